@@ -1,0 +1,167 @@
+//! The one error type of graphchain, and the failure of a single task.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Mutex;
+
+use crate::key::Key;
+use crate::node::BoxError;
+
+/// Everything that can go wrong when configuring a runtime or computing a graph.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// One or more tasks failed; every task that did not depend on a failed one still ran.
+    #[error("{}", describe_failures(.0))]
+    TaskFailed(Vec<TaskFailure>),
+    /// The runtime was configured with a value it cannot use.
+    #[error("invalid runtime configuration: {0}")]
+    Config(String),
+    /// The worker threads could not be started.
+    #[error("cannot start the worker threads")]
+    ThreadPool(#[source] rayon::ThreadPoolBuildError),
+}
+
+impl Error {
+    /// The failed tasks, when this error is [`Error::TaskFailed`]; empty otherwise.
+    pub fn failures(&self) -> &[TaskFailure] {
+        match self {
+            Error::TaskFailed(failures) => failures,
+            _ => &[],
+        }
+    }
+
+    /// The failed tasks, by value; empty unless this error is [`Error::TaskFailed`].
+    pub fn into_failures(self) -> Vec<TaskFailure> {
+        match self {
+            Error::TaskFailed(failures) => failures,
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn describe_failures(failures: &[TaskFailure]) -> String {
+    match failures {
+        [] => "no task failed".to_owned(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{first} (and {} more failed tasks)", rest.len()),
+    }
+}
+
+/// Why one task failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FailureCause {
+    /// The function returned `Err`.
+    Err(BoxError),
+    /// The function panicked; the payload is kept so the caller can re-raise it.
+    Panic(PanicPayload),
+    /// An argument could not be turned into an input (for example, it failed to serialize).
+    InvalidInput(String),
+}
+
+/// The payload of a panic inside a task, kept so that it can be re-raised on the caller.
+pub struct PanicPayload {
+    message: String,
+    payload: Mutex<Option<Box<dyn Any + Send>>>,
+}
+
+impl PanicPayload {
+    pub(crate) fn new(payload: Box<dyn Any + Send>) -> Self {
+        let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
+            (*s).to_owned()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "a panic with a non-string payload".to_owned()
+        };
+        PanicPayload {
+            message,
+            payload: Mutex::new(Some(payload)),
+        }
+    }
+
+    /// The panic message, when the payload was a string.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Takes the original payload (once), e.g. to pass to [`std::panic::resume_unwind`].
+    pub fn take(&self) -> Option<Box<dyn Any + Send>> {
+        self.payload
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+}
+
+impl fmt::Debug for PanicPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PanicPayload").field(&self.message).finish()
+    }
+}
+
+/// A task that failed: which function, which node, and why.
+#[derive(Debug)]
+pub struct TaskFailure {
+    name: &'static str,
+    key: Key,
+    cause: FailureCause,
+}
+
+impl TaskFailure {
+    pub(crate) fn new(name: &'static str, key: Key, cause: FailureCause) -> Self {
+        TaskFailure { name, key, cause }
+    }
+
+    /// The name of the function that failed.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The key of the node that failed.
+    pub fn key(&self) -> Key {
+        self.key
+    }
+
+    /// Why it failed.
+    pub fn cause(&self) -> &FailureCause {
+        &self.cause
+    }
+
+    /// Whether the task panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self.cause, FailureCause::Panic(_))
+    }
+
+    /// Re-raises the task's panic on the current thread; returns the failure unchanged when the
+    /// task did not panic (or the payload was already taken).
+    pub fn resume_unwind(self) -> Self {
+        if let FailureCause::Panic(payload) = &self.cause
+            && let Some(payload) = payload.take()
+        {
+            std::panic::resume_unwind(payload);
+        }
+        self
+    }
+}
+
+impl fmt::Display for TaskFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "task `{}` (key {}) ", self.name, self.key.short())?;
+        match &self.cause {
+            FailureCause::Err(e) => write!(f, "failed: {e}"),
+            FailureCause::Panic(p) => write!(f, "panicked: {}", p.message()),
+            FailureCause::InvalidInput(m) => write!(f, "has an invalid input: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for TaskFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.cause {
+            FailureCause::Err(e) => Some(&**e),
+            _ => None,
+        }
+    }
+}

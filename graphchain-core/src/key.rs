@@ -1,0 +1,182 @@
+//! Node keys: the hash chain of a function's identity, its literal arguments and its inputs' keys.
+
+use std::fmt;
+
+/// Version of the key scheme, mixed into every key.
+///
+/// Bump it whenever the way keys are derived changes, so that no entry written under an older
+/// scheme can ever be mistaken for one written under the new scheme.
+pub const KEY_SCHEME_VERSION: u32 = 1;
+
+/// The identity of a node: a blake3 hash chained from its function and inputs.
+///
+/// A key depends only on the key-scheme version, the function's identity hash (a compile-time
+/// hash of its tokens), the content hash of each literal argument and the key of each input node.
+/// It never depends on pointers, `TypeId`, the order in which a hash map is iterated, or the
+/// machine: the same program builds the same keys everywhere.
+///
+/// # Examples
+///
+/// ```
+/// use graphchain::{delayed, Key};
+///
+/// #[delayed]
+/// fn double(x: u64) -> u64 {
+///     2 * x
+/// }
+///
+/// let a: Key = double(21).key();
+/// assert_eq!(a, double(21).key());
+/// assert_ne!(a, double(22).key());
+/// assert_eq!(a.to_string().len(), 64);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Key([u8; 32]);
+
+impl Key {
+    /// Wraps 32 raw bytes as a key.
+    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
+        Key(bytes)
+    }
+
+    /// The key's 32 bytes.
+    pub const fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// The first 12 hex digits: enough to tell nodes apart in logs and pictures.
+    pub fn short(&self) -> String {
+        let mut s = self.to_string();
+        s.truncate(12);
+        s
+    }
+}
+
+impl std::hash::Hash for Key {
+    /// Keys are uniform hashes already: the first eight bytes are as good as all 32.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut prefix = [0u8; 8];
+        prefix.copy_from_slice(&self.0[..8]);
+        state.write_u64(u64::from_le_bytes(prefix));
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Key({})", self.short())
+    }
+}
+
+/// What one input slot contributes to a key.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Part {
+    /// A plain value, by the hash of its content.
+    Literal([u8; 32]),
+    /// Another node, by its key.
+    Node(Key),
+}
+
+/// Derives node keys; one place, so the scheme is written down exactly once.
+pub(crate) struct KeyHasher(blake3::Hasher);
+
+impl KeyHasher {
+    /// Starts a key for a node of the function with identity hash `identity`, whose generic type
+    /// arguments hash to `type_args`, in the domain `domain` (`b"fn"` for `#[delayed]` functions,
+    /// other tags for built-in nodes).
+    pub(crate) fn new(domain: &[u8], identity: &[u8; 32], type_args: &[u8; 32]) -> Self {
+        let mut h = blake3::Hasher::new();
+        h.update(b"graphchain-key");
+        h.update(&KEY_SCHEME_VERSION.to_le_bytes());
+        h.update(&(domain.len() as u32).to_le_bytes());
+        h.update(domain);
+        h.update(identity);
+        h.update(type_args);
+        KeyHasher(h)
+    }
+
+    /// Adds the next input slot.
+    pub(crate) fn part(&mut self, part: Part) {
+        match part {
+            Part::Literal(hash) => {
+                self.0.update(b"L");
+                self.0.update(&hash);
+            }
+            Part::Node(key) => {
+                self.0.update(b"N");
+                self.0.update(&key.0);
+            }
+        }
+    }
+
+    /// Mixes in extra bytes (for example the nonce of an impure call).
+    pub(crate) fn extra(&mut self, bytes: &[u8]) {
+        self.0.update(b"X");
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    pub(crate) fn finish(&self) -> Key {
+        Key(*self.0.finalize().as_bytes())
+    }
+}
+
+/// Hashes the names of a generic function's concrete type arguments.
+///
+/// Type names come from [`std::any::type_name`], which is deterministic for a given compiler, so
+/// keys are the same on every machine that builds the program with the same toolchain.
+pub fn type_args_hash(names: &[&str]) -> [u8; 32] {
+    if names.is_empty() {
+        return [0; 32];
+    }
+    let mut h = blake3::Hasher::new();
+    h.update(b"graphchain-type-args");
+    for name in names {
+        h.update(&(name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+    }
+    *h.finalize().as_bytes()
+}
+
+/// A `BuildHasher` for maps keyed by [`Key`]: keys are already uniform, so a prefix is enough.
+#[derive(Clone, Copy, Default, Debug)]
+pub(crate) struct KeyBuildHasher;
+
+/// The hasher behind [`KeyBuildHasher`].
+#[derive(Default, Debug)]
+pub(crate) struct KeyPrefixHasher(u64);
+
+impl std::hash::Hasher for KeyPrefixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // `Key` writes one u64; fold anything else in so the map stays correct regardless.
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = self.0.rotate_left(5) ^ v;
+    }
+}
+
+impl std::hash::BuildHasher for KeyBuildHasher {
+    type Hasher = KeyPrefixHasher;
+    fn build_hasher(&self) -> KeyPrefixHasher {
+        KeyPrefixHasher(0)
+    }
+}
+
+#[cfg(test)]
+mod tests;

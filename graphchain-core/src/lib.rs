@@ -1,0 +1,58 @@
+//! The runtime of graphchain: lazy nodes, keys, schedulers, reports and DOT output.
+//!
+//! This crate is an implementation detail of [`graphchain`](https://docs.rs/graphchain): depend
+//! on the facade, which re-exports everything here that is meant for users.
+
+#![deny(missing_docs)]
+
+mod content;
+mod delayed;
+mod dot;
+mod error;
+mod input;
+mod key;
+mod node;
+mod report;
+mod runtime;
+mod scheduler;
+
+pub use crate::content::{HashError, content_hash};
+pub use crate::delayed::Delayed;
+pub use crate::dot::Dot;
+pub use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
+pub use crate::input::{IntoInput, collect};
+pub use crate::key::{KEY_SCHEME_VERSION, Key};
+pub use crate::node::{BoxError, CachePolicy};
+pub use crate::report::{NodeReport, Report, Status};
+pub use crate::runtime::{
+    CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Outputs, Runtime, RuntimeBuilder, compute,
+};
+pub use crate::scheduler::Scheduler;
+
+/// What generated code needs; not part of the public API and outside semver.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::delayed::Delayed;
+    pub use crate::input::{Input, IntoInput};
+    pub use crate::key::type_args_hash;
+    pub use crate::node::{Args, BoxError, CachePolicy, FnInfo, NodeBuilder, Thunk, Value};
+
+    /// Wraps a task's result as a shared value.
+    #[inline]
+    pub fn value<T: Send + Sync + 'static>(value: T) -> Result<Value, BoxError> {
+        Ok(std::sync::Arc::new(value))
+    }
+
+    /// Wraps a fallible task's result: `Ok` becomes the value, `Err` the task's failure.
+    #[inline]
+    pub fn fallible<T, E>(result: Result<T, E>) -> Result<Value, BoxError>
+    where
+        T: Send + Sync + 'static,
+        E: Into<BoxError>,
+    {
+        match result {
+            Ok(v) => Ok(std::sync::Arc::new(v)),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

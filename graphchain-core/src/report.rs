@@ -1,0 +1,140 @@
+//! The run report: what happened to every node of a run, and how long it took.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::key::Key;
+
+/// What happened to one node during a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Status {
+    /// The task ran.
+    Computed,
+    /// The result was loaded from the cache.
+    Loaded,
+    /// The node was part of the graph but its result was not needed.
+    NotNeeded,
+    /// The task failed.
+    Failed,
+    /// The task did not run because one of its inputs failed.
+    Skipped,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Computed => "computed",
+            Status::Loaded => "loaded",
+            Status::NotNeeded => "not needed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped (an input failed)",
+        })
+    }
+}
+
+/// One node's line in a [`Report`].
+#[derive(Clone, Debug)]
+pub struct NodeReport {
+    pub(crate) name: &'static str,
+    pub(crate) key: Key,
+    pub(crate) status: Status,
+    pub(crate) duration: Duration,
+    pub(crate) bytes: u64,
+}
+
+impl NodeReport {
+    /// The function's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+    /// The node's key.
+    pub fn key(&self) -> Key {
+        self.key
+    }
+    /// What happened to it.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+    /// How long it took to compute or load.
+    pub fn duration(&self) -> Duration {
+        self.duration
+    }
+    /// Bytes read from or written to the cache for it.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+/// What a run did, node by node.
+///
+/// # Examples
+///
+/// ```
+/// use graphchain::{delayed, Runtime, Status};
+///
+/// #[delayed]
+/// fn inc(x: u32) -> u32 {
+///     x + 1
+/// }
+///
+/// let rt = Runtime::builder().threads(2).build()?;
+/// let (value, report) = rt.compute_with_report(&inc(inc(1)))?;
+/// assert_eq!(value, 3);
+/// assert_eq!(report.count(Status::Computed), 2);
+/// println!("{report}");
+/// # Ok::<(), graphchain::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub(crate) nodes: Vec<NodeReport>,
+    pub(crate) wall: Duration,
+}
+
+impl Report {
+    /// Every node of the run, inputs before the nodes that read them.
+    pub fn nodes(&self) -> &[NodeReport] {
+        &self.nodes
+    }
+
+    /// How many nodes ended with `status`.
+    pub fn count(&self, status: Status) -> usize {
+        self.nodes.iter().filter(|n| n.status == status).count()
+    }
+
+    /// The nodes of the function named `name`.
+    pub fn by_name<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a NodeReport> + 'a {
+        self.nodes.iter().filter(move |n| n.name == name)
+    }
+
+    /// Wall-clock time of the whole run.
+    pub fn wall_time(&self) -> Duration {
+        self.wall
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} nodes in {:.3?}: {} computed, {} loaded, {} failed, {} skipped",
+            self.nodes.len(),
+            self.wall,
+            self.count(Status::Computed),
+            self.count(Status::Loaded),
+            self.count(Status::Failed),
+            self.count(Status::Skipped),
+        )?;
+        for n in &self.nodes {
+            writeln!(
+                f,
+                "  {:<24} {}  {:<10} {:>10.3?}",
+                n.name,
+                n.key.short(),
+                n.status.to_string(),
+                n.duration
+            )?;
+        }
+        Ok(())
+    }
+}

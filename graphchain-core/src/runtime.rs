@@ -1,0 +1,298 @@
+//! The runtime: worker threads, scheduler choice, cache location, and the entry points that run
+//! a graph.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use crate::delayed::Delayed;
+use crate::error::Error;
+use crate::node::{Node, NodeRef, Value};
+use crate::report::Report;
+use crate::scheduler::{self, Scheduler};
+
+/// The environment variable that overrides the default cache directory.
+pub const CACHE_DIR_ENV: &str = "GRAPHCHAIN_CACHE_DIR";
+
+/// The cache directory used when nothing else is configured, relative to the working directory.
+pub const DEFAULT_CACHE_DIR: &str = "__graphchain_cache__";
+
+/// Runs graphs: owns the worker threads and knows where the cache lives.
+///
+/// [`Delayed::compute`] and `compute!` use a global runtime with the defaults; build your own to
+/// choose the number of threads, the scheduler or the cache directory. A `Runtime` is cheap to
+/// clone and can be shared between threads.
+///
+/// # Examples
+///
+/// ```
+/// use graphchain::{delayed, Runtime, Scheduler};
+///
+/// #[delayed]
+/// fn square(x: u64) -> u64 {
+///     x * x
+/// }
+///
+/// let parallel = Runtime::builder().threads(2).build()?;
+/// let sequential = Runtime::builder().scheduler(Scheduler::Sequential).build()?;
+/// assert_eq!(parallel.compute(&square(12))?, 144);
+/// assert_eq!(sequential.compute(&square(12))?, 144);
+/// # Ok::<(), graphchain::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    pool: rayon::ThreadPool,
+    scheduler: Scheduler,
+    cache_dir: PathBuf,
+}
+
+impl Runtime {
+    /// Starts configuring a runtime.
+    pub fn builder() -> RuntimeBuilder {
+        RuntimeBuilder::new()
+    }
+
+    /// The runtime behind [`Delayed::compute`] and `compute!`: all cores, the parallel scheduler,
+    /// and the default cache directory.
+    ///
+    /// # Panics
+    ///
+    /// If the worker threads cannot be started the first time it is used.
+    pub fn global() -> &'static Runtime {
+        static GLOBAL: OnceLock<Runtime> = OnceLock::new();
+        GLOBAL.get_or_init(|| {
+            RuntimeBuilder::new()
+                .build()
+                .unwrap_or_else(|e| panic!("graphchain: cannot start the global runtime: {e}"))
+        })
+    }
+
+    /// How many worker threads run tasks.
+    pub fn threads(&self) -> usize {
+        self.inner.pool.current_num_threads()
+    }
+
+    /// The scheduler this runtime uses.
+    pub fn scheduler(&self) -> Scheduler {
+        self.inner.scheduler
+    }
+
+    /// Where results are cached.
+    pub fn cache_dir(&self) -> &Path {
+        &self.inner.cache_dir
+    }
+
+    /// Computes `node` and returns its value.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TaskFailed`] when a task needed for the result fails, listing every failed task;
+    /// every task that does not depend on a failed one still runs.
+    pub fn compute<T: Send + Sync + 'static>(&self, node: &Delayed<T>) -> Result<T, Error> {
+        let (mut values, _) = self.run(&[node.node()], false)?;
+        Ok(take_value(values.pop().expect("one output")))
+    }
+
+    /// Computes `node` and returns its value with a [`Report`] of what happened to each node.
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::compute`].
+    pub fn compute_with_report<T: Send + Sync + 'static>(
+        &self,
+        node: &Delayed<T>,
+    ) -> Result<(T, Report), Error> {
+        let (mut values, report) = self.run(&[node.node()], true)?;
+        Ok((take_value(values.pop().expect("one output")), report))
+    }
+
+    /// Computes several outputs in one run; shared inputs are computed once.
+    ///
+    /// Accepts tuples of up to twelve `&Delayed` of any types, arrays and `Vec`s of `&Delayed<T>`
+    /// (see [`Outputs`]). `compute!` is the shorthand on the global runtime.
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::compute`].
+    pub fn compute_many<O: Outputs>(&self, outputs: O) -> Result<O::Values, Error> {
+        let nodes = outputs.nodes();
+        let roots: Vec<&Node> = nodes.iter().map(|n| &**n.0).collect();
+        let (values, _) =
+            scheduler::execute(&roots, self.inner.scheduler, &self.inner.pool, false)?;
+        Ok(O::values(values))
+    }
+
+    fn run(&self, roots: &[&Arc<Node>], timed: bool) -> Result<(Vec<Value>, Report), Error> {
+        let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
+        scheduler::execute(&roots, self.inner.scheduler, &self.inner.pool, timed)
+    }
+}
+
+/// Turns an output of a run back into its type: moved out when unique, cloned otherwise.
+fn take_value<T: Send + Sync + 'static>(value: Value) -> T {
+    let typed = value
+        .downcast::<T>()
+        .unwrap_or_else(|_| panic!("output is not a `{}`", std::any::type_name::<T>()));
+    std::sync::Arc::try_unwrap(typed)
+        .unwrap_or_else(|_| unreachable!("a single output is held only by its run"))
+}
+
+fn take_cloned<T: Clone + Send + Sync + 'static>(value: Value) -> T {
+    let typed = value
+        .downcast::<T>()
+        .unwrap_or_else(|_| panic!("output is not a `{}`", std::any::type_name::<T>()));
+    std::sync::Arc::try_unwrap(typed).unwrap_or_else(|shared| T::clone(&shared))
+}
+
+/// Several outputs requested in one run: tuples of `&Delayed`, arrays and `Vec`s of them.
+///
+/// The same node may be requested more than once, so the values must be `Clone`.
+pub trait Outputs {
+    /// What the run returns.
+    type Values;
+    #[doc(hidden)]
+    fn nodes(&self) -> Vec<NodeRef<'_>>;
+    #[doc(hidden)]
+    fn values(values: Vec<Value>) -> Self::Values;
+}
+
+macro_rules! tuple_outputs {
+    ($($name:ident)+) => {
+        impl<'a, $($name: Clone + Send + Sync + 'static),+> Outputs for ($(&'a Delayed<$name>,)+) {
+            type Values = ($($name,)+);
+            #[allow(non_snake_case)]
+            fn nodes(&self) -> Vec<NodeRef<'_>> {
+                let ($($name,)+) = self;
+                vec![$(NodeRef($name.node())),+]
+            }
+            fn values(values: Vec<Value>) -> Self::Values {
+                let mut values = values.into_iter();
+                ($(take_cloned::<$name>(values.next().expect("one value per output")),)+)
+            }
+        }
+    };
+}
+
+tuple_outputs!(A);
+tuple_outputs!(A B);
+tuple_outputs!(A B C);
+tuple_outputs!(A B C D);
+tuple_outputs!(A B C D E);
+tuple_outputs!(A B C D E F);
+tuple_outputs!(A B C D E F G);
+tuple_outputs!(A B C D E F G H);
+tuple_outputs!(A B C D E F G H I);
+tuple_outputs!(A B C D E F G H I J);
+tuple_outputs!(A B C D E F G H I J K);
+tuple_outputs!(A B C D E F G H I J K L);
+
+impl<T: Clone + Send + Sync + 'static> Outputs for &[Delayed<T>] {
+    type Values = Vec<T>;
+    fn nodes(&self) -> Vec<NodeRef<'_>> {
+        self.iter().map(|d| NodeRef(d.node())).collect()
+    }
+    fn values(values: Vec<Value>) -> Vec<T> {
+        values.into_iter().map(take_cloned::<T>).collect()
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> Outputs for &Vec<Delayed<T>> {
+    type Values = Vec<T>;
+    fn nodes(&self) -> Vec<NodeRef<'_>> {
+        self.iter().map(|d| NodeRef(d.node())).collect()
+    }
+    fn values(values: Vec<Value>) -> Vec<T> {
+        values.into_iter().map(take_cloned::<T>).collect()
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static, const N: usize> Outputs for &[Delayed<T>; N] {
+    type Values = [T; N];
+    fn nodes(&self) -> Vec<NodeRef<'_>> {
+        self.iter().map(|d| NodeRef(d.node())).collect()
+    }
+    fn values(values: Vec<Value>) -> [T; N] {
+        let mut values = values.into_iter();
+        std::array::from_fn(|_| take_cloned::<T>(values.next().expect("one value per output")))
+    }
+}
+
+/// Computes several outputs on the global runtime; see [`Runtime::compute_many`].
+///
+/// # Errors
+///
+/// As [`Runtime::compute`].
+pub fn compute<O: Outputs>(outputs: O) -> Result<O::Values, Error> {
+    Runtime::global().compute_many(outputs)
+}
+
+/// Configures a [`Runtime`].
+#[derive(Clone, Debug, Default)]
+pub struct RuntimeBuilder {
+    threads: Option<usize>,
+    scheduler: Scheduler,
+    cache_dir: Option<PathBuf>,
+}
+
+impl RuntimeBuilder {
+    /// The defaults: all cores, the parallel scheduler, the default cache directory.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs tasks on `n` worker threads (default: one per core).
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
+    /// Chooses the scheduler (default: [`Scheduler::Parallel`]).
+    pub fn scheduler(mut self, scheduler: Scheduler) -> Self {
+        self.scheduler = scheduler;
+        self
+    }
+
+    /// Caches results under `dir` (default: `$GRAPHCHAIN_CACHE_DIR`, else
+    /// `./__graphchain_cache__`).
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Starts the runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for zero threads or an empty cache directory, [`Error::ThreadPool`] when
+    /// the worker threads cannot be started.
+    pub fn build(self) -> Result<Runtime, Error> {
+        if self.threads == Some(0) {
+            return Err(Error::Config("`threads` must be at least 1".into()));
+        }
+        let cache_dir = match self.cache_dir {
+            Some(dir) => dir,
+            None => std::env::var_os(CACHE_DIR_ENV)
+                .filter(|v| !v.is_empty())
+                .map_or_else(|| PathBuf::from(DEFAULT_CACHE_DIR), PathBuf::from),
+        };
+        if cache_dir.as_os_str().is_empty() {
+            return Err(Error::Config("`cache_dir` must not be empty".into()));
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads.unwrap_or(0))
+            .thread_name(|i| format!("graphchain-{i}"))
+            .build()
+            .map_err(Error::ThreadPool)?;
+        Ok(Runtime {
+            inner: Arc::new(Inner {
+                pool,
+                scheduler: self.scheduler,
+                cache_dir,
+            }),
+        })
+    }
+}

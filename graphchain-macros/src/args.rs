@@ -1,0 +1,121 @@
+//! Parsing of the `#[delayed(...)]` options.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{Parse, ParseStream};
+use syn::{LitBool, LitInt, LitStr, Token};
+
+mod kw {
+    syn::custom_keyword!(pure);
+    syn::custom_keyword!(cache);
+    syn::custom_keyword!(name);
+    syn::custom_keyword!(version);
+}
+
+/// The `cache` option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cache {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The options of one `#[delayed(...)]`, each with the span it was written at.
+#[derive(Default)]
+pub(crate) struct Args {
+    pub(crate) pure: Option<(bool, Span)>,
+    pub(crate) cache: Option<(Cache, Span)>,
+    pub(crate) name: Option<LitStr>,
+    pub(crate) version: Option<(u64, Span)>,
+    pub(crate) krate: Option<syn::Path>,
+}
+
+const ALLOWED: &str = "expected one of `pure`, `cache`, `name`, `version`, `crate`";
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut args = Args::default();
+        while !input.is_empty() {
+            let lookahead = input.lookahead1();
+            if lookahead.peek(kw::pure) {
+                let key: kw::pure = input.parse()?;
+                input.parse::<Token![=]>()?;
+                let lit: LitBool = input.parse()?;
+                set(&mut args.pure, (lit.value, lit.span), key.span, "pure")?;
+            } else if lookahead.peek(kw::cache) {
+                let key: kw::cache = input.parse()?;
+                input.parse::<Token![=]>()?;
+                let lit: LitStr = input.parse()?;
+                let policy = match lit.value().as_str() {
+                    "auto" => Cache::Auto,
+                    "always" => Cache::Always,
+                    "never" => Cache::Never,
+                    _ => {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            "`cache` must be \"auto\", \"always\" or \"never\"",
+                        ));
+                    }
+                };
+                set(&mut args.cache, (policy, lit.span()), key.span, "cache")?;
+            } else if lookahead.peek(kw::name) {
+                let key: kw::name = input.parse()?;
+                input.parse::<Token![=]>()?;
+                let lit: LitStr = input.parse()?;
+                if lit.value().is_empty() {
+                    return Err(syn::Error::new(lit.span(), "`name` must not be empty"));
+                }
+                set(&mut args.name, lit, key.span, "name")?;
+            } else if lookahead.peek(kw::version) {
+                let key: kw::version = input.parse()?;
+                input.parse::<Token![=]>()?;
+                let lit: LitInt = input.parse()?;
+                let value = lit.base10_parse::<u64>().map_err(|_| {
+                    syn::Error::new(lit.span(), "`version` must be a non-negative integer")
+                })?;
+                set(&mut args.version, (value, lit.span()), key.span, "version")?;
+            } else if lookahead.peek(Token![crate]) {
+                let key: Token![crate] = input.parse()?;
+                input.parse::<Token![=]>()?;
+                let lit: LitStr = input.parse()?;
+                let path = lit.parse::<syn::Path>().map_err(|_| {
+                    syn::Error::new(
+                        lit.span(),
+                        "`crate` must be a path, such as \"::graphchain\"",
+                    )
+                })?;
+                set(&mut args.krate, path, key.span, "crate")?;
+            } else {
+                let mut error = lookahead.error();
+                if input.peek(syn::Ident) {
+                    let ident: syn::Ident = input.parse()?;
+                    error = syn::Error::new(
+                        ident.span(),
+                        format!("unknown `#[delayed]` option `{ident}`: {ALLOWED}"),
+                    );
+                }
+                return Err(error);
+            }
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        Ok(args)
+    }
+}
+
+fn set<T>(slot: &mut Option<T>, value: T, span: Span, name: &str) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(syn::Error::new(
+            span,
+            format!("`{name}` is given more than once"),
+        ));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// Parses the attribute's arguments.
+pub(crate) fn parse(args: TokenStream) -> syn::Result<Args> {
+    syn::parse2(args)
+}

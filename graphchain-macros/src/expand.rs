@@ -1,0 +1,183 @@
+//! Code generation for `#[delayed]`, from the validated model only.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::ItemFn;
+use syn::spanned::Spanned;
+
+use crate::args::{self, Args, Cache};
+use crate::model::{Model, Pass};
+use crate::{debug, hash};
+
+/// Entry point: parses options and item, and expands; on error, emits the item unchanged next to
+/// a `compile_error!`, so later code still sees the function.
+pub(crate) fn delayed(args: TokenStream, item: TokenStream) -> TokenStream {
+    let parsed_item = syn::parse2::<ItemFn>(item.clone());
+    let parsed_args = args::parse(args);
+    let result = match (parsed_args, parsed_item) {
+        (Ok(args), Ok(func)) => {
+            let identity = hash::identity(&item, args.version.map(|(v, _)| v));
+            Model::new(func).map(|model| (expand(&args, &model, identity), model))
+        }
+        (Err(mut e), Err(e2)) => {
+            e.combine(e2);
+            Err(e)
+        }
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+    };
+    match result {
+        Ok((expansion, model)) => {
+            debug::maybe_print(&model.original.sig.ident.to_string(), &expansion);
+            expansion
+        }
+        Err(error) => {
+            let error = error.to_compile_error();
+            quote!(#item #error)
+        }
+    }
+}
+
+// Input:
+//     /// Docs.
+//     pub fn f<T: Bound>(a: &A, b: B) -> Result<R, E> where … { body }
+// Output:
+//     /// Docs.
+//     pub fn f<T: Bound>(a: impl IntoInput<A>, b: impl IntoInput<B>) -> Delayed<R>
+//     where …, T: Send + Sync + 'static, A: Send + Sync + 'static, B: Clone + …, R: …
+//     {
+//         fn __graphchain_body<T: Bound>(a: &A, b: B) -> Result<R, E> where … { body }
+//         fn __graphchain_thunk<T: Bound>(args: &mut Args) -> Result<Value, BoxError> where … {
+//             let b = args.take::<B>(1);
+//             let a = args.get::<A>(0);
+//             fallible(__graphchain_body::<T>(a, b))
+//         }
+//         static INFO: FnInfo = …;  // name, identity hash, options
+//         let mut node = NodeBuilder::new(&INFO, type_args_hash(&[type_name::<T>()]), 2);
+//         node.push(IntoInput::<A>::into_input(a));
+//         node.push(IntoInput::<B>::into_input(b));
+//         node.finish::<R>(__graphchain_thunk::<T>)
+//     }
+fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
+    let krate = match &args.krate {
+        Some(path) => path.to_token_stream(),
+        None => quote!(::graphchain),
+    };
+    let private = quote!(#krate::__private);
+    let original = &model.original;
+    let sig = &original.sig;
+    let vis = &original.vis;
+    let ident = &sig.ident;
+    let generics = &sig.generics;
+    let (_, type_generics, _) = generics.split_for_impl();
+    let turbofish = type_generics.as_turbofish();
+    let outer_attrs = model.outer_attrs();
+    let lint_attrs: Vec<_> = model.lint_attrs().collect();
+    let body_block = &original.block;
+    let body_inputs = &sig.inputs;
+    let body_output = &sig.output;
+    let value_ty = &model.output.value;
+
+    // Where-clause: what the graph needs of every type involved, each at the span of its type.
+    let mut predicates: Vec<TokenStream> = original
+        .sig
+        .generics
+        .where_clause
+        .iter()
+        .flat_map(|w| w.predicates.iter().map(ToTokens::to_token_stream))
+        .collect();
+    let shared = quote!(::core::marker::Send + ::core::marker::Sync + 'static);
+    for t in &model.type_params {
+        predicates.push(quote_spanned!(t.span()=> #t: #shared));
+    }
+    for p in &model.params {
+        let ty = &p.input;
+        predicates.push(match p.pass {
+            Pass::Value => quote_spanned!(ty.span()=> #ty: ::core::clone::Clone + #shared),
+            Pass::Ref => quote_spanned!(ty.span()=> #ty: #shared),
+        });
+    }
+    predicates.push(quote_spanned!(value_ty.span()=> #value_ty: #shared));
+    let where_clause = quote!(where #(#predicates,)*);
+    let body_where = &original.sig.generics.where_clause;
+
+    let outer_params = model.params.iter().map(|p| {
+        let (name, ty) = (&p.ident, &p.input);
+        quote!(#name: impl #private::IntoInput<#ty>)
+    });
+    let pushes = model.params.iter().map(|p| {
+        let (name, ty) = (&p.ident, &p.input);
+        quote!(__graphchain_node.push(#private::IntoInput::<#ty>::into_input(#name));)
+    });
+
+    // Owned inputs are taken before borrowed ones are lent out.
+    let args_ident = format_ident!("__graphchain_args", span = Span::mixed_site());
+    let takes = model.params.iter().enumerate().filter_map(|(slot, p)| {
+        let (name, ty) = (&p.ident, &p.input);
+        matches!(p.pass, Pass::Value).then(|| quote!(let #name = #args_ident.take::<#ty>(#slot);))
+    });
+    let gets = model.params.iter().enumerate().filter_map(|(slot, p)| {
+        let (name, ty) = (&p.ident, &p.input);
+        matches!(p.pass, Pass::Ref).then(|| quote!(let #name = #args_ident.get::<#ty>(#slot);))
+    });
+    let call_args = model.params.iter().map(|p| &p.ident);
+    let wrap = if model.output.fallible {
+        quote!(#private::fallible)
+    } else {
+        quote!(#private::value)
+    };
+
+    let name = match &args.name {
+        Some(lit) => lit.value(),
+        None => ident.to_string(),
+    };
+    let pure = args.pure.is_none_or(|(pure, _)| pure);
+    let cache = match args.cache.map(|(c, _)| c) {
+        None | Some(Cache::Auto) => quote!(#private::CachePolicy::Auto),
+        Some(Cache::Always) => quote!(#private::CachePolicy::Always),
+        Some(Cache::Never) => quote!(#private::CachePolicy::Never),
+    };
+    let identity_bytes = identity.iter();
+    let type_names = model
+        .type_params
+        .iter()
+        .map(|t| quote!(::core::any::type_name::<#t>()));
+    let param_count = model.params.len();
+
+    quote! {
+        #(#outer_attrs)*
+        #vis fn #ident #generics (#(#outer_params),*) -> #private::Delayed<#value_ty>
+        #where_clause
+        {
+            #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
+            #(#lint_attrs)*
+            fn __graphchain_body #generics (#body_inputs) #body_output #body_where #body_block
+
+            #[doc(hidden)]
+            fn __graphchain_thunk #generics (
+                #args_ident: &mut #private::Args,
+            ) -> ::core::result::Result<#private::Value, #private::BoxError>
+            #where_clause
+            {
+                #(#takes)*
+                #(#gets)*
+                #wrap(__graphchain_body #turbofish (#(#call_args),*))
+            }
+
+            #[doc(hidden)]
+            static __GRAPHCHAIN_INFO: #private::FnInfo = #private::FnInfo {
+                name: #name,
+                module_path: ::core::module_path!(),
+                identity: [#(#identity_bytes),*],
+                pure: #pure,
+                cache: #cache,
+            };
+            let mut __graphchain_node = #private::NodeBuilder::new(
+                &__GRAPHCHAIN_INFO,
+                #private::type_args_hash(&[#(#type_names),*]),
+                #param_count,
+            );
+            #(#pushes)*
+            __graphchain_node.finish::<#value_ty>(__graphchain_thunk #turbofish)
+        }
+    }
+}

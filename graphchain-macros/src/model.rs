@@ -1,0 +1,252 @@
+//! The validated model of a `#[delayed]` function; every unsupported shape is rejected here.
+
+use syn::visit::Visit;
+use syn::{
+    Attribute, FnArg, GenericArgument, GenericParam, Ident, ItemFn, Pat, PathArguments, ReturnType,
+    Type,
+};
+
+/// How a parameter is passed to the function's body.
+pub(crate) enum Pass {
+    /// `p: T`: the body gets an owned value (moved from its last reader, cloned otherwise).
+    Value,
+    /// `p: &T`: the body borrows the value the graph holds.
+    Ref,
+}
+
+/// One parameter of the function.
+pub(crate) struct Param {
+    pub(crate) ident: Ident,
+    /// The type of the value the graph holds for it (`T` for `&T`, `String` for `&str`,
+    /// `Vec<T>` for `&[T]`).
+    pub(crate) input: Type,
+    pub(crate) pass: Pass,
+}
+
+/// What the function returns.
+pub(crate) struct Output {
+    /// The type of the node's value: the declared type, or `T` of `Result<T, E>`.
+    pub(crate) value: Type,
+    /// Whether the declared type is a `Result` whose `Err` is a task failure.
+    pub(crate) fallible: bool,
+}
+
+/// A function `#[delayed]` can rewrite.
+pub(crate) struct Model {
+    pub(crate) original: ItemFn,
+    pub(crate) params: Vec<Param>,
+    pub(crate) output: Output,
+    /// The names of the generic type parameters, in order.
+    pub(crate) type_params: Vec<Ident>,
+}
+
+impl Model {
+    /// Validates `item`, collecting every problem into one error.
+    pub(crate) fn new(item: ItemFn) -> syn::Result<Self> {
+        let mut errors: Vec<syn::Error> = Vec::new();
+        let sig = &item.sig;
+        let mut reject = |tokens: &dyn quote::ToTokens, message: &str| {
+            errors.push(syn::Error::new_spanned(tokens, message));
+        };
+        if let Some(token) = &sig.asyncness {
+            reject(token, "`#[delayed]` does not support `async fn` yet");
+        }
+        if let Some(token) = &sig.constness {
+            reject(token, "`#[delayed]` cannot be used on a `const fn`");
+        }
+        if let syn::Safety::Unsafe(token) = &sig.safety {
+            reject(token, "`#[delayed]` cannot be used on an `unsafe fn`");
+        }
+        if let Some(abi) = &sig.abi {
+            reject(abi, "`#[delayed]` cannot be used on an `extern` function");
+        }
+        if let Some(variadic) = &sig.variadic {
+            reject(
+                variadic,
+                "`#[delayed]` does not support variadic parameters",
+            );
+        }
+        let mut type_params = Vec::new();
+        for param in &sig.generics.params {
+            match param {
+                GenericParam::Type(t) => type_params.push(t.ident.clone()),
+                GenericParam::Lifetime(l) => reject(
+                    l,
+                    "`#[delayed]` functions cannot have lifetime parameters: \
+                     their inputs are owned by the graph",
+                ),
+                GenericParam::Const(c) => reject(
+                    c,
+                    "`#[delayed]` does not support const generic parameters; \
+                     pass the value as an argument",
+                ),
+            }
+        }
+
+        let mut params = Vec::new();
+        for arg in &sig.inputs {
+            match arg {
+                FnArg::Receiver(receiver) => reject(
+                    receiver,
+                    "`#[delayed]` does not support methods with a `self` receiver yet; \
+                     use a free function",
+                ),
+                FnArg::Typed(pat_type) => {
+                    let ident = match &*pat_type.pat {
+                        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                            Some(p.ident.clone())
+                        }
+                        other => {
+                            reject(
+                                other,
+                                "`#[delayed]` parameters must be plain names (`x` or `mut x`), \
+                                 not patterns",
+                            );
+                            None
+                        }
+                    };
+                    let mut problems = TypeProblems::default();
+                    problems.visit_type(&pat_type.ty);
+                    if let Some(t) = problems.impl_trait {
+                        reject(
+                            &t,
+                            "`impl Trait` parameters are not supported by `#[delayed]`; \
+                             use a named generic parameter",
+                        );
+                        continue;
+                    }
+                    if let Some(l) = problems.lifetime {
+                        reject(
+                            &l,
+                            "`#[delayed]` parameters cannot name lifetimes: \
+                             their inputs are owned by the graph",
+                        );
+                        continue;
+                    }
+                    let (input, pass) = match &*pat_type.ty {
+                        Type::Reference(r) if r.mutability.is_some() => {
+                            reject(
+                                r,
+                                "`&mut` parameters are not supported by `#[delayed]`: \
+                                 inputs are shared and immutable; take `&T` or `T`",
+                            );
+                            continue;
+                        }
+                        Type::Reference(r) => (owned_input(&r.elem), Pass::Ref),
+                        ty => (ty.clone(), Pass::Value),
+                    };
+                    if let Some(ident) = ident {
+                        params.push(Param { ident, input, pass });
+                    }
+                }
+            }
+        }
+
+        let output = match &sig.output {
+            ReturnType::Default => Output {
+                value: syn::parse_quote!(()),
+                fallible: false,
+            },
+            ReturnType::Type(_, ty) => {
+                let mut problems = TypeProblems::default();
+                problems.visit_type(ty);
+                if let Some(t) = problems.impl_trait {
+                    reject(
+                        &t,
+                        "`#[delayed]` functions cannot return `impl Trait`; name the type",
+                    );
+                } else if let Some(l) = problems.lifetime {
+                    reject(&l, "`#[delayed]` functions must return owned values");
+                } else if let Type::Reference(r) = &**ty {
+                    reject(r, "`#[delayed]` functions must return owned values");
+                }
+                match result_ok_type(ty) {
+                    Some(ok) => Output {
+                        value: ok,
+                        fallible: true,
+                    },
+                    None => Output {
+                        value: (**ty).clone(),
+                        fallible: false,
+                    },
+                }
+            }
+        };
+
+        let mut errors = errors.into_iter();
+        if let Some(mut first) = errors.next() {
+            for e in errors {
+                first.combine(e);
+            }
+            return Err(first);
+        }
+        Ok(Model {
+            original: item,
+            params,
+            output,
+            type_params,
+        })
+    }
+
+    /// Attributes that stay on the rewritten function: all of them.
+    pub(crate) fn outer_attrs(&self) -> &[Attribute] {
+        &self.original.attrs
+    }
+
+    /// Lint attributes (`allow`, `warn`, `deny`, `forbid`, `expect`), which also apply to the body.
+    pub(crate) fn lint_attrs(&self) -> impl Iterator<Item = &Attribute> {
+        self.original.attrs.iter().filter(|a| {
+            ["allow", "warn", "deny", "forbid", "expect"]
+                .iter()
+                .any(|lint| a.path().is_ident(lint))
+        })
+    }
+}
+
+/// The owned type the graph holds for a `&elem` parameter.
+fn owned_input(elem: &Type) -> Type {
+    match elem {
+        Type::Path(p) if p.qself.is_none() && p.path.is_ident("str") => {
+            syn::parse_quote!(::std::string::String)
+        }
+        Type::Slice(s) => {
+            let inner = &s.elem;
+            syn::parse_quote!(::std::vec::Vec<#inner>)
+        }
+        other => other.clone(),
+    }
+}
+
+/// `T` when `ty` is written `Result<T, …>` (any path ending in `Result`, such as `io::Result<T>`).
+fn result_ok_type(ty: &Type) -> Option<Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+/// Finds the first `impl Trait` and the first named lifetime in a type.
+#[derive(Default)]
+struct TypeProblems {
+    impl_trait: Option<syn::TypeImplTrait>,
+    lifetime: Option<syn::Lifetime>,
+}
+
+impl<'ast> Visit<'ast> for TypeProblems {
+    fn visit_type_impl_trait(&mut self, node: &'ast syn::TypeImplTrait) {
+        self.impl_trait.get_or_insert_with(|| node.clone());
+    }
+    fn visit_lifetime(&mut self, node: &'ast syn::Lifetime) {
+        if node.ident != "_" && node.ident != "static" {
+            self.lifetime.get_or_insert_with(|| node.clone());
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Lazy, cached computation graphs.
+//!
+//! Mark functions `#[delayed]`, call them to build a graph, and [`compute`](Delayed::compute) it:
+//! independent work runs in parallel, shared inputs are computed once, and every node has a
+//! [`Key`] chained from the hash of its function's source and the keys of its inputs.
+//!
+//! # A graph in thirty seconds
+//!
+//! ```
+//! use graphchain::{compute, delayed, Delayed};
+//!
+//! #[delayed]
+//! fn load(n: usize) -> Vec<f64> {
+//!     (0..n).map(|i| i as f64).collect()
+//! }
+//!
+//! #[delayed]
+//! fn mean(xs: &[f64]) -> f64 {
+//!     xs.iter().sum::<f64>() / xs.len() as f64
+//! }
+//!
+//! #[delayed]
+//! fn spread(xs: &[f64], mean: f64) -> f64 {
+//!     xs.iter().map(|x| (x - mean).abs()).sum::<f64>() / xs.len() as f64
+//! }
+//!
+//! let data: Delayed<Vec<f64>> = load(1_000); // nothing runs yet
+//! let m = mean(&data);
+//! let s = spread(&data, &m);                  // `data` is computed once for both
+//! let (m, s) = compute!(m, s)?;
+//! assert_eq!((m, s), (499.5, 250.0));
+//! # Ok::<(), graphchain::Error>(())
+//! ```
+//!
+//! # What a graph is
+//!
+//! Calling a `#[delayed]` function records a node: the function, its plain arguments (hashed by
+//! content) and its lazy arguments (other nodes). Two calls with the same function and the same
+//! inputs have the same key and are one node. Nothing runs until a value is asked for.
+//!
+//! # Choosing a scheduler
+//!
+//! [`Delayed::compute`] and [`compute!`] run on a global [`Runtime`] that uses every core. Build
+//! your own with [`Runtime::builder`] to choose the number of threads, the
+//! [`Scheduler::Sequential`] scheduler for debugging, or the cache directory, and get a
+//! [`Report`] of each run with [`Runtime::compute_with_report`].
+//!
+//! # Failures
+//!
+//! A task that returns `Err` or panics fails alone: every task that does not depend on it still
+//! runs, and the run returns [`Error::TaskFailed`] listing each failed task by name and key.
+//!
+//! # Crate layout
+//!
+//! `graphchain` is a facade over `graphchain-macros` (the `#[delayed]` attribute) and
+//! `graphchain-core` (the runtime). Depend on this crate only.
+
+#![deny(missing_docs)]
+
+#[doc(inline)]
+pub use graphchain_macros::delayed;
+
+pub use graphchain_core::{
+    BoxError, CACHE_DIR_ENV, CachePolicy, DEFAULT_CACHE_DIR, Delayed, Dot, Error, FailureCause,
+    HashError, IntoInput, KEY_SCHEME_VERSION, Key, NodeReport, Outputs, PanicPayload, Report,
+    Runtime, RuntimeBuilder, Scheduler, Status, TaskFailure, collect, compute, content_hash,
+};
+
+/// Computes several lazy values in one run and returns their values as a tuple.
+///
+/// Shared inputs are computed once. Runs on the global runtime; for another runtime use
+/// [`Runtime::compute_many`] with a tuple of references.
+///
+/// # Examples
+///
+/// ```
+/// use graphchain::{compute, delayed};
+///
+/// #[delayed]
+/// fn double(x: i32) -> i32 {
+///     2 * x
+/// }
+///
+/// let a = double(1);
+/// let b = double(&a);
+/// let (a, b) = compute!(a, b)?;
+/// assert_eq!((a, b), (2, 4));
+/// # Ok::<(), graphchain::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::TaskFailed`] when a task needed for any of the values fails.
+#[macro_export]
+macro_rules! compute {
+    ($($value:expr),+ $(,)?) => {
+        $crate::Runtime::global().compute_many(($(&$value,)+))
+    };
+}
+
+/// The names most programs use.
+pub mod prelude {
+    pub use crate::{Delayed, Error, Runtime, compute, delayed};
+}
+
+/// What `#[delayed]` expands to; not public API, and outside semver.
+#[doc(hidden)]
+pub mod __private {
+    pub use graphchain_core::__private::*;
+}

@@ -98,6 +98,11 @@ macro_rules! compute {
     };
 }
 
+/// The README's examples, compiled and run as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The names most programs use.
 pub mod prelude {
     pub use crate::{Delayed, Error, Runtime, compute, delayed};

@@ -10,7 +10,7 @@ fn load(rows: usize, cols: usize) -> Vec<Vec<f64>> {
 }
 
 #[delayed]
-fn column_sums(table: &Vec<Vec<f64>>, scale: f64) -> Vec<f64> {
+fn column_sums(table: &[Vec<f64>], scale: f64) -> Vec<f64> {
     let cols = table.first().map_or(0, Vec::len);
     (0..cols)
         .map(|c| table.iter().map(|row| row[c]).sum::<f64>() * scale)

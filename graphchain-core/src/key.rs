@@ -86,46 +86,55 @@ pub(crate) enum Part {
 }
 
 /// Derives node keys; one place, so the scheme is written down exactly once.
-pub(crate) struct KeyHasher(blake3::Hasher);
+///
+/// The parts are gathered in a small buffer and hashed in one call at the end: a
+/// `blake3::Hasher` is almost 2 KiB, too large to carry around in every node builder.
+pub(crate) struct KeyHasher(Vec<u8>);
 
 impl KeyHasher {
     /// Starts a key for a node of the function with identity hash `identity`, whose generic type
     /// arguments hash to `type_args`, in the domain `domain` (`b"fn"` for `#[delayed]` functions,
-    /// other tags for built-in nodes).
-    pub(crate) fn new(domain: &[u8], identity: &[u8; 32], type_args: &[u8; 32]) -> Self {
-        let mut h = blake3::Hasher::new();
-        h.update(b"graphchain-key");
-        h.update(&KEY_SCHEME_VERSION.to_le_bytes());
-        h.update(&(domain.len() as u32).to_le_bytes());
-        h.update(domain);
-        h.update(identity);
-        h.update(type_args);
-        KeyHasher(h)
+    /// other tags for built-in nodes), with room for `inputs` input slots.
+    pub(crate) fn new(
+        domain: &[u8],
+        identity: &[u8; 32],
+        type_args: &[u8; 32],
+        inputs: usize,
+    ) -> Self {
+        let mut buf = Vec::with_capacity(18 + 4 + domain.len() + 64 + 33 * inputs);
+        buf.extend_from_slice(b"graphchain-key");
+        buf.extend_from_slice(&KEY_SCHEME_VERSION.to_le_bytes());
+        buf.extend_from_slice(&(domain.len() as u32).to_le_bytes());
+        buf.extend_from_slice(domain);
+        buf.extend_from_slice(identity);
+        buf.extend_from_slice(type_args);
+        KeyHasher(buf)
     }
 
     /// Adds the next input slot.
     pub(crate) fn part(&mut self, part: Part) {
         match part {
             Part::Literal(hash) => {
-                self.0.update(b"L");
-                self.0.update(&hash);
+                self.0.push(b'L');
+                self.0.extend_from_slice(&hash);
             }
             Part::Node(key) => {
-                self.0.update(b"N");
-                self.0.update(&key.0);
+                self.0.push(b'N');
+                self.0.extend_from_slice(&key.0);
             }
         }
     }
 
     /// Mixes in extra bytes (for example the nonce of an impure call).
     pub(crate) fn extra(&mut self, bytes: &[u8]) {
-        self.0.update(b"X");
-        self.0.update(&(bytes.len() as u64).to_le_bytes());
-        self.0.update(bytes);
+        self.0.push(b'X');
+        self.0
+            .extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        self.0.extend_from_slice(bytes);
     }
 
     pub(crate) fn finish(&self) -> Key {
-        Key(*self.0.finalize().as_bytes())
+        Key(*blake3::hash(&self.0).as_bytes())
     }
 }
 

@@ -209,7 +209,7 @@ impl NodeBuilder {
         type_args: [u8; 32],
         inputs: usize,
     ) -> Self {
-        let mut hasher = KeyHasher::new(domain, &info.identity, &type_args);
+        let mut hasher = KeyHasher::new(domain, &info.identity, &type_args, inputs);
         if !info.pure {
             hasher.extra(&impure_nonce());
         }

@@ -6,7 +6,7 @@ use super::*;
 fn key_depends_on_every_part_in_order() {
     let id = [7u8; 32];
     let base = |parts: &[Part]| {
-        let mut h = KeyHasher::new(b"fn", &id, &[0; 32]);
+        let mut h = KeyHasher::new(b"fn", &id, &[0; 32], 0);
         for p in parts {
             h.part(*p);
         }
@@ -20,12 +20,12 @@ fn key_depends_on_every_part_in_order() {
     // A literal and a node with the same bytes are different inputs.
     assert_ne!(base(&[a]), base(&[n]));
     assert_ne!(
-        KeyHasher::new(b"fn", &id, &[0; 32]).finish(),
-        KeyHasher::new(b"fn", &[8; 32], &[0; 32]).finish()
+        KeyHasher::new(b"fn", &id, &[0; 32], 0).finish(),
+        KeyHasher::new(b"fn", &[8; 32], &[0; 32], 0).finish()
     );
     assert_ne!(
-        KeyHasher::new(b"fn", &id, &[0; 32]).finish(),
-        KeyHasher::new(b"collect", &id, &[0; 32]).finish()
+        KeyHasher::new(b"fn", &id, &[0; 32], 0).finish(),
+        KeyHasher::new(b"collect", &id, &[0; 32], 0).finish()
     );
 }
 
@@ -33,7 +33,7 @@ fn key_depends_on_every_part_in_order() {
 fn pinned_key() {
     // Pinned so that an accidental change to the scheme is caught: if this changes on purpose,
     // bump KEY_SCHEME_VERSION.
-    let mut h = KeyHasher::new(b"fn", &[0u8; 32], &[0; 32]);
+    let mut h = KeyHasher::new(b"fn", &[0u8; 32], &[0; 32], 1);
     h.part(Part::Literal([1; 32]));
     assert_eq!(
         h.finish().to_string(),

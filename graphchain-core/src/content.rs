@@ -379,34 +379,28 @@ ordered_impl! {
     SerializeTupleVariant::serialize_field;
 }
 
-impl ser::SerializeStruct for Ordered<'_, '_> {
-    type Ok = ();
-    type Error = HashError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), HashError> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<(), HashError> {
-        self.finish()
-    }
+macro_rules! field_impl {
+    ($($trait:ident;)*) => {
+        $(impl ser::$trait for Ordered<'_, '_> {
+            type Ok = ();
+            type Error = HashError;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), HashError> {
+                self.field(key, value)
+            }
+            fn end(self) -> Result<(), HashError> {
+                self.finish()
+            }
+        })*
+    };
 }
 
-impl ser::SerializeStructVariant for Ordered<'_, '_> {
-    type Ok = ();
-    type Error = HashError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), HashError> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<(), HashError> {
-        self.finish()
-    }
+field_impl! {
+    SerializeStruct;
+    SerializeStructVariant;
 }
 
 /// A map: every entry hashed on its own, written sorted at the end.

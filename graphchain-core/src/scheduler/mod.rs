@@ -116,8 +116,9 @@ struct Exec<'p, 'g> {
     pending: Vec<AtomicU32>,
     values: Vec<Mutex<Slot>>,
     state: Vec<AtomicU8>,
-    /// Per-node durations, when a report was asked for.
-    timings: Option<Vec<Mutex<Duration>>>,
+    /// Per-node durations and completion order, when a report was asked for.
+    timings: Option<Vec<Mutex<(Duration, u32)>>>,
+    finished: AtomicU32,
     failures: Mutex<Vec<TaskFailure>>,
 }
 
@@ -139,7 +140,8 @@ impl<'p, 'g> Exec<'p, 'g> {
                 .map(|uses| Mutex::new(Slot { value: None, uses }))
                 .collect(),
             state: (0..n).map(|_| AtomicU8::new(RUNNING)).collect(),
-            timings: timed.then(|| (0..n).map(|_| Mutex::new(Duration::ZERO)).collect()),
+            timings: timed.then(|| (0..n).map(|_| Mutex::new((Duration::ZERO, 0))).collect()),
+            finished: AtomicU32::new(0),
             failures: Mutex::new(Vec::new()),
         }
     }
@@ -186,7 +188,7 @@ impl<'p, 'g> Exec<'p, 'g> {
             let start = self.timings.as_ref().map(|_| Instant::now());
             let outcome = catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut Args::new(inputs))));
             if let (Some(t), Some(start)) = (&self.timings, start) {
-                *lock(&t[i]) = start.elapsed();
+                lock(&t[i]).0 = start.elapsed();
             }
             match outcome {
                 Ok(Ok(value)) => {
@@ -198,6 +200,9 @@ impl<'p, 'g> Exec<'p, 'g> {
             }
         };
         self.state[i].store(state, Ordering::Release);
+        if let Some(t) = &self.timings {
+            lock(&t[i]).1 = self.finished.fetch_add(1, Ordering::Relaxed);
+        }
 
         for &c in self.plan.consumers_of(i) {
             if self.pending[c as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
@@ -220,9 +225,11 @@ impl<'p, 'g> Exec<'p, 'g> {
         let report = match &self.timings {
             None => Report::default(),
             Some(timings) => {
-                // Plan order lists consumers before inputs; reports read better the other way.
-                let nodes = (0..self.plan.len())
-                    .rev()
+                // Completion order: every input before the nodes that read it.
+                let mut order: Vec<usize> = (0..self.plan.len()).collect();
+                order.sort_by_key(|&i| lock(&timings[i]).1);
+                let nodes = order
+                    .into_iter()
                     .map(|i| {
                         let node = self.plan.nodes[i];
                         NodeReport {
@@ -234,7 +241,7 @@ impl<'p, 'g> Exec<'p, 'g> {
                                 SKIPPED => Status::Skipped,
                                 _ => Status::NotNeeded,
                             },
-                            duration: *lock(&timings[i]),
+                            duration: lock(&timings[i]).0,
                             bytes: 0,
                         }
                     })

@@ -38,13 +38,11 @@ impl Parse for Args {
             let lookahead = input.lookahead1();
             if lookahead.peek(kw::pure) {
                 let key: kw::pure = input.parse()?;
-                input.parse::<Token![=]>()?;
-                let lit: LitBool = input.parse()?;
+                let lit: LitBool = value(input, key.span, "pure = false")?;
                 set(&mut args.pure, (lit.value, lit.span), key.span, "pure")?;
             } else if lookahead.peek(kw::cache) {
                 let key: kw::cache = input.parse()?;
-                input.parse::<Token![=]>()?;
-                let lit: LitStr = input.parse()?;
+                let lit: LitStr = value(input, key.span, "cache = \"never\"")?;
                 let policy = match lit.value().as_str() {
                     "auto" => Cache::Auto,
                     "always" => Cache::Always,
@@ -59,24 +57,21 @@ impl Parse for Args {
                 set(&mut args.cache, (policy, lit.span()), key.span, "cache")?;
             } else if lookahead.peek(kw::name) {
                 let key: kw::name = input.parse()?;
-                input.parse::<Token![=]>()?;
-                let lit: LitStr = input.parse()?;
+                let lit: LitStr = value(input, key.span, "name = \"load\"")?;
                 if lit.value().is_empty() {
                     return Err(syn::Error::new(lit.span(), "`name` must not be empty"));
                 }
                 set(&mut args.name, lit, key.span, "name")?;
             } else if lookahead.peek(kw::version) {
                 let key: kw::version = input.parse()?;
-                input.parse::<Token![=]>()?;
-                let lit: LitInt = input.parse()?;
+                let lit: LitInt = value(input, key.span, "version = 2")?;
                 let value = lit.base10_parse::<u64>().map_err(|_| {
                     syn::Error::new(lit.span(), "`version` must be a non-negative integer")
                 })?;
                 set(&mut args.version, (value, lit.span()), key.span, "version")?;
             } else if lookahead.peek(Token![crate]) {
                 let key: Token![crate] = input.parse()?;
-                input.parse::<Token![=]>()?;
-                let lit: LitStr = input.parse()?;
+                let lit: LitStr = value(input, key.span, "crate = \"::graphchain\"")?;
                 let path = lit.parse::<syn::Path>().map_err(|_| {
                     syn::Error::new(
                         lit.span(),
@@ -102,6 +97,19 @@ impl Parse for Args {
         }
         Ok(args)
     }
+}
+
+/// Parses `= <value>` after an option; when the input ends first, the error points at the option
+/// (syn would point at the whole attribute) and shows `example`.
+fn value<T: Parse>(input: ParseStream<'_>, key: Span, example: &str) -> syn::Result<T> {
+    let parsed = input.parse::<Token![=]>().and_then(|_| input.parse::<T>());
+    parsed.map_err(|error| {
+        if input.is_empty() {
+            syn::Error::new(key, format!("expected a value, such as `{example}`"))
+        } else {
+            error
+        }
+    })
 }
 
 fn set<T>(slot: &mut Option<T>, value: T, span: Span, name: &str) -> syn::Result<()> {

@@ -12,7 +12,8 @@ use crate::{debug, hash};
 /// Entry point: parses options and item, and expands; on error, emits the item unchanged next to
 /// a `compile_error!`, so later code still sees the function.
 pub(crate) fn delayed(args: TokenStream, item: TokenStream) -> TokenStream {
-    let parsed_item = syn::parse2::<ItemFn>(item.clone());
+    let parsed_item =
+        syn::parse2::<ItemFn>(item.clone()).map_err(|e| not_a_function(&item).unwrap_or(e));
     let parsed_args = args::parse(args);
     let result = match (parsed_args, parsed_item) {
         (Ok(args), Ok(func)) => {
@@ -37,6 +38,17 @@ pub(crate) fn delayed(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// A clearer error than syn's "expected `fn`" when the item is not a function at all.
+fn not_a_function(item: &TokenStream) -> Option<syn::Error> {
+    match syn::parse2::<syn::Item>(item.clone()).ok()? {
+        syn::Item::Fn(_) | syn::Item::Verbatim(_) => None,
+        other => Some(syn::Error::new_spanned(
+            other,
+            "`#[delayed]` can only be used on functions",
+        )),
+    }
+}
+
 // Input:
 //     /// Docs.
 //     pub fn f<T: Bound>(a: &A, b: B) -> Result<R, E> where … { body }
@@ -58,11 +70,13 @@ pub(crate) fn delayed(args: TokenStream, item: TokenStream) -> TokenStream {
 //         node.finish::<R>(__graphchain_thunk::<T>)
 //     }
 fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
-    let krate = match &args.krate {
-        Some(path) => path.to_token_stream(),
-        None => quote!(::graphchain),
+    // With `crate = "…"`, `__private` gets the span of that string, where a wrong path is reported.
+    let (krate, private_span) = match &args.krate {
+        Some(path) => (path.to_token_stream(), path.span()),
+        None => (quote!(::graphchain), Span::call_site()),
     };
-    let private = quote!(#krate::__private);
+    let private_ident = syn::Ident::new("__private", private_span);
+    let private = quote!(#krate::#private_ident);
     let original = &model.original;
     let sig = &original.sig;
     let vis = &original.vis;
@@ -77,7 +91,8 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
     let body_output = &sig.output;
     let value_ty = &model.output.value;
 
-    // Where-clause: what the graph needs of every type involved, each at the span of its type.
+    // Where-clause: what the graph needs of every type involved, each at the span of its type
+    // (the bounds are written out in each `quote_spanned!`: interpolated tokens keep their spans).
     let mut predicates: Vec<TokenStream> = original
         .sig
         .generics
@@ -85,18 +100,28 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
         .iter()
         .flat_map(|w| w.predicates.iter().map(ToTokens::to_token_stream))
         .collect();
-    let shared = quote!(::core::marker::Send + ::core::marker::Sync + 'static);
+    let shared = |ty: &dyn ToTokens| {
+        let span = ty.span();
+        quote_spanned!(span=> #ty: ::core::marker::Send + ::core::marker::Sync + 'static)
+    };
     for t in &model.type_params {
-        predicates.push(quote_spanned!(t.span()=> #t: #shared));
+        predicates.push(shared(t));
     }
     for p in &model.params {
         let ty = &p.input;
-        predicates.push(match p.pass {
-            Pass::Value => quote_spanned!(ty.span()=> #ty: ::core::clone::Clone + #shared),
-            Pass::Ref => quote_spanned!(ty.span()=> #ty: #shared),
-        });
+        if let Pass::Value = p.pass {
+            predicates.push(quote_spanned!(ty.span()=> #ty: ::core::clone::Clone));
+        }
+        predicates.push(shared(ty));
     }
-    predicates.push(quote_spanned!(value_ty.span()=> #value_ty: #shared));
+    predicates.push(shared(value_ty));
+    if let Some(error) = &model.output.error {
+        predicates.push(quote_spanned!(error.span()=>
+            #error: ::core::convert::Into<::std::boxed::Box<
+                dyn ::std::error::Error + ::core::marker::Send + ::core::marker::Sync + 'static,
+            >>
+        ));
+    }
     let where_clause = quote!(where #(#predicates,)*);
     let body_where = &original.sig.generics.where_clause;
 
@@ -104,9 +129,11 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
         let (name, ty) = (&p.ident, &p.input);
         quote!(#name: impl #private::IntoInput<#ty>)
     });
+    // Hygienic: a parameter may be called anything, including this.
+    let node_ident = format_ident!("__graphchain_node", span = Span::mixed_site());
     let pushes = model.params.iter().map(|p| {
         let (name, ty) = (&p.ident, &p.input);
-        quote!(__graphchain_node.push(#private::IntoInput::<#ty>::into_input(#name));)
+        quote!(#node_ident.push(#private::IntoInput::<#ty>::into_input(#name));)
     });
 
     // Owned inputs are taken before borrowed ones are lent out.
@@ -145,6 +172,8 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
 
     quote! {
         #(#outer_attrs)*
+        // The graph's own bounds go in the where-clause, next to any the user wrote inline.
+        #[allow(clippy::multiple_bound_locations)]
         #vis fn #ident #generics (#(#outer_params),*) -> #private::Delayed<#value_ty>
         #where_clause
         {
@@ -153,6 +182,7 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
             fn __graphchain_body #generics (#body_inputs) #body_output #body_where #body_block
 
             #[doc(hidden)]
+            #[allow(clippy::multiple_bound_locations)]
             fn __graphchain_thunk #generics (
                 #args_ident: &mut #private::Args,
             ) -> ::core::result::Result<#private::Value, #private::BoxError>
@@ -171,13 +201,13 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
                 pure: #pure,
                 cache: #cache,
             };
-            let mut __graphchain_node = #private::NodeBuilder::new(
+            let mut #node_ident = #private::NodeBuilder::new(
                 &__GRAPHCHAIN_INFO,
                 #private::type_args_hash(&[#(#type_names),*]),
                 #param_count,
             );
             #(#pushes)*
-            __graphchain_node.finish::<#value_ty>(__graphchain_thunk #turbofish)
+            #node_ident.finish::<#value_ty>(__graphchain_thunk #turbofish)
         }
     }
 }

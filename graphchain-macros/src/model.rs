@@ -29,6 +29,8 @@ pub(crate) struct Output {
     pub(crate) value: Type,
     /// Whether the declared type is a `Result` whose `Err` is a task failure.
     pub(crate) fallible: bool,
+    /// `E` of `Result<T, E>`, when written (not for aliases such as `io::Result<T>`).
+    pub(crate) error: Option<Type>,
 }
 
 /// A function `#[delayed]` can rewrite.
@@ -132,6 +134,14 @@ impl Model {
                             );
                             continue;
                         }
+                        Type::Reference(r) if r.lifetime.as_ref().is_some_and(is_static) => {
+                            reject(
+                                r,
+                                "`#[delayed]` parameters cannot be `&'static` references: \
+                                 the graph lends its inputs only for the call; take `&T` or `T`",
+                            );
+                            continue;
+                        }
                         Type::Reference(r) => (owned_input(&r.elem), Pass::Ref),
                         ty => (ty.clone(), Pass::Value),
                     };
@@ -146,6 +156,7 @@ impl Model {
             ReturnType::Default => Output {
                 value: syn::parse_quote!(()),
                 fallible: false,
+                error: None,
             },
             ReturnType::Type(_, ty) => {
                 let mut problems = TypeProblems::default();
@@ -160,14 +171,16 @@ impl Model {
                 } else if let Type::Reference(r) = &**ty {
                     reject(r, "`#[delayed]` functions must return owned values");
                 }
-                match result_ok_type(ty) {
-                    Some(ok) => Output {
+                match result_types(ty) {
+                    Some((ok, error)) => Output {
                         value: ok,
                         fallible: true,
+                        error,
                     },
                     None => Output {
                         value: (**ty).clone(),
                         fallible: false,
+                        error: None,
                     },
                 }
             }
@@ -217,8 +230,9 @@ fn owned_input(elem: &Type) -> Type {
     }
 }
 
-/// `T` when `ty` is written `Result<T, …>` (any path ending in `Result`, such as `io::Result<T>`).
-fn result_ok_type(ty: &Type) -> Option<Type> {
+/// `T` and, when written, `E` when `ty` is written `Result<T, E>` (any path ending in `Result`,
+/// such as `io::Result<T>`).
+fn result_types(ty: &Type) -> Option<(Type, Option<Type>)> {
     let Type::Path(path) = ty else { return None };
     let last = path.path.segments.last()?;
     if last.ident != "Result" {
@@ -227,10 +241,15 @@ fn result_ok_type(ty: &Type) -> Option<Type> {
     let PathArguments::AngleBracketed(args) = &last.arguments else {
         return None;
     };
-    args.args.iter().find_map(|arg| match arg {
+    let mut types = args.args.iter().filter_map(|arg| match arg {
         GenericArgument::Type(t) => Some(t.clone()),
         _ => None,
-    })
+    });
+    Some((types.next()?, types.next()))
+}
+
+fn is_static(lifetime: &syn::Lifetime) -> bool {
+    lifetime.ident == "static"
 }
 
 /// Finds the first `impl Trait` and the first named lifetime in a type.
@@ -245,7 +264,7 @@ impl<'ast> Visit<'ast> for TypeProblems {
         self.impl_trait.get_or_insert_with(|| node.clone());
     }
     fn visit_lifetime(&mut self, node: &'ast syn::Lifetime) {
-        if node.ident != "_" && node.ident != "static" {
+        if node.ident != "_" && !is_static(node) {
             self.lifetime.get_or_insert_with(|| node.clone());
         }
     }

@@ -1,0 +1,8 @@
+use graphchain::delayed;
+
+#[delayed(crate = "not a path")]
+fn f(x: u8) -> u8 {
+    x
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use graphchain::delayed;
+
+#[delayed]
+fn f<'a>(x: &'a str) -> usize {
+    x.len()
+}
+
+fn main() {}

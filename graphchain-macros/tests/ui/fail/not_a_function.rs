@@ -1,0 +1,8 @@
+use graphchain::delayed;
+
+#[delayed]
+struct Settings {
+    threads: usize,
+}
+
+fn main() {}

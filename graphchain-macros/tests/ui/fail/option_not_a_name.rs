@@ -1,0 +1,8 @@
+use graphchain::delayed;
+
+#[delayed("never")]
+fn f(x: u8) -> u8 {
+    x
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use graphchain::delayed;
+
+#[delayed]
+fn f(x: u8) -> impl std::fmt::Display {
+    x
+}
+
+fn main() {}

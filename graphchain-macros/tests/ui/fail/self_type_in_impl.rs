@@ -1,0 +1,15 @@
+use graphchain::delayed;
+
+#[derive(Clone, serde::Serialize)]
+struct Point {
+    x: u8,
+}
+
+impl Point {
+    #[delayed]
+    fn shifted(p: &Point, by: u8) -> Self {
+        Point { x: p.x + by }
+    }
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use graphchain::delayed;
+
+#[delayed]
+fn f(x: &'static str) -> usize {
+    x.len()
+}
+
+fn main() {}

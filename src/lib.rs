@@ -61,9 +61,11 @@
 pub use graphchain_macros::delayed;
 
 pub use graphchain_core::{
-    BoxError, CACHE_DIR_ENV, CachePolicy, DEFAULT_CACHE_DIR, Delayed, Dot, Error, FailureCause,
-    HashError, IntoInput, KEY_SCHEME_VERSION, Key, NodeReport, Outputs, PanicPayload, Report,
-    Runtime, RuntimeBuilder, Scheduler, Status, TaskFailure, collect, compute, content_hash,
+    BoxError, CACHE_DIR_ENV, Cache, CachePolicy, CacheStats, Codec, DEFAULT_CACHE_DIR, Delayed,
+    Dot, EntryInfo, Error, FailureCause, HashError, IntoInput, KEY_SCHEME_VERSION, Key, LocalStore,
+    MemoryStore, NodeReport, Outputs, PanicPayload, ParseKeyError, PostcardLz4, PruneReport,
+    Report, Runtime, RuntimeBuilder, Scheduler, Status, Store, StoreMeta, TaskFailure, collect,
+    compute, content_hash, structural_fingerprint, type_name_fingerprint,
 };
 
 /// Computes several lazy values in one run and returns their values as a tuple.

@@ -1,6 +1,8 @@
 //! Depth: building, computing, visualizing and dropping a chain of a million nodes never recurses.
 
-use graphchain::{Delayed, Runtime, Scheduler, delayed};
+use std::sync::Arc;
+
+use graphchain::{Delayed, MemoryStore, Runtime, Scheduler, delayed};
 
 #[delayed]
 fn start() -> u64 {
@@ -24,7 +26,12 @@ fn chain() -> Delayed<u64> {
 
 #[test]
 fn million_node_chain_builds_computes_and_drops() {
-    let rt = Runtime::builder().threads(2).build().unwrap();
+    // With a cache: the demand-driven planner and the store decisions run at this depth too.
+    let rt = Runtime::builder()
+        .threads(2)
+        .store(Arc::new(MemoryStore::new()))
+        .build()
+        .unwrap();
     let node = chain();
     assert_eq!(rt.compute(&node).unwrap(), N);
     let dot = node.visualize();
@@ -38,6 +45,7 @@ fn million_node_chain_builds_computes_and_drops() {
 fn million_node_chain_runs_sequentially() {
     let rt = Runtime::builder()
         .scheduler(Scheduler::Sequential)
+        .cache(false)
         .build()
         .unwrap();
     assert_eq!(rt.compute(&chain()).unwrap(), N);

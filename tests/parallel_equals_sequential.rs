@@ -73,8 +73,8 @@ proptest! {
 
     #[test]
     fn parallel_equals_sequential_equals_by_hand(dag in dag()) {
-        let parallel = Runtime::builder().threads(2).build().unwrap();
-        let sequential = Runtime::builder().scheduler(Scheduler::Sequential).build().unwrap();
+        let parallel = Runtime::builder().threads(2).cache(false).build().unwrap();
+        let sequential = Runtime::builder().scheduler(Scheduler::Sequential).cache(false).build().unwrap();
         let nodes = build(&dag);
         let expected = by_hand(&dag);
         prop_assert_eq!(parallel.compute_many(&nodes).unwrap(), expected.clone());

@@ -33,9 +33,10 @@ fn add(a: i64, b: i64) -> i64 {
 
 fn runtimes() -> [Runtime; 2] {
     [
-        Runtime::builder().threads(2).build().unwrap(),
+        Runtime::builder().threads(2).cache(false).build().unwrap(),
         Runtime::builder()
             .scheduler(Scheduler::Sequential)
+            .cache(false)
             .build()
             .unwrap(),
     ]
@@ -79,7 +80,7 @@ fn panic_is_caught_and_independent_work_still_runs() {
 
 #[test]
 fn every_failed_task_is_listed() {
-    let rt = Runtime::builder().threads(2).build().unwrap();
+    let rt = Runtime::builder().threads(2).cache(false).build().unwrap();
     let err = rt
         .compute(&add(parse("x"), explode(9)))
         .unwrap_err()
@@ -91,7 +92,7 @@ fn every_failed_task_is_listed() {
 
 #[test]
 fn a_panic_can_be_re_raised_with_its_payload() {
-    let rt = Runtime::builder().threads(1).build().unwrap();
+    let rt = Runtime::builder().threads(1).cache(false).build().unwrap();
     let failure = rt
         .compute(&explode(3))
         .unwrap_err()

@@ -20,6 +20,17 @@ pub enum Error {
     /// The worker threads could not be started.
     #[error("cannot start the worker threads")]
     ThreadPool(#[source] rayon::ThreadPoolBuildError),
+    /// A cache housekeeping operation could not read or write the store.
+    #[error("cannot {op} the cache at {location}")]
+    Store {
+        /// What was being done.
+        op: &'static str,
+        /// The store's location.
+        location: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {

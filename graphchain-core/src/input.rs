@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::codec::{Codec, Storable};
 use crate::content::content_hash;
 use crate::delayed::Delayed;
 use crate::node::{Args, BoxError, CachePolicy, FnInfo, Node, NodeBuilder, Value};
@@ -57,9 +58,18 @@ impl NodeBuilder {
         }
     }
 
-    /// Finishes the node; `thunk` runs the function's body on the inputs.
+    /// Finishes a node that is never cached; `thunk` runs the function's body on the inputs.
     pub fn finish<R: Send + Sync + 'static>(self, thunk: crate::node::Thunk) -> Delayed<R> {
-        Delayed::from_node(self.finish_node(thunk))
+        Delayed::from_node(self.finish_node(thunk, None))
+    }
+
+    /// Finishes a node whose result may be cached, encoded with codec `C`.
+    pub fn finish_cached<R: Send + Sync + 'static, C: Codec<R>>(
+        self,
+        thunk: crate::node::Thunk,
+    ) -> Delayed<R> {
+        let storable: &'static Storable = const { &Storable::of::<R, C>() };
+        Delayed::from_node(self.finish_node(thunk, Some(storable)))
     }
 }
 
@@ -176,7 +186,7 @@ fn collect_nodes<T: Clone + Send + Sync + 'static>(
     for node in nodes {
         builder.push_node(node);
     }
-    builder.finish_node(collect_thunk::<T>)
+    builder.finish_node(collect_thunk::<T>, None)
 }
 
 fn collect_thunk<T: Clone + Send + Sync + 'static>(args: &mut Args) -> Result<Value, BoxError> {

@@ -70,6 +70,28 @@ impl fmt::Display for Key {
     }
 }
 
+impl std::str::FromStr for Key {
+    type Err = ParseKeyError;
+
+    /// Parses the 64 hex digits [`Key`]'s `Display` writes.
+    fn from_str(s: &str) -> Result<Self, ParseKeyError> {
+        if s.len() != 64 || !s.is_ascii() {
+            return Err(ParseKeyError(s.to_owned()));
+        }
+        let mut bytes = [0u8; 32];
+        for (i, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16)
+                .map_err(|_| ParseKeyError(s.to_owned()))?;
+        }
+        Ok(Key(bytes))
+    }
+}
+
+/// A string is not a key: keys are 64 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a key: expected 64 hex digits")]
+pub struct ParseKeyError(String);
+
 impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Key({})", self.short())

@@ -5,9 +5,12 @@
 
 #![deny(missing_docs)]
 
+mod cache;
+mod codec;
 mod content;
 mod delayed;
 mod dot;
+mod entry;
 mod error;
 mod input;
 mod key;
@@ -15,27 +18,33 @@ mod node;
 mod report;
 mod runtime;
 mod scheduler;
+mod store;
 
+pub use crate::cache::{Cache, CacheStats, EntryInfo, PruneReport};
+pub use crate::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fingerprint};
 pub use crate::content::{HashError, content_hash};
 pub use crate::delayed::Delayed;
 pub use crate::dot::Dot;
 pub use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 pub use crate::input::{IntoInput, collect};
-pub use crate::key::{KEY_SCHEME_VERSION, Key};
+pub use crate::key::{KEY_SCHEME_VERSION, Key, ParseKeyError};
 pub use crate::node::{BoxError, CachePolicy};
 pub use crate::report::{NodeReport, Report, Status};
 pub use crate::runtime::{
     CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Outputs, Runtime, RuntimeBuilder, compute,
 };
 pub use crate::scheduler::Scheduler;
+pub use crate::store::{LocalStore, MemoryStore, Store, StoreMeta};
 
 /// What generated code needs; not part of the public API and outside semver.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::codec::{Codec, PostcardLz4, Storable};
     pub use crate::delayed::Delayed;
     pub use crate::input::{Input, IntoInput};
     pub use crate::key::type_args_hash;
     pub use crate::node::{Args, BoxError, CachePolicy, FnInfo, NodeBuilder, Thunk, Value};
+    pub use serde;
 
     /// Wraps a task's result as a shared value.
     #[inline]

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::codec::Storable;
 use crate::key::{Key, KeyHasher, Part};
 
 /// A type-erased task result, shared between the tasks that consume it.
@@ -67,6 +68,8 @@ pub(crate) struct Node {
     pub(crate) info: &'static FnInfo,
     pub(crate) edges: Vec<Edge>,
     pub(crate) thunk: Thunk,
+    /// How to store and load the value; `None` for nodes that are never cached.
+    pub(crate) storable: Option<&'static Storable>,
     /// Set when the node could not be built correctly (an argument that cannot be hashed): the
     /// task then fails with this message instead of running.
     pub(crate) invalid: Option<Box<str>>,
@@ -245,12 +248,19 @@ impl NodeBuilder {
         self.edges.len()
     }
 
-    pub(crate) fn finish_node(self, thunk: Thunk) -> Arc<Node> {
+    pub(crate) fn finish_node(
+        self,
+        thunk: Thunk,
+        storable: Option<&'static Storable>,
+    ) -> Arc<Node> {
+        // Impure nodes are never cached, whatever the generated code asks.
+        let storable = storable.filter(|_| self.info.pure);
         Arc::new(Node {
             key: self.hasher.finish(),
             info: self.info,
             edges: self.edges,
             thunk,
+            storable,
             invalid: self.invalid,
         })
     }

@@ -41,6 +41,7 @@ pub struct NodeReport {
     pub(crate) status: Status,
     pub(crate) duration: Duration,
     pub(crate) bytes: u64,
+    pub(crate) stored: bool,
 }
 
 impl NodeReport {
@@ -63,6 +64,10 @@ impl NodeReport {
     /// Bytes read from or written to the cache for it.
     pub fn bytes(&self) -> u64 {
         self.bytes
+    }
+    /// Whether its result was written to the cache.
+    pub fn stored(&self) -> bool {
+        self.stored
     }
 }
 
@@ -89,6 +94,7 @@ impl NodeReport {
 pub struct Report {
     pub(crate) nodes: Vec<NodeReport>,
     pub(crate) wall: Duration,
+    pub(crate) discarded: Vec<(Key, String)>,
 }
 
 impl Report {
@@ -107,6 +113,30 @@ impl Report {
         self.nodes.iter().filter(move |n| n.name == name)
     }
 
+    /// Cache entries found unusable during the run (corrupt, truncated, written for another
+    /// type…), with the reason: each was removed and its node computed instead.
+    pub fn discarded(&self) -> &[(Key, String)] {
+        &self.discarded
+    }
+
+    /// Bytes written to the cache.
+    pub fn bytes_written(&self) -> u64 {
+        self.nodes
+            .iter()
+            .filter(|n| n.stored)
+            .map(|n| n.bytes)
+            .sum()
+    }
+
+    /// Bytes read from the cache.
+    pub fn bytes_read(&self) -> u64 {
+        self.nodes
+            .iter()
+            .filter(|n| n.status == Status::Loaded)
+            .map(|n| n.bytes)
+            .sum()
+    }
+
     /// Wall-clock time of the whole run.
     pub fn wall_time(&self) -> Duration {
         self.wall
@@ -117,10 +147,11 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{} nodes in {:.3?}: {} computed, {} loaded, {} failed, {} skipped",
+            "{} nodes in {:.3?}: {} computed ({} stored), {} loaded, {} failed, {} skipped",
             self.nodes.len(),
             self.wall,
             self.count(Status::Computed),
+            self.nodes.iter().filter(|n| n.stored).count(),
             self.count(Status::Loaded),
             self.count(Status::Failed),
             self.count(Status::Skipped),
@@ -128,12 +159,21 @@ impl fmt::Display for Report {
         for n in &self.nodes {
             writeln!(
                 f,
-                "  {:<24} {}  {:<10} {:>10.3?}",
+                "  {:<24} {}  {:<10} {:>10.3?} {:>10}{}",
                 n.name,
                 n.key.short(),
                 n.status.to_string(),
-                n.duration
+                n.duration,
+                if n.bytes > 0 {
+                    format!("{} B", n.bytes)
+                } else {
+                    String::new()
+                },
+                if n.stored { "  stored" } else { "" }
             )?;
+        }
+        for (key, why) in &self.discarded {
+            writeln!(f, "  discarded entry {}: {why}", key.short())?;
         }
         Ok(())
     }

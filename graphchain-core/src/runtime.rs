@@ -1,14 +1,18 @@
 //! The runtime: worker threads, scheduler choice, cache location, and the entry points that run
 //! a graph.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use crate::cache::{Cache, StoreSpeed};
 use crate::delayed::Delayed;
 use crate::error::Error;
+use crate::key::Key;
 use crate::node::{Node, NodeRef, Value};
 use crate::report::Report;
-use crate::scheduler::{self, Scheduler};
+use crate::scheduler::{self, CacheContext, Context, Scheduler};
+use crate::store::{LocalStore, Store};
 
 /// The environment variable that overrides the default cache directory.
 pub const CACHE_DIR_ENV: &str = "GRAPHCHAIN_CACHE_DIR";
@@ -48,6 +52,10 @@ struct Inner {
     pool: rayon::ThreadPool,
     scheduler: Scheduler,
     cache_dir: PathBuf,
+    store: Option<Arc<dyn Store>>,
+    speed: StoreSpeed,
+    skip_keys: HashSet<Key>,
+    skip_functions: HashSet<String>,
 }
 
 impl Runtime {
@@ -81,9 +89,14 @@ impl Runtime {
         self.inner.scheduler
     }
 
-    /// Where results are cached.
+    /// The configured cache directory (used unless another store was given, or caching is off).
     pub fn cache_dir(&self) -> &Path {
         &self.inner.cache_dir
+    }
+
+    /// A handle on this runtime's cache, for housekeeping; `None` when caching is off.
+    pub fn cache(&self) -> Option<Cache> {
+        self.inner.store.clone().map(Cache::with_store)
     }
 
     /// Computes `node` and returns its value.
@@ -121,14 +134,29 @@ impl Runtime {
     pub fn compute_many<O: Outputs>(&self, outputs: O) -> Result<O::Values, Error> {
         let nodes = outputs.nodes();
         let roots: Vec<&Node> = nodes.iter().map(|n| &**n.0).collect();
-        let (values, _) =
-            scheduler::execute(&roots, self.inner.scheduler, &self.inner.pool, false)?;
+        let (values, _) = self.execute(&roots, false)?;
         Ok(O::values(values))
     }
 
     fn run(&self, roots: &[&Arc<Node>], timed: bool) -> Result<(Vec<Value>, Report), Error> {
         let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
-        scheduler::execute(&roots, self.inner.scheduler, &self.inner.pool, timed)
+        self.execute(&roots, timed)
+    }
+
+    fn execute(&self, roots: &[&Node], timed: bool) -> Result<(Vec<Value>, Report), Error> {
+        let inner = &*self.inner;
+        let ctx = Context {
+            scheduler: inner.scheduler,
+            pool: &inner.pool,
+            cache: inner.store.as_deref().map(|store| CacheContext {
+                store,
+                speed: &inner.speed,
+                skip_keys: &inner.skip_keys,
+                skip_functions: &inner.skip_functions,
+            }),
+            timed,
+        };
+        scheduler::execute(roots, &ctx)
     }
 }
 
@@ -231,15 +259,33 @@ pub fn compute<O: Outputs>(outputs: O) -> Result<O::Values, Error> {
 }
 
 /// Configures a [`Runtime`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct RuntimeBuilder {
     threads: Option<usize>,
     scheduler: Scheduler,
     cache_dir: Option<PathBuf>,
+    cache: bool,
+    store: Option<Arc<dyn Store>>,
+    skip_keys: HashSet<Key>,
+    skip_functions: HashSet<String>,
+}
+
+impl Default for RuntimeBuilder {
+    fn default() -> Self {
+        RuntimeBuilder {
+            threads: None,
+            scheduler: Scheduler::default(),
+            cache_dir: None,
+            cache: true,
+            store: None,
+            skip_keys: HashSet::new(),
+            skip_functions: HashSet::new(),
+        }
+    }
 }
 
 impl RuntimeBuilder {
-    /// The defaults: all cores, the parallel scheduler, the default cache directory.
+    /// The defaults: all cores, the parallel scheduler, caching in the default cache directory.
     pub fn new() -> Self {
         Self::default()
     }
@@ -260,6 +306,31 @@ impl RuntimeBuilder {
     /// `./__graphchain_cache__`).
     pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Turns the persistent cache on (the default) or off. Off, nothing is read or written.
+    pub fn cache(mut self, enabled: bool) -> Self {
+        self.cache = enabled;
+        self
+    }
+
+    /// Keeps the cache in `store` instead of the cache directory (an in-memory store, say).
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Neither reads nor writes the cache for these nodes (graphchain's `skip_keys`).
+    pub fn skip_keys(mut self, keys: impl IntoIterator<Item = Key>) -> Self {
+        self.skip_keys.extend(keys);
+        self
+    }
+
+    /// Neither reads nor writes the cache for nodes of the functions with these names.
+    pub fn skip_functions<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.skip_functions
+            .extend(names.into_iter().map(Into::into));
         self
     }
 
@@ -287,11 +358,20 @@ impl RuntimeBuilder {
             .thread_name(|i| format!("graphchain-{i}"))
             .build()
             .map_err(Error::ThreadPool)?;
+        let store = match (self.cache, self.store) {
+            (false, _) => None,
+            (true, Some(store)) => Some(store),
+            (true, None) => Some(Arc::new(LocalStore::new(cache_dir.clone())) as Arc<dyn Store>),
+        };
         Ok(Runtime {
             inner: Arc::new(Inner {
                 pool,
                 scheduler: self.scheduler,
                 cache_dir,
+                store,
+                speed: StoreSpeed::default(),
+                skip_keys: self.skip_keys,
+                skip_functions: self.skip_functions,
             }),
         })
     }

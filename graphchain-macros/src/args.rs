@@ -9,6 +9,7 @@ mod kw {
     syn::custom_keyword!(cache);
     syn::custom_keyword!(name);
     syn::custom_keyword!(version);
+    syn::custom_keyword!(codec);
 }
 
 /// The `cache` option.
@@ -27,9 +28,10 @@ pub(crate) struct Args {
     pub(crate) name: Option<LitStr>,
     pub(crate) version: Option<(u64, Span)>,
     pub(crate) krate: Option<syn::Path>,
+    pub(crate) codec: Option<syn::Type>,
 }
 
-const ALLOWED: &str = "expected one of `pure`, `cache`, `name`, `version`, `crate`";
+const ALLOWED: &str = "expected one of `pure`, `cache`, `name`, `version`, `codec`, `crate`";
 
 impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -69,6 +71,10 @@ impl Parse for Args {
                     syn::Error::new(lit.span(), "`version` must be a non-negative integer")
                 })?;
                 set(&mut args.version, (value, lit.span()), key.span, "version")?;
+            } else if lookahead.peek(kw::codec) {
+                let key: kw::codec = input.parse()?;
+                let ty: syn::Type = value(input, key.span, "codec = my_crate::RawColumns")?;
+                set(&mut args.codec, ty, key.span, "codec")?;
             } else if lookahead.peek(Token![crate]) {
                 let key: Token![crate] = input.parse()?;
                 let lit: LitStr = value(input, key.span, "crate = \"::graphchain\"")?;

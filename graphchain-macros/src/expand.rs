@@ -122,6 +122,31 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
             >>
         ));
     }
+    // A cached result needs its codec; the default one needs serde, asked of the return type so
+    // that a missing derive is reported there.
+    let cached =
+        args.pure.is_none_or(|(pure, _)| pure) && !matches!(args.cache, Some((Cache::Never, _)));
+    let codec = match &args.codec {
+        Some(codec) => {
+            predicates.push(quote_spanned!(codec.span()=> #codec: #private::Codec<#value_ty>));
+            codec.to_token_stream()
+        }
+        None => {
+            if cached {
+                let span = value_ty.span();
+                let serde = respan(quote!(#private::serde), span);
+                predicates.push(quote_spanned!(span=>
+                    #value_ty: #serde::Serialize + #serde::de::DeserializeOwned
+                ));
+            }
+            quote!(#private::PostcardLz4)
+        }
+    };
+    let finish = if cached {
+        quote!(finish_cached::<#value_ty, #codec>)
+    } else {
+        quote!(finish::<#value_ty>)
+    };
     let where_clause = quote!(where #(#predicates,)*);
     let body_where = &original.sig.generics.where_clause;
 
@@ -207,7 +232,24 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
                 #param_count,
             );
             #(#pushes)*
-            #node_ident.finish::<#value_ty>(__graphchain_thunk #turbofish)
+            #node_ident.#finish(__graphchain_thunk #turbofish)
         }
     }
+}
+
+/// `tokens` with every span set to `span`, so that an error about them points there.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            }
+            tree.set_span(span);
+            tree
+        })
+        .collect()
 }

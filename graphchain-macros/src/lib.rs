@@ -30,6 +30,9 @@ use proc_macro::TokenStream;
 ///   when loading is estimated to be faster than recomputing).
 /// - `name = "…"`: the name shown in reports, logs and pictures (default: the function's name).
 /// - `version = N`: a manual bump, mixed into the function's identity.
+/// - `codec = Type`: how results are stored, a `graphchain::Codec` of the return type (default:
+///   `PostcardLz4`, which needs the return type to be `Serialize + DeserializeOwned`; a function
+///   with `cache = "never"` or `pure = false` needs neither).
 /// - `crate = "path"`: where the `graphchain` crate is, for crates that re-export it.
 ///
 /// # Examples

@@ -55,3 +55,12 @@ fn display_and_short() {
     assert_eq!(k.short(), "abababababab");
     assert_eq!(format!("{k:?}"), "Key(abababababab)");
 }
+
+#[test]
+fn parse_round_trips_and_rejects_junk() {
+    let k = Key([0x3c; 32]);
+    assert_eq!(k.to_string().parse::<Key>().unwrap(), k);
+    assert!("abc".parse::<Key>().is_err());
+    assert!("zz".repeat(32).parse::<Key>().is_err());
+    assert!("é".repeat(32).parse::<Key>().is_err());
+}

@@ -1,26 +1,103 @@
 //! Planning and executing a graph: the parallel scheduler on rayon and the sequential one.
 //!
-//! See `README.md` in this folder for how the two share one executor.
+//! See `README.md` in this folder for how the two share one executor, and how the cache fits in.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::cache::StoreSpeed;
+use crate::entry;
 use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 use crate::key::{Key, KeyBuildHasher};
-use crate::node::{Args, Edge, Node, Value};
+use crate::node::{Args, CachePolicy, Edge, Node, Value};
 use crate::report::{NodeReport, Report, Status};
+use crate::store::Store;
+
+/// How a run is carried out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Scheduler {
+    /// Tasks run on the runtime's rayon pool, each as soon as its inputs are ready.
+    #[default]
+    Parallel,
+    /// Tasks run one at a time on the calling thread, in a fixed order: for debugging.
+    Sequential,
+}
+
+/// The cache side of a run.
+pub(crate) struct CacheContext<'r> {
+    pub(crate) store: &'r dyn Store,
+    pub(crate) speed: &'r StoreSpeed,
+    pub(crate) skip_keys: &'r HashSet<Key>,
+    pub(crate) skip_functions: &'r HashSet<String>,
+}
+
+impl CacheContext<'_> {
+    /// Whether `node`'s result may be read from or written to the cache in this run.
+    fn eligible(&self, node: &Node) -> bool {
+        node.storable.is_some()
+            && node.info.cache != CachePolicy::Never
+            && !self.skip_keys.contains(&node.key)
+            && !self.skip_functions.contains(node.info.name)
+    }
+}
+
+/// Everything a run needs from its runtime.
+pub(crate) struct Context<'r> {
+    pub(crate) scheduler: Scheduler,
+    pub(crate) pool: &'r rayon::ThreadPool,
+    pub(crate) cache: Option<CacheContext<'r>>,
+    pub(crate) timed: bool,
+}
+
+/// Where a planned node's value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    Compute,
+    Load,
+    /// Already in memory from an earlier attempt of this run.
+    Memory,
+}
+
+/// Answers "is this key in the store?" for the planner without a system call per node: the
+/// first few questions are asked one by one (a warm run asks one), then the store is listed
+/// once and the rest are answered from that list.
+struct Lookup<'a> {
+    store: &'a dyn Store,
+    bad: &'a HashSet<Key>,
+    probes_left: usize,
+    listed: Option<HashSet<Key, KeyBuildHasher>>,
+}
+
+impl Lookup<'_> {
+    fn contains(&mut self, key: Key) -> bool {
+        if self.bad.contains(&key) {
+            return false;
+        }
+        if self.probes_left > 0 {
+            self.probes_left -= 1;
+            return self.store.contains(key).unwrap_or(false);
+        }
+        let store = self.store;
+        self.listed
+            .get_or_insert_with(|| store.list().unwrap_or_default().into_iter().collect())
+            .contains(&key)
+    }
+}
 
 /// The nodes a run must visit, deduplicated by key, with their edges as indices.
 ///
-/// Built without recursion: nodes are numbered in the order they are first reached, and the
-/// numbering itself is the work list.
+/// Built on demand and without recursion: nodes are numbered in the order they are first reached,
+/// and the numbering is the work list. A node whose value is in memory or in the store is a leaf:
+/// its inputs are never visited.
 pub(crate) struct Plan<'g> {
     nodes: Vec<&'g Node>,
+    sources: Vec<Source>,
     /// `deps[dep_start[i]..dep_start[i + 1]]`: the plan indices of node `i`'s node inputs, in
-    /// slot order (a node read twice appears twice).
+    /// slot order (a node read twice appears twice); empty for leaves.
     dep_start: Vec<u32>,
     deps: Vec<u32>,
     /// `consumers[cons_start[i]..cons_start[i + 1]]`: the nodes reading node `i`, once per slot.
@@ -31,7 +108,11 @@ pub(crate) struct Plan<'g> {
 }
 
 impl<'g> Plan<'g> {
-    pub(crate) fn new(roots: &[&'g Node]) -> Self {
+    fn new(
+        roots: &[&'g Node],
+        memo: &HashMap<Key, Value, KeyBuildHasher>,
+        mut cached: impl FnMut(&Node) -> bool,
+    ) -> Self {
         let mut index: HashMap<Key, u32, KeyBuildHasher> = HashMap::default();
         let mut nodes: Vec<&'g Node> = Vec::new();
         let mut intern = |node: &'g Node, nodes: &mut Vec<&'g Node>| -> u32 {
@@ -43,12 +124,23 @@ impl<'g> Plan<'g> {
         let roots: Vec<u32> = roots.iter().map(|n| intern(n, &mut nodes)).collect();
         let mut dep_start = Vec::with_capacity(nodes.len() + 1);
         let mut deps = Vec::new();
+        let mut sources = Vec::new();
         let mut next = 0;
         while next < nodes.len() {
             dep_start.push(deps.len() as u32);
             let node = nodes[next];
-            for dep in node.deps() {
-                deps.push(intern(dep, &mut nodes));
+            let source = if memo.contains_key(&node.key) {
+                Source::Memory
+            } else if cached(node) {
+                Source::Load
+            } else {
+                Source::Compute
+            };
+            sources.push(source);
+            if source == Source::Compute {
+                for dep in node.deps() {
+                    deps.push(intern(dep, &mut nodes));
+                }
             }
             next += 1;
         }
@@ -71,6 +163,7 @@ impl<'g> Plan<'g> {
         }
         Plan {
             nodes,
+            sources,
             dep_start,
             deps,
             cons_start,
@@ -101,29 +194,60 @@ struct Slot {
 }
 
 const RUNNING: u8 = 0;
-const DONE: u8 = 1;
-const FAILED: u8 = 2;
-const SKIPPED: u8 = 3;
+const COMPUTED: u8 = 1;
+const LOADED: u8 = 2;
+const IN_MEMORY: u8 = 3;
+const FAILED: u8 = 4;
+const SKIPPED: u8 = 5;
+/// The cache entry could not be used; the node must be computed in another attempt.
+const BAD_ENTRY: u8 = 6;
 
-/// The shared state of one run.
+/// What one node did, for the report.
+#[derive(Default)]
+struct Record {
+    duration: Duration,
+    bytes: u64,
+    stored: bool,
+    order: u32,
+}
+
+/// A result to consider for the cache once its consumers are on their way.
+struct StoreJob {
+    node: usize,
+    value: Value,
+    compute: Duration,
+    /// Seconds it would take to get this value back without the cache.
+    recover: f64,
+}
+
+/// The shared state of one attempt at a run.
 ///
 /// Every counter is per node and touched with single atomic operations, so tasks never wait on
 /// each other: a task that finishes decrements its consumers' `pending` counts, and whoever brings
 /// a count to zero starts that consumer.
-struct Exec<'p, 'g> {
+struct Exec<'p, 'g, 'c> {
     plan: &'p Plan<'g>,
+    ctx: &'c Context<'c>,
+    memo: &'p HashMap<Key, Value, KeyBuildHasher>,
     /// Node inputs not yet finished.
     pending: Vec<AtomicU32>,
     values: Vec<Mutex<Slot>>,
     state: Vec<AtomicU8>,
-    /// Per-node durations and completion order, when a report was asked for.
-    timings: Option<Vec<Mutex<(Duration, u32)>>>,
+    /// Seconds to get each node's value back without the cache, in nanoseconds.
+    recover_ns: Vec<AtomicU64>,
+    records: Option<Vec<Mutex<Record>>>,
     finished: AtomicU32,
     failures: Mutex<Vec<TaskFailure>>,
+    bad_entries: Mutex<Vec<(Key, String)>>,
+    write_warned: AtomicBool,
 }
 
-impl<'p, 'g> Exec<'p, 'g> {
-    fn new(plan: &'p Plan<'g>, timed: bool) -> Self {
+impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
+    fn new(
+        plan: &'p Plan<'g>,
+        ctx: &'c Context<'c>,
+        memo: &'p HashMap<Key, Value, KeyBuildHasher>,
+    ) -> Self {
         let n = plan.len();
         let pending = (0..n)
             .map(|i| AtomicU32::new(plan.deps_of(i).len() as u32))
@@ -134,15 +258,22 @@ impl<'p, 'g> Exec<'p, 'g> {
         }
         Exec {
             plan,
+            ctx,
+            memo,
             pending,
             values: uses
                 .into_iter()
                 .map(|uses| Mutex::new(Slot { value: None, uses }))
                 .collect(),
             state: (0..n).map(|_| AtomicU8::new(RUNNING)).collect(),
-            timings: timed.then(|| (0..n).map(|_| Mutex::new((Duration::ZERO, 0))).collect()),
+            recover_ns: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            records: ctx
+                .timed
+                .then(|| (0..n).map(|_| Mutex::new(Record::default())).collect()),
             finished: AtomicU32::new(0),
             failures: Mutex::new(Vec::new()),
+            bad_entries: Mutex::new(Vec::new()),
+            write_warned: AtomicBool::new(false),
         }
     }
 
@@ -162,51 +293,212 @@ impl<'p, 'g> Exec<'p, 'g> {
         }
     }
 
-    /// Runs node `i` (or records why it cannot run) and reports each consumer that became ready.
-    fn run(&self, i: usize, mut ready: impl FnMut(usize)) {
+    /// Counts a reader that will not run, leaving the value where it is: if the run is attempted
+    /// again, nothing already computed is lost.
+    fn release(&self, j: usize) {
+        lock(&self.values[j]).uses -= 1;
+    }
+
+    fn record(&self, i: usize, f: impl FnOnce(&mut Record)) {
+        if let Some(records) = &self.records {
+            f(&mut lock(&records[i]));
+        }
+    }
+
+    /// Runs node `i` (or records why it cannot run) and reports each consumer that became
+    /// ready; returns a result to consider storing.
+    fn run(&self, i: usize, mut ready: impl FnMut(usize)) -> Option<StoreJob> {
         let node = self.plan.nodes[i];
+        let mut job = None;
+        let state = match self.plan.sources[i] {
+            Source::Memory => {
+                lock(&self.values[i]).value = self.memo.get(&node.key).cloned();
+                IN_MEMORY
+            }
+            Source::Load => self.load(i, node),
+            Source::Compute => {
+                let deps = self.plan.deps_of(i);
+                let input_failed = deps.iter().any(|&j| {
+                    matches!(
+                        self.state[j as usize].load(Ordering::Acquire),
+                        FAILED | SKIPPED | BAD_ENTRY
+                    )
+                });
+                if input_failed {
+                    for &j in deps {
+                        self.release(j as usize);
+                    }
+                    SKIPPED
+                } else {
+                    let (state, stored) = self.compute(i, node);
+                    job = stored;
+                    state
+                }
+            }
+        };
+        self.state[i].store(state, Ordering::Release);
+        let order = self.finished.fetch_add(1, Ordering::Relaxed);
+        self.record(i, |r| r.order = order);
+
+        for &c in self.plan.consumers_of(i) {
+            if self.pending[c as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
+                ready(c as usize);
+            }
+        }
+        job
+    }
+
+    fn compute(&self, i: usize, node: &Node) -> (u8, Option<StoreJob>) {
         let mut inputs = Vec::with_capacity(node.edges.len());
-        let mut input_failed = false;
         let mut deps = self.plan.deps_of(i).iter();
+        let mut inputs_recover = 0u64;
         for edge in &node.edges {
             match edge {
                 Edge::Literal(value) => inputs.push(Some(value.clone())),
                 Edge::Node(_) => {
                     let j = *deps.next().expect("plan has one index per node input") as usize;
-                    let value = self.read(j);
-                    input_failed |= value.is_none();
-                    inputs.push(value);
+                    inputs_recover += self.recover_ns[j].load(Ordering::Relaxed);
+                    inputs.push(self.read(j));
                 }
             }
         }
+        if let Some(message) = &node.invalid {
+            return (
+                self.fail(node, FailureCause::InvalidInput(message.to_string())),
+                None,
+            );
+        }
+        let cache = self.ctx.cache.as_ref().filter(|c| c.eligible(node));
+        let timed = self.records.is_some() || cache.is_some();
+        let start = timed.then(Instant::now);
+        let outcome = catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut Args::new(inputs))));
+        let elapsed = start.map_or(Duration::ZERO, |s| s.elapsed());
+        self.record(i, |r| r.duration = elapsed);
+        match outcome {
+            Ok(Ok(value)) => {
+                let mut recover = inputs_recover.saturating_add(elapsed.as_nanos() as u64);
+                // Decide now, before consumers start, whether this result is a candidate for the
+                // cache, and if so let them count on loading it rather than recomputing it.
+                let job = cache.and_then(|cache| {
+                    let recover_s = recover as f64 * 1e-9;
+                    if node.info.cache == CachePolicy::Auto {
+                        let speed = cache.speed.get(cache.store)?;
+                        if !speed.worth_storing(0, recover_s) {
+                            return None;
+                        }
+                        recover = recover.min((speed.latency * 1e9) as u64);
+                    }
+                    Some(StoreJob {
+                        node: i,
+                        value: value.clone(),
+                        compute: elapsed,
+                        recover: recover_s,
+                    })
+                });
+                self.recover_ns[i].store(recover, Ordering::Relaxed);
+                lock(&self.values[i]).value = Some(value);
+                (COMPUTED, job)
+            }
+            Ok(Err(e)) => (self.fail(node, FailureCause::Err(e)), None),
+            Err(panic) => (
+                self.fail(node, FailureCause::Panic(PanicPayload::new(panic))),
+                None,
+            ),
+        }
+    }
 
-        let state = if input_failed {
-            SKIPPED
-        } else if let Some(message) = &node.invalid {
-            self.fail(node, FailureCause::InvalidInput(message.to_string()))
-        } else {
-            let start = self.timings.as_ref().map(|_| Instant::now());
-            let outcome = catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut Args::new(inputs))));
-            if let (Some(t), Some(start)) = (&self.timings, start) {
-                lock(&t[i]).0 = start.elapsed();
+    fn load(&self, i: usize, node: &Node) -> u8 {
+        let cache = self
+            .ctx
+            .cache
+            .as_ref()
+            .expect("loads are planned only with a cache");
+        let storable = node
+            .storable
+            .expect("loads are planned only for storable nodes");
+        let start = Instant::now();
+        let loaded = cache
+            .store
+            .get(node.key)
+            .map_err(|e| format!("cannot read the entry: {e}"))
+            .and_then(|bytes| bytes.ok_or_else(|| "the entry disappeared".to_owned()))
+            .and_then(|bytes| {
+                let (_, payload) =
+                    entry::open(&bytes, node.key, storable.codec, storable.fingerprint())
+                        .map_err(|e| e.to_string())?;
+                let value = (storable.decode)(payload)
+                    .map_err(|e| format!("the payload does not decode: {e}"))?;
+                Ok((value, bytes.len() as u64))
+            });
+        match loaded {
+            Ok((value, bytes)) => {
+                let elapsed = start.elapsed();
+                cache.speed.observe(bytes, elapsed.as_secs_f64());
+                let _ = cache.store.touch(node.key);
+                self.recover_ns[i].store(elapsed.as_nanos() as u64, Ordering::Relaxed);
+                self.record(i, |r| {
+                    r.duration = elapsed;
+                    r.bytes = bytes;
+                });
+                lock(&self.values[i]).value = Some(value);
+                tracing::debug!(name = node.info.name, key = %node.key.short(), bytes, ?elapsed, "graphchain: load");
+                LOADED
             }
-            match outcome {
-                Ok(Ok(value)) => {
-                    lock(&self.values[i]).value = Some(value);
-                    DONE
-                }
-                Ok(Err(e)) => self.fail(node, FailureCause::Err(e)),
-                Err(panic) => self.fail(node, FailureCause::Panic(PanicPayload::new(panic))),
+            Err(problem) => {
+                tracing::warn!(
+                    name = node.info.name,
+                    key = %node.key,
+                    location = %cache.store.location(),
+                    "graphchain: discarding a cache entry that cannot be used ({problem}); it will be recomputed"
+                );
+                let _ = cache.store.remove(node.key);
+                lock(&self.bad_entries).push((node.key, problem));
+                BAD_ENTRY
             }
+        }
+    }
+
+    /// Stores a computed result when the policy says it pays off.
+    fn store(&self, job: StoreJob) {
+        let node = self.plan.nodes[job.node];
+        let (Some(cache), Some(storable)) = (self.ctx.cache.as_ref(), node.storable) else {
+            return;
         };
-        self.state[i].store(state, Ordering::Release);
-        if let Some(t) = &self.timings {
-            lock(&t[i]).1 = self.finished.fetch_add(1, Ordering::Relaxed);
+        let auto = node.info.cache == CachePolicy::Auto;
+        let speed = cache.speed.get(cache.store);
+        let mut payload = Vec::new();
+        if let Err(e) = (storable.encode)(&job.value, &mut payload) {
+            tracing::warn!(name = node.info.name, key = %node.key.short(), "graphchain: cannot encode the result, not storing it: {e}");
+            return;
         }
-
-        for &c in self.plan.consumers_of(i) {
-            if self.pending[c as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
-                ready(c as usize);
+        drop(job.value);
+        let bytes = entry::encode(
+            node.key,
+            storable.fingerprint(),
+            storable.codec,
+            node.info.name,
+            job.compute.as_nanos() as u64,
+            &payload,
+        );
+        drop(payload);
+        if auto && speed.is_none_or(|s| !s.worth_storing(bytes.len() as u64, job.recover)) {
+            return;
+        }
+        match cache.store.put(node.key, &bytes) {
+            Ok(()) => {
+                tracing::debug!(name = node.info.name, key = %node.key.short(), bytes = bytes.len(), "graphchain: store");
+                self.record(job.node, |r| {
+                    r.bytes = bytes.len() as u64;
+                    r.stored = true;
+                });
+            }
+            Err(e) => {
+                if !self.write_warned.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        location = %cache.store.location(),
+                        "graphchain: cannot write to the cache ({e}); results are still returned but not stored"
+                    );
+                }
             }
         }
     }
@@ -216,52 +508,35 @@ impl<'p, 'g> Exec<'p, 'g> {
         FAILED
     }
 
-    /// Collects the requested values (in request order) and the report, or the failures.
-    fn finish(self, started: Instant) -> Result<(Vec<Value>, Report), Error> {
-        let failures = std::mem::take(&mut *lock(&self.failures));
-        if !failures.is_empty() {
-            return Err(Error::TaskFailed(failures));
-        }
-        let report = match &self.timings {
-            None => Report::default(),
-            Some(timings) => {
-                // Completion order: every input before the nodes that read it.
-                let mut order: Vec<usize> = (0..self.plan.len()).collect();
-                order.sort_by_key(|&i| lock(&timings[i]).1);
-                let nodes = order
-                    .into_iter()
-                    .map(|i| {
-                        let node = self.plan.nodes[i];
-                        NodeReport {
-                            name: node.info.name,
-                            key: node.key,
-                            status: match self.state[i].load(Ordering::Acquire) {
-                                DONE => Status::Computed,
-                                FAILED => Status::Failed,
-                                SKIPPED => Status::Skipped,
-                                _ => Status::NotNeeded,
-                            },
-                            duration: lock(&timings[i]).0,
-                            bytes: 0,
-                        }
-                    })
-                    .collect();
-                Report {
-                    nodes,
-                    wall: started.elapsed(),
-                }
-            }
+    /// The report of this attempt: every node but those already reported by an earlier one.
+    fn report(&self) -> Vec<NodeReport> {
+        let Some(records) = &self.records else {
+            return Vec::new();
         };
-        let values = self
-            .plan
-            .roots
-            .iter()
-            .map(|&r| {
-                self.read(r as usize)
-                    .expect("a run without failures has every output")
+        let mut order: Vec<usize> = (0..self.plan.len()).collect();
+        order.sort_by_key(|&i| lock(&records[i]).order);
+        order
+            .into_iter()
+            .filter_map(|i| {
+                let node = self.plan.nodes[i];
+                let status = match self.state[i].load(Ordering::Acquire) {
+                    COMPUTED => Status::Computed,
+                    LOADED => Status::Loaded,
+                    FAILED => Status::Failed,
+                    SKIPPED => Status::Skipped,
+                    _ => return None, // in memory, a bad entry, or never reached
+                };
+                let record = lock(&records[i]);
+                Some(NodeReport {
+                    name: node.info.name,
+                    key: node.key,
+                    status,
+                    duration: record.duration,
+                    bytes: record.bytes,
+                    stored: record.stored,
+                })
             })
-            .collect();
-        Ok((values, report))
+            .collect()
     }
 }
 
@@ -270,56 +545,100 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// How a run is carried out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Scheduler {
-    /// Tasks run on the runtime's rayon pool, each as soon as its inputs are ready.
-    #[default]
-    Parallel,
-    /// Tasks run one at a time on the calling thread, in a fixed order: for debugging.
-    Sequential,
+/// Runs the graph below `roots` and returns their values in order, with the run's report.
+///
+/// A cache entry that turns out unusable when loaded is removed, and the run is attempted again
+/// with that key planned for computing; every value produced so far is kept in memory for the
+/// next attempt, so nothing is computed twice. Each attempt excludes at least one more key, so
+/// this ends.
+pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> Result<(Vec<Value>, Report), Error> {
+    let started = Instant::now();
+    let mut memo: HashMap<Key, Value, KeyBuildHasher> = HashMap::default();
+    let mut bad: HashSet<Key> = HashSet::new();
+    let mut report = Report::default();
+    loop {
+        let plan = match &ctx.cache {
+            None => Plan::new(roots, &memo, |_| false),
+            Some(cache) => {
+                let mut lookup = Lookup {
+                    store: cache.store,
+                    bad: &bad,
+                    probes_left: 64,
+                    listed: None,
+                };
+                Plan::new(roots, &memo, |node| {
+                    cache.eligible(node) && lookup.contains(node.key)
+                })
+            }
+        };
+        let exec = Exec::new(&plan, ctx, &memo);
+        drive(&exec, ctx);
+        report.nodes.extend(exec.report());
+        let failures = std::mem::take(&mut *lock(&exec.failures));
+        let bad_entries = std::mem::take(&mut *lock(&exec.bad_entries));
+        if !failures.is_empty() {
+            return Err(Error::TaskFailed(failures));
+        }
+        if bad_entries.is_empty() {
+            let values = plan
+                .roots
+                .iter()
+                .map(|&r| {
+                    exec.read(r as usize)
+                        .expect("a run without failures has every output")
+                })
+                .collect();
+            report.wall = started.elapsed();
+            return Ok((values, report));
+        }
+        // Keep every value still held, and plan the bad keys for computing.
+        let mut next_memo: HashMap<Key, Value, KeyBuildHasher> = HashMap::default();
+        for (i, slot) in exec.values.iter().enumerate() {
+            if let Some(value) = lock(slot).value.take() {
+                next_memo.insert(plan.nodes[i].key, value);
+            }
+        }
+        bad.extend(bad_entries.iter().map(|(key, _)| *key));
+        report.discarded.extend(bad_entries);
+        drop(exec);
+        memo = next_memo;
+    }
 }
 
-/// Runs the graph below `roots` and returns their values in order.
-pub(crate) fn execute(
-    roots: &[&Node],
-    scheduler: Scheduler,
-    pool: &rayon::ThreadPool,
-    timed: bool,
-) -> Result<(Vec<Value>, Report), Error> {
-    let started = Instant::now();
-    let plan = Plan::new(roots);
-    let exec = Exec::new(&plan, timed);
-    match scheduler {
+fn drive(exec: &Exec<'_, '_, '_>, ctx: &Context<'_>) {
+    match ctx.scheduler {
         Scheduler::Sequential => {
             let mut stack: Vec<usize> = exec.initially_ready().collect();
             stack.reverse();
             while let Some(i) = stack.pop() {
-                exec.run(i, |c| stack.push(c));
+                if let Some(job) = exec.run(i, |c| stack.push(c)) {
+                    exec.store(job);
+                }
             }
         }
         Scheduler::Parallel => {
-            pool.scope(|scope| {
+            ctx.pool.scope(|scope| {
                 for i in exec.initially_ready() {
-                    let exec = &exec;
                     scope.spawn(move |scope| run_from(exec, i, scope));
                 }
             });
         }
     }
-    exec.finish(started)
 }
 
 /// Runs node `i`, then keeps going on this worker with one consumer it made ready and hands the
 /// others to rayon. A chain therefore runs in one loop, with no spawn per link and no recursion.
-fn run_from<'s>(exec: &'s Exec<'_, '_>, first: usize, scope: &rayon::Scope<'s>) {
+/// Results to store are written by separate tasks, off the path of the consumers.
+fn run_from<'s>(exec: &'s Exec<'_, '_, '_>, first: usize, scope: &rayon::Scope<'s>) {
     let mut next = Some(first);
     while let Some(i) = next.take() {
-        exec.run(i, |c| match next {
+        let job = exec.run(i, |c| match next {
             None => next = Some(c),
             Some(_) => scope.spawn(move |scope| run_from(exec, c, scope)),
         });
+        if let Some(job) = job {
+            scope.spawn(move |_| exec.store(job));
+        }
     }
 }
 

@@ -33,7 +33,7 @@ fn fail_thunk(_: &mut Args) -> Result<Value, BoxError> {
 fn leaf(v: u64) -> Arc<Node> {
     let mut b = NodeBuilder::new(&ADD, [0; 32], 1);
     b.push_literal(Arc::new(v), crate::content::content_hash(&v).unwrap());
-    b.finish_node(add_thunk)
+    b.finish_node(add_thunk, None)
 }
 
 fn add(inputs: &[&Arc<Node>]) -> Arc<Node> {
@@ -41,7 +41,7 @@ fn add(inputs: &[&Arc<Node>]) -> Arc<Node> {
     for n in inputs {
         b.push_node(Arc::clone(n));
     }
-    b.finish_node(add_thunk)
+    b.finish_node(add_thunk, None)
 }
 
 fn pool() -> rayon::ThreadPool {
@@ -51,9 +51,20 @@ fn pool() -> rayon::ThreadPool {
         .unwrap()
 }
 
+fn exec(roots: &[&Node], scheduler: Scheduler, timed: bool) -> Result<(Vec<Value>, Report), Error> {
+    let pool = pool();
+    let ctx = Context {
+        scheduler,
+        pool: &pool,
+        cache: None,
+        timed,
+    };
+    execute(roots, &ctx)
+}
+
 fn run(roots: &[&Arc<Node>], scheduler: Scheduler) -> Result<Vec<u64>, Error> {
     let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
-    let (values, _) = execute(&roots, scheduler, &pool(), false)?;
+    let (values, _) = exec(&roots, scheduler, false)?;
     Ok(values
         .into_iter()
         .map(|v| *v.downcast::<u64>().unwrap())
@@ -65,7 +76,7 @@ fn plan_deduplicates_by_key_and_counts_every_slot() {
     let a1 = leaf(1);
     let a2 = leaf(1); // another Arc, same key
     let b = add(&[&a1, &a2, &a1]);
-    let plan = Plan::new(&[&b, &a2]);
+    let plan = Plan::new(&[&b, &a2], &HashMap::default(), |_| false);
     assert_eq!(plan.len(), 2);
     assert_eq!(plan.roots, vec![0, 1]);
     assert_eq!(plan.deps_of(0), &[1, 1, 1]);
@@ -85,13 +96,13 @@ fn diamond_runs_shared_input_once_in_both_schedulers() {
 
 #[test]
 fn failure_skips_dependents_and_keeps_independent_work() {
-    let bad = NodeBuilder::new(&FAIL, [0; 32], 0).finish_node(fail_thunk);
+    let bad = NodeBuilder::new(&FAIL, [0; 32], 0).finish_node(fail_thunk, None);
     let after = add(&[&bad]);
     let fine = leaf(5);
     let top = add(&[&after, &fine]);
     for s in [Scheduler::Sequential, Scheduler::Parallel] {
         let plan_roots: Vec<&Node> = vec![&*top];
-        let err = execute(&plan_roots, s, &pool(), true).unwrap_err();
+        let err = exec(&plan_roots, s, true).unwrap_err();
         let failures = err.failures();
         assert_eq!(failures.len(), 1);
         assert_eq!(failures[0].name(), "fail");
@@ -104,7 +115,7 @@ fn failure_skips_dependents_and_keeps_independent_work() {
 fn report_lists_every_node_inputs_first() {
     let a = leaf(1);
     let b = add(&[&a]);
-    let (_, report) = execute(&[&*b], Scheduler::Parallel, &pool(), true).unwrap();
+    let (_, report) = exec(&[&*b], Scheduler::Parallel, true).unwrap();
     let names: Vec<_> = report
         .nodes()
         .iter()
@@ -114,4 +125,19 @@ fn report_lists_every_node_inputs_first() {
         names,
         vec![(a.key, Status::Computed), (b.key, Status::Computed)]
     );
+}
+
+#[test]
+fn plan_stops_at_nodes_in_memory_or_in_the_store() {
+    let a = leaf(1);
+    let b = add(&[&a]);
+    let c = add(&[&b]);
+    let mut memo = HashMap::default();
+    memo.insert(b.key, Arc::new(1u64) as Value);
+    let plan = Plan::new(&[&c], &memo, |_| false);
+    assert_eq!(plan.len(), 2, "`a` is never visited");
+    assert_eq!(plan.sources, vec![Source::Compute, Source::Memory]);
+    let plan = Plan::new(&[&c], &HashMap::default(), |n| n.key == b.key);
+    assert_eq!(plan.sources, vec![Source::Compute, Source::Load]);
+    assert!(plan.deps_of(1).is_empty());
 }

@@ -1,6 +1,6 @@
 use graphchain::delayed;
 
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct Point {
     x: u8,
 }

@@ -90,7 +90,7 @@ fn anonymous_lifetime(text: &'_ str) -> String {
     text.to_uppercase()
 }
 
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct Point {
     x: i32,
 }

@@ -1,0 +1,350 @@
+//! The cache as a whole: housekeeping (list, totals, prune, clear, verify) and the cost model
+//! behind cache-if-faster.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::entry::{self, MAX_HEADER_LEN};
+use crate::error::Error;
+use crate::key::Key;
+use crate::store::{LocalStore, Store};
+
+/// One cache entry, as [`Cache::entries`] lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryInfo {
+    /// The node's key.
+    pub key: Key,
+    /// The function that computed it, or `None` when the header cannot be read.
+    pub name: Option<String>,
+    /// The codec that encoded it.
+    pub codec: Option<String>,
+    /// Size on the store, in bytes.
+    pub size: u64,
+    /// When it was written.
+    pub created: Option<SystemTime>,
+    /// When it was last written or loaded.
+    pub last_used: SystemTime,
+    /// How long computing it took.
+    pub compute_time: Option<Duration>,
+}
+
+/// Totals over a cache, as [`Cache::stats`] returns them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Number of entries.
+    pub entries: usize,
+    /// Their total size in bytes.
+    pub bytes: u64,
+    /// Entries and bytes per function name (`"?"` for unreadable headers).
+    pub by_function: BTreeMap<String, (usize, u64)>,
+}
+
+/// What a prune or a clear removed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PruneReport {
+    /// Entries removed.
+    pub removed: usize,
+    /// Bytes freed.
+    pub bytes: u64,
+    /// Entries kept.
+    pub kept: usize,
+}
+
+/// A handle on a cache's entries, for housekeeping.
+///
+/// # Examples
+///
+/// ```
+/// use graphchain::{Cache, Runtime, delayed};
+///
+/// #[delayed(cache = "always")]
+/// fn square(x: u64) -> u64 {
+///     x * x
+/// }
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let rt = Runtime::builder().cache_dir(dir.path()).build()?;
+/// rt.compute(&square(4))?;
+/// let cache: Cache = rt.cache().expect("caching is on");
+/// assert_eq!(cache.stats()?.entries, 1);
+/// cache.prune_to_size(0)?;
+/// assert_eq!(cache.stats()?.entries, 0);
+/// # Ok::<(), graphchain::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Cache {
+    store: Arc<dyn Store>,
+}
+
+impl Cache {
+    /// The cache in a local directory.
+    pub fn open(dir: impl Into<PathBuf>) -> Self {
+        Cache::with_store(Arc::new(LocalStore::new(dir)))
+    }
+
+    /// The cache in any store.
+    pub fn with_store(store: Arc<dyn Store>) -> Self {
+        Cache { store }
+    }
+
+    /// The store behind it.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    fn err(&self, op: &'static str) -> impl FnOnce(io::Error) -> Error + '_ {
+        move |source| Error::Store {
+            op,
+            location: self.store.location(),
+            source,
+        }
+    }
+
+    /// Every entry, with what its header says.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store cannot be read.
+    pub fn entries(&self) -> Result<Vec<EntryInfo>, Error> {
+        let keys = self.store.list().map_err(self.err("list"))?;
+        let mut entries = Vec::with_capacity(keys.len());
+        for key in keys {
+            let Some(meta) = self.store.metadata(key).map_err(self.err("read"))? else {
+                continue; // removed meanwhile
+            };
+            let header = self
+                .store
+                .get_prefix(key, MAX_HEADER_LEN)
+                .map_err(self.err("read"))?
+                .and_then(|bytes| entry::decode_header(&bytes).ok())
+                .map(|(header, _)| header);
+            entries.push(EntryInfo {
+                key,
+                name: header.as_ref().map(|h| h.name.clone()),
+                codec: header.as_ref().map(|h| h.codec.clone()),
+                size: meta.size,
+                created: header
+                    .as_ref()
+                    .map(|h| UNIX_EPOCH + Duration::from_millis(h.created_ms)),
+                last_used: meta.last_used,
+                compute_time: header.as_ref().map(|h| Duration::from_nanos(h.compute_ns)),
+            });
+        }
+        Ok(entries)
+    }
+
+    /// Entries, bytes, and both per function.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store cannot be read.
+    pub fn stats(&self) -> Result<CacheStats, Error> {
+        let mut stats = CacheStats::default();
+        for e in self.entries()? {
+            stats.entries += 1;
+            stats.bytes += e.size;
+            let f = stats
+                .by_function
+                .entry(e.name.unwrap_or_else(|| "?".to_owned()))
+                .or_default();
+            f.0 += 1;
+            f.1 += e.size;
+        }
+        Ok(stats)
+    }
+
+    /// Removes least recently used entries until the rest fit in `max_bytes`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store cannot be read or written.
+    pub fn prune_to_size(&self, max_bytes: u64) -> Result<PruneReport, Error> {
+        let mut entries = self.entries()?;
+        entries.sort_by_key(|e| std::cmp::Reverse(e.last_used));
+        let mut kept_bytes = 0u64;
+        let mut doomed = Vec::new();
+        let mut kept = 0;
+        for e in entries {
+            if kept_bytes + e.size <= max_bytes {
+                kept_bytes += e.size;
+                kept += 1;
+            } else {
+                doomed.push(e);
+            }
+        }
+        self.remove_all(doomed, kept)
+    }
+
+    /// Removes entries not used for `age` or longer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store cannot be read or written.
+    pub fn prune_older_than(&self, age: Duration) -> Result<PruneReport, Error> {
+        let now = SystemTime::now();
+        let (doomed, kept): (Vec<_>, Vec<_>) = self
+            .entries()?
+            .into_iter()
+            .partition(|e| now.duration_since(e.last_used).unwrap_or_default() >= age);
+        self.remove_all(doomed, kept.len())
+    }
+
+    /// Removes every entry, and leftovers of interrupted writes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store cannot be read or written.
+    pub fn clear(&self) -> Result<PruneReport, Error> {
+        let report = self.remove_all(self.entries()?, 0)?;
+        self.store
+            .remove_leftovers(Duration::ZERO)
+            .map_err(self.err("clean"))?;
+        Ok(report)
+    }
+
+    /// Removes one entry; whether it was there.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store cannot be written.
+    pub fn remove(&self, key: Key) -> Result<bool, Error> {
+        self.store.remove(key).map_err(self.err("remove"))
+    }
+
+    /// Checks every entry's checksums; returns the bad ones with what is wrong with each.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store cannot be read.
+    pub fn verify(&self) -> Result<Vec<(Key, String)>, Error> {
+        let mut bad = Vec::new();
+        for key in self.store.list().map_err(self.err("list"))? {
+            if let Some(bytes) = self.store.get(key).map_err(self.err("read"))?
+                && let Err(e) = entry::verify(&bytes, key)
+            {
+                bad.push((key, e.to_string()));
+            }
+        }
+        Ok(bad)
+    }
+
+    fn remove_all(&self, doomed: Vec<EntryInfo>, kept: usize) -> Result<PruneReport, Error> {
+        let mut report = PruneReport {
+            kept,
+            ..PruneReport::default()
+        };
+        for e in doomed {
+            if self.store.remove(e.key).map_err(self.err("remove"))? {
+                report.removed += 1;
+                report.bytes += e.size;
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// How fast a store answers, measured: the basis of cache-if-faster.
+///
+/// Starts from a probe (a small and a large entry written and read back) and then follows the
+/// loads actually made, so that it tracks what the store really does.
+#[derive(Debug, Default)]
+pub(crate) struct StoreSpeed {
+    measured: OnceLock<Option<Speed>>,
+    observed: Mutex<Option<Speed>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Speed {
+    /// Seconds to load an empty entry.
+    pub(crate) latency: f64,
+    /// Bytes per second beyond that.
+    pub(crate) throughput: f64,
+    /// Seconds to write an empty entry.
+    pub(crate) write_latency: f64,
+}
+
+impl Speed {
+    /// Estimated seconds to load `bytes`.
+    pub(crate) fn load_time(&self, bytes: u64) -> f64 {
+        self.latency + bytes as f64 / self.throughput
+    }
+
+    /// Estimated seconds to write `bytes`.
+    pub(crate) fn write_time(&self, bytes: u64) -> f64 {
+        self.write_latency + bytes as f64 / self.throughput
+    }
+
+    /// Whether storing a result of `bytes` that takes `recover` seconds to get back without the
+    /// cache pays off: loading must beat recovering by more than the write costs, so that a long
+    /// chain of cheap steps is checkpointed now and then rather than at every step.
+    pub(crate) fn worth_storing(&self, bytes: u64, recover: f64) -> bool {
+        recover - self.load_time(bytes) > self.write_time(bytes)
+    }
+}
+
+const SMALL_PROBE: usize = 256;
+const LARGE_PROBE: usize = 4 << 20;
+
+impl StoreSpeed {
+    /// The current estimate; probes the store the first time. `None` when the store cannot be
+    /// written (nothing will be stored).
+    pub(crate) fn get(&self, store: &dyn Store) -> Option<Speed> {
+        let probed = *self.measured.get_or_init(|| probe(store));
+        let observed = *self.observed.lock().unwrap_or_else(|e| e.into_inner());
+        observed.or(probed)
+    }
+
+    /// Folds in a real load of `bytes` that took `seconds`.
+    pub(crate) fn observe(&self, bytes: u64, seconds: f64) {
+        let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(base) = observed.or(self.measured.get().copied().flatten()) else {
+            return;
+        };
+        // Small loads tell the latency, large ones the throughput.
+        let mut next = base;
+        if (bytes as f64) < base.throughput * base.latency {
+            next.latency = 0.8 * base.latency + 0.2 * seconds;
+        } else {
+            let rate = bytes as f64 / (seconds - base.latency).max(1e-9);
+            next.throughput = 0.8 * base.throughput + 0.2 * rate;
+        }
+        *observed = Some(next);
+    }
+}
+
+fn probe(store: &dyn Store) -> Option<Speed> {
+    let key = Key::from_bytes(
+        *blake3::hash(format!("graphchain-probe-{}", std::process::id()).as_bytes()).as_bytes(),
+    );
+    // Seconds to write, then to read back, `size` bytes.
+    let time = |size: usize| -> Option<(f64, f64)> {
+        let bytes = vec![0x5au8; size];
+        let start = Instant::now();
+        store.put(key, &bytes).ok()?;
+        let write = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let back = store.get(key).ok()??;
+        let read = start.elapsed().as_secs_f64();
+        std::hint::black_box(blake3::hash(&back));
+        Some((write, read))
+    };
+    let measured = time(SMALL_PROBE).and_then(|(small_write, small_read)| {
+        let (_, large_read) = time(LARGE_PROBE)?;
+        Some(Speed {
+            latency: small_read.max(1e-6),
+            throughput: LARGE_PROBE as f64 / (large_read - small_read).max(1e-6),
+            write_latency: small_write.max(1e-6),
+        })
+    });
+    let _ = store.remove(key);
+    if measured.is_none() {
+        tracing::warn!(
+            location = %store.location(),
+            "graphchain: the cache cannot be written; results will not be stored"
+        );
+    }
+    measured
+}

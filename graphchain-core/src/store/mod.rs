@@ -1,0 +1,114 @@
+//! Where cache entries live: the `Store` trait, a local directory and an in-memory store.
+//!
+//! A store holds opaque entries by key; it knows nothing of codecs or types (see `entry.rs`).
+//! The trait assumes nothing that only a local disk offers: no rename visible to callers, no
+//! file handles, no directory walks beyond `list` — an object store can implement it.
+
+use std::fmt;
+use std::io;
+use std::time::{Duration, SystemTime};
+
+use crate::key::Key;
+
+mod local;
+mod memory;
+
+pub use local::LocalStore;
+pub use memory::MemoryStore;
+
+/// Size and last use of one stored entry, as the store knows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreMeta {
+    /// The entry's size in bytes.
+    pub size: u64,
+    /// When the entry was last written or loaded.
+    pub last_used: SystemTime,
+}
+
+/// A place to keep cache entries: a local directory, memory, or an object store.
+///
+/// Implementations must make [`put`](Store::put) atomic — a concurrent or later
+/// [`get`](Store::get) sees the whole entry or none, even if the writer crashes — and make
+/// concurrent `put`s of one key harmless. Entries carry their own checksums, so a store need not
+/// verify them.
+pub trait Store: Send + Sync + fmt::Debug + 'static {
+    /// Where the entries are, for messages (a path or a URL).
+    fn location(&self) -> String;
+
+    /// The whole entry stored under `key`, or `None`.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    fn get(&self, key: Key) -> io::Result<Option<Vec<u8>>>;
+
+    /// At most the first `len` bytes of the entry under `key` (for reading headers), or `None`.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    fn get_prefix(&self, key: Key, len: usize) -> io::Result<Option<Vec<u8>>> {
+        Ok(self.get(key)?.map(|mut bytes| {
+            bytes.truncate(len);
+            bytes
+        }))
+    }
+
+    /// Stores `entry` under `key`, atomically, replacing what was there.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be written (read-only, full, unreachable).
+    fn put(&self, key: Key, entry: &[u8]) -> io::Result<()>;
+
+    /// Whether an entry is stored under `key`.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    fn contains(&self, key: Key) -> io::Result<bool>;
+
+    /// Removes the entry under `key`; whether there was one.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be written.
+    fn remove(&self, key: Key) -> io::Result<bool>;
+
+    /// Every stored key, in no particular order.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    fn list(&self) -> io::Result<Vec<Key>>;
+
+    /// Size and last use of the entry under `key`, or `None`.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    fn metadata(&self, key: Key) -> io::Result<Option<StoreMeta>>;
+
+    /// Records that the entry under `key` was just used (for least-recently-used pruning).
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be written; callers ignore this.
+    fn touch(&self, key: Key) -> io::Result<()> {
+        let _ = key;
+        Ok(())
+    }
+
+    /// Removes leftovers of interrupted writes older than `age`; how many.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be written.
+    fn remove_leftovers(&self, age: Duration) -> io::Result<usize> {
+        let _ = age;
+        Ok(0)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::key::Key;
 
 /// What happened to one node during a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Status {
     /// The task ran.

@@ -57,8 +57,8 @@ fn edited_function_recomputes_only_downstream() {
     let build = |clean: fn(Delayed<Vec<u32>>) -> Delayed<Vec<u32>>| {
         report(summarize(clean(load(1000))), side(1))
     };
-    let first = build(|x| before::clean(x));
-    let second = build(|x| after::clean(x));
+    let first = build(before::clean);
+    let second = build(after::clean);
     assert_ne!(first.key(), second.key());
 
     assert_eq!(rt.compute(&first).unwrap(), "999000/2");

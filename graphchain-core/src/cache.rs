@@ -292,7 +292,7 @@ impl StoreSpeed {
     /// The current estimate; probes the store the first time. `None` when the store cannot be
     /// written (nothing will be stored).
     pub(crate) fn get(&self, store: &dyn Store) -> Option<Speed> {
-        let probed = *self.measured.get_or_init(|| probe(store));
+        let probed = *self.measured.get_or_init(|| probe_once(store));
         let observed = *self.observed.lock().unwrap_or_else(|e| e.into_inner());
         observed.or(probed)
     }
@@ -313,6 +313,27 @@ impl StoreSpeed {
         }
         *observed = Some(next);
     }
+}
+
+/// Probes each store location once per process: runtimes on the same cache share the figures.
+fn probe_once(store: &dyn Store) -> Option<Speed> {
+    static PROBED: OnceLock<Mutex<std::collections::HashMap<String, Option<Speed>>>> =
+        OnceLock::new();
+    let location = store.location();
+    let probed = PROBED.get_or_init(Default::default);
+    if let Some(speed) = probed
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&location)
+    {
+        return *speed;
+    }
+    let speed = probe(store);
+    probed
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(location, speed);
+    speed
 }
 
 fn probe(store: &dyn Store) -> Option<Speed> {

@@ -92,17 +92,24 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for PostcardLz4 {
     const NAME: &'static str = "postcard+lz4";
 
     fn encode(value: &T, out: &mut Vec<u8>) -> Result<(), BoxError> {
-        let encoded = postcard::to_stdvec(value)?;
+        // Encoded in place, sized up front: a large result is written to memory once.
+        let start = out.len();
+        out.reserve(1 + postcard::experimental::serialized_size(value)?);
+        out.push(RAW);
+        let mut out_vec = std::mem::take(out);
+        out_vec = postcard::to_extend(value, out_vec)?;
+        *out = out_vec;
+        let encoded = &out[start + 1..];
         let sample = &encoded[..encoded.len().min(SAMPLE)];
         let worth_it =
             encoded.len() >= 256 && lz4_flex::compress(sample).len() < sample.len() * 9 / 10;
         if worth_it {
+            let compressed = lz4_flex::compress(encoded);
+            let len = encoded.len() as u64;
+            out.truncate(start);
             out.push(LZ4);
-            out.extend_from_slice(&(encoded.len() as u64).to_le_bytes());
-            out.extend_from_slice(&lz4_flex::compress(&encoded));
-        } else {
-            out.push(RAW);
-            out.extend_from_slice(&encoded);
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(&compressed);
         }
         Ok(())
     }

@@ -193,6 +193,9 @@ struct Slot {
     uses: u32,
 }
 
+/// Payloads at least this large are checked and decoded in parallel.
+const PARALLEL_CHECK: usize = 1 << 20;
+
 const RUNNING: u8 = 0;
 const COMPUTED: u8 = 1;
 const LOADED: u8 = 2;
@@ -423,11 +426,24 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             .map_err(|e| format!("cannot read the entry: {e}"))
             .and_then(|bytes| bytes.ok_or_else(|| "the entry disappeared".to_owned()))
             .and_then(|bytes| {
-                let (_, payload) =
-                    entry::open(&bytes, node.key, storable.codec, storable.fingerprint())
+                let (header, payload) =
+                    entry::open_header(&bytes, node.key, storable.codec, storable.fingerprint())
                         .map_err(|e| e.to_string())?;
-                let value = (storable.decode)(payload)
-                    .map_err(|e| format!("the payload does not decode: {e}"))?;
+                let check = || entry::check_payload(&header, payload).map_err(|e| e.to_string());
+                let decode = || {
+                    (storable.decode)(payload)
+                        .map_err(|e| format!("the payload does not decode: {e}"))
+                };
+                // A large payload is checked and decoded at once; the value is used only if the
+                // check passes.
+                let value = if payload.len() >= PARALLEL_CHECK {
+                    let (checked, value) = rayon::join(check, decode);
+                    checked?;
+                    value?
+                } else {
+                    check()?;
+                    decode()?
+                };
                 Ok((value, bytes.len() as u64))
             });
         match loaded {
@@ -472,7 +488,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             return;
         }
         drop(job.value);
-        let bytes = entry::encode(
+        let header = entry::header(
             node.key,
             storable.fingerprint(),
             storable.codec,
@@ -480,15 +496,15 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             job.compute.as_nanos() as u64,
             &payload,
         );
-        drop(payload);
-        if auto && speed.is_none_or(|s| !s.worth_storing(bytes.len() as u64, job.recover)) {
+        let size = (header.len() + payload.len()) as u64;
+        if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover)) {
             return;
         }
-        match cache.store.put(node.key, &bytes) {
+        match cache.store.put_parts(node.key, &[&header, &payload]) {
             Ok(()) => {
-                tracing::debug!(name = node.info.name, key = %node.key.short(), bytes = bytes.len(), "graphchain: store");
+                tracing::debug!(name = node.info.name, key = %node.key.short(), bytes = size, "graphchain: store");
                 self.record(job.node, |r| {
-                    r.bytes = bytes.len() as u64;
+                    r.bytes = size;
                     r.stored = true;
                 });
             }

@@ -73,6 +73,10 @@ impl Store for LocalStore {
     }
 
     fn put(&self, key: Key, entry: &[u8]) -> io::Result<()> {
+        self.put_parts(key, &[entry])
+    }
+
+    fn put_parts(&self, key: Key, parts: &[&[u8]]) -> io::Result<()> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         if !self.created.load(Ordering::Relaxed) {
             fs::create_dir_all(&self.dir)?;
@@ -85,7 +89,7 @@ impl Store for LocalStore {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let written = fs::File::create(&temp)
-            .and_then(|mut file| file.write_all(entry))
+            .and_then(|mut file| parts.iter().try_for_each(|part| file.write_all(part)))
             .and_then(|()| fs::rename(&temp, self.path(key)));
         if written.is_err() {
             let _ = fs::remove_file(&temp);

@@ -61,6 +61,17 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// When the store cannot be written (read-only, full, unreachable).
     fn put(&self, key: Key, entry: &[u8]) -> io::Result<()>;
 
+    /// Stores the concatenation of `parts` under `key`, as [`put`](Store::put) does. The default
+    /// joins the parts and calls `put`; stores that can write them one after the other avoid the
+    /// copy.
+    ///
+    /// # Errors
+    ///
+    /// As `put`.
+    fn put_parts(&self, key: Key, parts: &[&[u8]]) -> io::Result<()> {
+        self.put(key, &parts.concat())
+    }
+
     /// Whether an entry is stored under `key`.
     ///
     /// # Errors

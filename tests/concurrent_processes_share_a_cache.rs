@@ -1,13 +1,13 @@
 //! Processes: four processes computing one graph on one fresh cache directory at the same time all get the right value and leave only whole entries behind.
 //!
 //! The test binary starts copies of itself that run `child_computes_the_shared_graph`; each
-//! waits on its stdin so that all four start computing at the same moment, then prints
-//! `RESULT <value>` and the wall-clock window of its run.
+//! prints `READY` and waits on its stdin, and once all four are ready they are let go at the same
+//! moment. Each then prints `RESULT <value>` and the wall-clock window of its run.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use graphchain::{Cache, Delayed, Key, Runtime, Status, delayed};
@@ -99,8 +99,9 @@ struct ChildRun {
     end_us: u128,
 }
 
-fn spawn_child(dir: &Path) -> Child {
-    Command::new(std::env::current_exe().unwrap())
+/// Starts a child and waits until it says it is ready to compute.
+fn spawn_ready_child(dir: &Path) -> (Child, BufReader<ChildStdout>) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
             "child_computes_the_shared_graph",
@@ -112,18 +113,33 @@ fn spawn_child(dir: &Path) -> Child {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while line.trim() != "READY" {
+        line.clear();
+        assert_ne!(
+            stdout.read_line(&mut line).unwrap(),
+            0,
+            "the child did not get ready"
+        );
+    }
+    (child, stdout)
 }
 
-fn finish_child(child: Child) -> ChildRun {
+fn finish_child((child, mut stdout): (Child, BufReader<ChildStdout>)) -> ChildRun {
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
     let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = rest;
     assert!(
         out.status.success(),
         "child failed ({}):\n{stdout}\n{}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+    // Shown if the test fails: what each child did, node by node.
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
     let field = |tag: &str| -> u128 {
         stdout
             .lines()
@@ -146,9 +162,9 @@ fn concurrent_processes_share_a_cache() {
     let dir = tmp.path().join("cache");
     let want = expected();
 
-    let mut children: Vec<Child> = (0..PROCESSES).map(|_| spawn_child(&dir)).collect();
-    // Every child is started and waiting on its stdin: let them all go at once.
-    for child in &mut children {
+    let mut children: Vec<_> = (0..PROCESSES).map(|_| spawn_ready_child(&dir)).collect();
+    // Every child is ready and waiting on its stdin: let them all go at once.
+    for (child, _) in &mut children {
         child.stdin.take().unwrap().write_all(b"go\n").unwrap();
     }
     let runs: Vec<ChildRun> = children.into_iter().map(finish_child).collect();
@@ -209,6 +225,8 @@ fn child_computes_the_shared_graph() {
         .threads(2)
         .build()
         .unwrap();
+    // libtest has printed "test … ... " without a newline: start a line of our own.
+    println!("\nREADY");
     let mut go = String::new();
     std::io::stdin().lock().read_line(&mut go).unwrap();
     let start_us = unix_micros();

@@ -329,22 +329,35 @@ fn probe_once(store: &dyn Store) -> Option<Speed> {
         return *speed;
     }
     let speed = probe(store);
-    probed
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(location, speed);
+    // A store that cannot be written now may be later: only successes are remembered.
+    if speed.is_some() {
+        probed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(location, speed);
+    }
     speed
 }
 
+/// The function name recorded in probe entries: a probe left behind by a killed process is a
+/// valid entry under this name, never loaded, and removed by pruning like any other.
+pub(crate) const PROBE_NAME: &str = "graphchain-probe";
+
 fn probe(store: &dyn Store) -> Option<Speed> {
-    let key = Key::from_bytes(
-        *blake3::hash(format!("graphchain-probe-{}", std::process::id()).as_bytes()).as_bytes(),
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nonce = format!(
+        "graphchain-probe-{}-{}-{:?}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        SystemTime::now()
     );
-    // Seconds to write, then to read back, `size` bytes.
+    let key = Key::from_bytes(*blake3::hash(nonce.as_bytes()).as_bytes());
+    // Seconds to write, then to read back, an entry with a payload of `size` bytes.
     let time = |size: usize| -> Option<(f64, f64)> {
-        let bytes = vec![0x5au8; size];
+        let payload = vec![0x5au8; size];
+        let header = entry::header(key, [0; 32], "probe", PROBE_NAME, 0, &payload);
         let start = Instant::now();
-        store.put(key, &bytes).ok()?;
+        store.put_parts(key, &[&header, &payload]).ok()?;
         let write = start.elapsed().as_secs_f64();
         let start = Instant::now();
         let back = store.get(key).ok()??;

@@ -481,7 +481,12 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             return;
         };
         let auto = node.info.cache == CachePolicy::Auto;
-        let speed = cache.speed.get(cache.store);
+        // Only the automatic policy needs the store's speed (and so a probe).
+        let speed = if auto {
+            cache.speed.get(cache.store)
+        } else {
+            None
+        };
         let mut payload = Vec::new();
         if let Err(e) = (storable.encode)(&job.value, &mut payload) {
             tracing::warn!(name = node.info.name, key = %node.key.short(), "graphchain: cannot encode the result, not storing it: {e}");

@@ -34,7 +34,8 @@ impl MemoryStore {
 
 impl Store for MemoryStore {
     fn location(&self) -> String {
-        "memory".to_owned()
+        // Each store is its own place.
+        format!("memory:{:p}", self)
     }
 
     fn get(&self, key: Key) -> io::Result<Option<Vec<u8>>> {

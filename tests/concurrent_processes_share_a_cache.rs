@@ -5,33 +5,20 @@
 //! moment. Each then prints `RESULT <value>` and the wall-clock window of its run.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use common::noise;
 use graphchain::{Cache, Delayed, Key, Runtime, Status, delayed};
 
-/// Set in the children: the cache directory to compute in.
-const CHILD_ENV: &str = "GRAPHCHAIN_TEST_CHILD_DIR";
+mod common;
+
 const PROCESSES: usize = 4;
 const PRODUCERS: u64 = 4;
 /// Elements per producer: 2 MB of incompressible `u64`s, so that writes take a while.
 const LEN: usize = 256 * 1024;
-
-/// Deterministic, incompressible numbers (splitmix64).
-fn noise(seed: u64, len: usize) -> Vec<u64> {
-    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (0..len)
-        .map(|_| {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        })
-        .collect()
-}
 
 fn mixed(xs: &[u64], k: u64) -> Vec<u64> {
     xs.iter()
@@ -101,30 +88,7 @@ struct ChildRun {
 
 /// Starts a child and waits until it says it is ready to compute.
 fn spawn_ready_child(dir: &Path) -> (Child, BufReader<ChildStdout>) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_computes_the_shared_graph",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while line.trim() != "READY" {
-        line.clear();
-        assert_ne!(
-            stdout.read_line(&mut line).unwrap(),
-            0,
-            "the child did not get ready"
-        );
-    }
-    (child, stdout)
+    common::spawn_ready_child("child_computes_the_shared_graph", dir, Stdio::piped())
 }
 
 fn finish_child((child, mut stdout): (Child, BufReader<ChildStdout>)) -> ChildRun {
@@ -216,19 +180,10 @@ fn concurrent_processes_share_a_cache() {
 /// The child's side; a no-op when the test binary is run normally.
 #[test]
 fn child_computes_the_shared_graph() {
-    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+    let (root, _) = graph();
+    let Some(rt) = common::child_runtime() else {
         return;
     };
-    let (root, _) = graph();
-    let rt = Runtime::builder()
-        .cache_dir(dir)
-        .threads(2)
-        .build()
-        .unwrap();
-    // libtest has printed "test … ... " without a newline: start a line of our own.
-    println!("\nREADY");
-    let mut go = String::new();
-    std::io::stdin().lock().read_line(&mut go).unwrap();
     let start_us = unix_micros();
     let started = Instant::now();
     let (value, report) = rt.compute_with_report(&root).unwrap();

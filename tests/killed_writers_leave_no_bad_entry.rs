@@ -6,17 +6,18 @@
 //! `Cache::verify`: checking right away means a later child can never discard the evidence.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use common::noise;
 use graphchain::{BoxError, Cache, Codec, Delayed, Key, Runtime, Status, delayed};
 
-/// Set in the child: the cache directory to write to.
-const CHILD_ENV: &str = "GRAPHCHAIN_TEST_CHILD_DIR";
+mod common;
+
 const BLOBS: u64 = 40;
 /// How long after it is told to start (once ready) each round's child is killed: 20..200 ms, in an order
 /// that mixes early and late kills. Odd rounds then wait for an entry's write to be under way.
@@ -25,20 +26,6 @@ const KILL_AFTER_MS: [u64; 8] = [20, 110, 45, 200, 70, 155, 30, 130];
 /// Elements of blob `i`: 1 to 4 MB of `u64`s.
 fn blob_len(i: u64) -> usize {
     (128 * 1024) + (i as usize * 7 % 25) * 16 * 1024
-}
-
-/// Deterministic, incompressible numbers (splitmix64), so entries are as large as the values.
-fn noise(seed: u64, len: usize) -> Vec<u64> {
-    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (0..len)
-        .map(|_| {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        })
-        .collect()
 }
 
 fn fold_in(acc: u64, xs: &[u64]) -> u64 {
@@ -164,30 +151,9 @@ fn killed_writers_leave_no_bad_entry() {
     let mut probe_leftovers = 0;
     for (round, &delay_ms) in KILL_AFTER_MS.iter().enumerate() {
         let old_temps = temp_files(&dir);
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "child_writes_large_entries",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_ENV, &dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
         // Once the child says it is ready (runtime and graph built), let it go and start the clock.
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        while line.trim() != "READY" {
-            line.clear();
-            assert_ne!(
-                stdout.read_line(&mut line).unwrap(),
-                0,
-                "the child did not get ready"
-            );
-        }
+        let (mut child, _stdout) =
+            common::spawn_ready_child("child_writes_large_entries", &dir, Stdio::null());
         child.stdin.take().unwrap().write_all(b"go\n").unwrap();
         sleep(Duration::from_millis(delay_ms));
         if round % 2 == 1 {
@@ -291,19 +257,10 @@ fn killed_writers_leave_no_bad_entry() {
 /// The child's side; a no-op when the test binary is run normally.
 #[test]
 fn child_writes_large_entries() {
-    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+    let (root, _) = graph();
+    let Some(rt) = common::child_runtime() else {
         return;
     };
-    let (root, _) = graph();
-    let rt = Runtime::builder()
-        .cache_dir(dir)
-        .threads(2)
-        .build()
-        .unwrap();
-    // libtest has printed "test … ... " without a newline: start a line of our own.
-    println!("\nREADY");
-    let mut go = String::new();
-    std::io::stdin().read_line(&mut go).unwrap();
     let value = rt.compute(&root).unwrap();
     println!("\nRESULT {value}");
 }

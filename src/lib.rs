@@ -58,14 +58,15 @@
 #![deny(missing_docs)]
 
 #[doc(inline)]
-pub use graphchain_macros::delayed;
+pub use graphchain_macros::{delayed, delayed_fn};
 
 pub use graphchain_core::{
-    BoxError, CACHE_DIR_ENV, Cache, CachePolicy, CacheStats, Codec, DEFAULT_CACHE_DIR, Delayed,
-    Dot, EntryInfo, Error, FailureCause, HashError, IntoInput, KEY_SCHEME_VERSION, Key, LocalStore,
-    MemoryStore, NodeReport, Outputs, PanicPayload, ParseKeyError, PostcardLz4, PruneReport,
-    Report, Runtime, RuntimeBuilder, Scheduler, Status, Store, StoreMeta, TaskFailure, collect,
-    compute, content_hash, structural_fingerprint, type_name_fingerprint,
+    BoxError, CACHE_DIR_ENV, Cache, CachePolicy, CacheStats, CallArgs, Codec, DEFAULT_CACHE_DIR,
+    Delayed, DelayedFn, Dot, EntryInfo, Error, FailureCause, Graph, GraphNode, HashError,
+    IntoInput, KEY_SCHEME_VERSION, Key, LocalStore, MemoryStore, NodeReport, NotStored, Operand,
+    Outputs, PanicPayload, ParseKeyError, PlainOperand, PostcardLz4, PruneReport, Report, Runtime,
+    RuntimeBuilder, Scheduler, Status, Store, StoreMeta, Stored, TaskFailure, collect, compute,
+    content_hash, structural_fingerprint, type_name_fingerprint,
 };
 
 /// Computes several lazy values in one run and returns their values as a tuple.
@@ -107,7 +108,7 @@ struct ReadmeDoctests;
 
 /// The names most programs use.
 pub mod prelude {
-    pub use crate::{Delayed, Error, Runtime, compute, delayed};
+    pub use crate::{Delayed, Error, Runtime, compute, delayed, delayed_fn};
 }
 
 /// What `#[delayed]` expands to; not public API, and outside semver.

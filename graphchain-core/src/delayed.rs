@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::dot::Dot;
 use crate::error::Error;
+use crate::graph::Graph;
 use crate::key::Key;
 use crate::node::Node;
 use crate::runtime::Runtime;
@@ -61,6 +62,11 @@ impl<T> Delayed<T> {
     /// The name of the function that computes it.
     pub fn name(&self) -> &'static str {
         self.node.info.name
+    }
+
+    /// The graph below this value, for inspection: its nodes and edges (dask's `.dask`).
+    pub fn graph(&self) -> Graph {
+        Graph::new(&[&self.node])
     }
 
     /// The graph below this value as Graphviz DOT; `to_string()` it or write it to a `.dot` file.

@@ -27,7 +27,7 @@ enum InputKind {
 }
 
 impl<T> Input<T> {
-    fn node(node: Arc<Node>) -> Self {
+    pub(crate) fn node(node: Arc<Node>) -> Self {
         Input {
             kind: InputKind::Node(node),
             _type: PhantomData,
@@ -36,7 +36,7 @@ impl<T> Input<T> {
 }
 
 impl<T: Serialize + Send + Sync + 'static> Input<T> {
-    fn literal(value: T) -> Self {
+    pub(crate) fn literal(value: T) -> Self {
         let kind = match content_hash(&value) {
             Ok(hash) => InputKind::Literal(Arc::new(value), hash),
             Err(e) => InputKind::Invalid(e.to_string()),

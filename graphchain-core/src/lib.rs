@@ -12,13 +12,16 @@ mod delayed;
 mod dot;
 mod entry;
 mod error;
+mod graph;
 mod input;
 mod key;
 mod node;
+mod ops;
 mod report;
 mod runtime;
 mod scheduler;
 mod store;
+mod wrap;
 
 pub use crate::cache::{Cache, CacheStats, EntryInfo, PruneReport};
 pub use crate::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fingerprint};
@@ -26,15 +29,18 @@ pub use crate::content::{HashError, content_hash};
 pub use crate::delayed::Delayed;
 pub use crate::dot::Dot;
 pub use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
+pub use crate::graph::{Graph, GraphNode};
 pub use crate::input::{IntoInput, collect};
 pub use crate::key::{KEY_SCHEME_VERSION, Key, ParseKeyError};
 pub use crate::node::{BoxError, CachePolicy};
+pub use crate::ops::{Operand, PlainOperand};
 pub use crate::report::{NodeReport, Report, Status};
 pub use crate::runtime::{
     CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Outputs, Runtime, RuntimeBuilder, compute,
 };
 pub use crate::scheduler::Scheduler;
 pub use crate::store::{LocalStore, MemoryStore, Store, StoreMeta};
+pub use crate::wrap::{CallArgs, DelayedFn, NotStored, Stored};
 
 /// What generated code needs; not part of the public API and outside semver.
 #[doc(hidden)]
@@ -44,6 +50,7 @@ pub mod __private {
     pub use crate::input::{Input, IntoInput};
     pub use crate::key::type_args_hash;
     pub use crate::node::{Args, BoxError, CachePolicy, FnInfo, NodeBuilder, Thunk, Value};
+    pub use crate::wrap::{DelayedFn, Fallible, Finish, NotStored, Plain, StorePolicy, Stored};
     pub use serde;
 
     /// Wraps a task's result as a shared value.

@@ -60,6 +60,9 @@ pub(crate) enum Edge {
     Node(Arc<Node>),
     /// A plain value given at build time.
     Literal(Value),
+    /// The function a wrapped node calls (`delayed_fn!`): handed to the task like a literal,
+    /// but not an input, and not part of the key (the function's identity is).
+    Code(Value),
 }
 
 /// A task in the graph: immutable once built, shared by every `Delayed` that refers to it.
@@ -80,7 +83,7 @@ impl Node {
     pub(crate) fn deps(&self) -> impl Iterator<Item = &Arc<Node>> {
         self.edges.iter().filter_map(|edge| match edge {
             Edge::Node(node) => Some(node),
-            Edge::Literal(_) => None,
+            Edge::Literal(_) | Edge::Code(_) => None,
         })
     }
 }
@@ -232,6 +235,11 @@ impl NodeBuilder {
     pub(crate) fn push_literal(&mut self, value: Value, hash: [u8; 32]) {
         self.hasher.part(Part::Literal(hash));
         self.edges.push(Edge::Literal(value));
+    }
+
+    /// Adds the function a wrapped node calls, after its inputs; it does not enter the key.
+    pub(crate) fn push_hidden(&mut self, code: Value) {
+        self.edges.push(Edge::Code(code));
     }
 
     /// Records that input slot `slot` is unusable; the task will fail with `message`.

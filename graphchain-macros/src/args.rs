@@ -1,7 +1,9 @@
 //! Parsing of the `#[delayed(...)]` options.
 
 use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
 use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
 use syn::{LitBool, LitInt, LitStr, Token};
 
 mod kw {
@@ -91,7 +93,7 @@ impl Parse for Args {
                     let ident: syn::Ident = input.parse()?;
                     error = syn::Error::new(
                         ident.span(),
-                        format!("unknown `#[delayed]` option `{ident}`: {ALLOWED}"),
+                        format!("unknown option `{ident}`: {ALLOWED}"),
                     );
                 }
                 return Err(error);
@@ -127,6 +129,55 @@ fn set<T>(slot: &mut Option<T>, value: T, span: Span, name: &str) -> syn::Result
     }
     *slot = Some(value);
     Ok(())
+}
+
+impl Args {
+    /// The path generated code names the runtime by: `::graphchain::__private`, or under the
+    /// `crate = "…"` path, whose string then carries the span a wrong path is reported at.
+    pub(crate) fn private_path(&self) -> TokenStream {
+        let (krate, span) = match &self.krate {
+            Some(path) => (path.to_token_stream(), path.span()),
+            None => (quote!(::graphchain), Span::call_site()),
+        };
+        let private = syn::Ident::new("__private", span);
+        quote!(#krate::#private)
+    }
+
+    /// Whether results may be stored: pure, and not `cache = "never"`.
+    pub(crate) fn stored(&self) -> bool {
+        self.pure() && !matches!(self.cache, Some((Cache::Never, _)))
+    }
+
+    fn pure(&self) -> bool {
+        self.pure.is_none_or(|(pure, _)| pure)
+    }
+
+    /// The `static __GRAPHCHAIN_INFO: FnInfo` that describes the function to the runtime.
+    pub(crate) fn info_static(
+        &self,
+        private: &TokenStream,
+        default_name: String,
+        identity: [u8; 32],
+    ) -> TokenStream {
+        let name = self.name.as_ref().map_or(default_name, LitStr::value);
+        let pure = self.pure();
+        let cache = match self.cache.map(|(c, _)| c) {
+            None | Some(Cache::Auto) => quote!(#private::CachePolicy::Auto),
+            Some(Cache::Always) => quote!(#private::CachePolicy::Always),
+            Some(Cache::Never) => quote!(#private::CachePolicy::Never),
+        };
+        let identity = identity.iter();
+        quote! {
+            #[doc(hidden)]
+            static __GRAPHCHAIN_INFO: #private::FnInfo = #private::FnInfo {
+                name: #name,
+                module_path: ::core::module_path!(),
+                identity: [#(#identity),*],
+                pure: #pure,
+                cache: #cache,
+            };
+        }
+    }
 }
 
 /// Parses the attribute's arguments.

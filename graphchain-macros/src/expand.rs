@@ -5,7 +5,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ItemFn;
 use syn::spanned::Spanned;
 
-use crate::args::{self, Args, Cache};
+use crate::args::{self, Args};
 use crate::model::{Model, Pass};
 use crate::{debug, hash};
 
@@ -71,12 +71,7 @@ fn not_a_function(item: &TokenStream) -> Option<syn::Error> {
 //     }
 fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
     // With `crate = "…"`, `__private` gets the span of that string, where a wrong path is reported.
-    let (krate, private_span) = match &args.krate {
-        Some(path) => (path.to_token_stream(), path.span()),
-        None => (quote!(::graphchain), Span::call_site()),
-    };
-    let private_ident = syn::Ident::new("__private", private_span);
-    let private = quote!(#krate::#private_ident);
+    let private = args.private_path();
     let original = &model.original;
     let sig = &original.sig;
     let vis = &original.vis;
@@ -107,6 +102,17 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
     for t in &model.type_params {
         predicates.push(shared(t));
     }
+    // `self` is an input hashed by its content; like any input it may have several readers.
+    if let Some(receiver) = &model.receiver {
+        let serde = respan(quote!(#private::serde), receiver.span);
+        predicates.push(quote_spanned!(receiver.span=>
+            Self: #serde::Serialize
+                + ::core::clone::Clone
+                + ::core::marker::Send
+                + ::core::marker::Sync
+                + 'static
+        ));
+    }
     for p in &model.params {
         let ty = &p.input;
         if let Pass::Value = p.pass {
@@ -124,8 +130,7 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
     }
     // A cached result needs its codec; the default one needs serde, asked of the return type so
     // that a missing derive is reported there.
-    let cached =
-        args.pure.is_none_or(|(pure, _)| pure) && !matches!(args.cache, Some((Cache::Never, _)));
+    let cached = args.stored();
     let codec = match &args.codec {
         Some(codec) => {
             predicates.push(quote_spanned!(codec.span()=> #codec: #private::Codec<#value_ty>));
@@ -156,44 +161,111 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
     });
     // Hygienic: a parameter may be called anything, including this.
     let node_ident = format_ident!("__graphchain_node", span = Span::mixed_site());
+    let self_push = model
+        .receiver
+        .as_ref()
+        .map(|_| quote!(#node_ident.push(#private::IntoInput::<Self>::into_input(self));));
     let pushes = model.params.iter().map(|p| {
         let (name, ty) = (&p.ident, &p.input);
         quote!(#node_ident.push(#private::IntoInput::<#ty>::into_input(#name));)
     });
+    let first_slot = usize::from(model.receiver.is_some());
 
     // Owned inputs are taken before borrowed ones are lent out.
     let args_ident = format_ident!("__graphchain_args", span = Span::mixed_site());
-    let takes = model.params.iter().enumerate().filter_map(|(slot, p)| {
-        let (name, ty) = (&p.ident, &p.input);
-        matches!(p.pass, Pass::Value).then(|| quote!(let #name = #args_ident.take::<#ty>(#slot);))
-    });
-    let gets = model.params.iter().enumerate().filter_map(|(slot, p)| {
-        let (name, ty) = (&p.ident, &p.input);
-        matches!(p.pass, Pass::Ref).then(|| quote!(let #name = #args_ident.get::<#ty>(#slot);))
-    });
-    let call_args = model.params.iter().map(|p| &p.ident);
+    let this_ident = format_ident!("__graphchain_self", span = Span::mixed_site());
+    let this_slot = model
+        .receiver
+        .as_ref()
+        .map(|r| (&this_ident, quote!(Self), &r.pass, 0));
+    let slots = this_slot.into_iter().chain(
+        model
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (&p.ident, p.input.to_token_stream(), &p.pass, first_slot + i)),
+    );
+    let (takes, gets): (Vec<_>, Vec<_>) =
+        slots.partition(|(_, _, pass, _)| matches!(pass, Pass::Value));
+    let takes = takes
+        .into_iter()
+        .map(|(name, ty, _, slot)| quote!(let #name = #args_ident.take::<#ty>(#slot);));
+    let gets = gets
+        .into_iter()
+        .map(|(name, ty, _, slot)| quote!(let #name = #args_ident.get::<#ty>(#slot);));
+    let call_args = model
+        .receiver
+        .as_ref()
+        .map(|_| &this_ident)
+        .into_iter()
+        .chain(model.params.iter().map(|p| &p.ident));
     let wrap = if model.output.fallible {
         quote!(#private::fallible)
     } else {
         quote!(#private::value)
     };
 
-    let name = match &args.name {
-        Some(lit) => lit.value(),
-        None => ident.to_string(),
+    // Methods of different types may have the same tokens: the type enters the key.
+    let self_type_name = model
+        .in_impl
+        .then(|| quote!(::core::any::type_name::<Self>()));
+    let type_names = self_type_name.into_iter().chain(
+        model
+            .type_params
+            .iter()
+            .map(|t| quote!(::core::any::type_name::<#t>())),
+    );
+    let param_count = model.params.len() + first_slot;
+    let info = args.info_static(&private, ident.to_string(), identity);
+    let build = quote! {
+        let mut #node_ident = #private::NodeBuilder::new(
+            &__GRAPHCHAIN_INFO,
+            #private::type_args_hash(&[#(#type_names),*]),
+            #param_count,
+        );
+        #self_push
+        #(#pushes)*
     };
-    let pure = args.pure.is_none_or(|(pure, _)| pure);
-    let cache = match args.cache.map(|(c, _)| c) {
-        None | Some(Cache::Auto) => quote!(#private::CachePolicy::Auto),
-        Some(Cache::Always) => quote!(#private::CachePolicy::Always),
-        Some(Cache::Never) => quote!(#private::CachePolicy::Never),
-    };
-    let identity_bytes = identity.iter();
-    let type_names = model
-        .type_params
-        .iter()
-        .map(|t| quote!(::core::any::type_name::<#t>()));
-    let param_count = model.params.len();
+    let result_ty = quote!(::core::result::Result<#private::Value, #private::BoxError>);
+
+    if model.in_impl {
+        // Inside an `impl` block: the body and the thunk are hidden associated functions next
+        // to the method, since functions nested in it could not name `Self`.
+        let body_fn = format_ident!("__graphchain_body_{}", ident);
+        let thunk_fn = format_ident!("__graphchain_thunk_{}", ident);
+        let outer_receiver = match model.receiver.as_ref().map(|r| &r.pass) {
+            Some(Pass::Ref) => quote!(&self,),
+            Some(Pass::Value) => quote!(self,),
+            None => quote!(),
+        };
+        return quote! {
+            #(#outer_attrs)*
+            #[allow(clippy::multiple_bound_locations)]
+            #vis fn #ident #generics (#outer_receiver #(#outer_params),*)
+                -> #private::Delayed<#value_ty>
+            #where_clause
+            {
+                #info
+                #build
+                #node_ident.#finish(Self::#thunk_fn #turbofish)
+            }
+
+            #[doc(hidden)]
+            #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
+            #(#lint_attrs)*
+            fn #body_fn #generics (#body_inputs) #body_output #body_where #body_block
+
+            #[doc(hidden)]
+            #[allow(clippy::multiple_bound_locations)]
+            fn #thunk_fn #generics (#args_ident: &mut #private::Args) -> #result_ty
+            #where_clause
+            {
+                #(#takes)*
+                #(#gets)*
+                #wrap(Self::#body_fn #turbofish (#(#call_args),*))
+            }
+        };
+    }
 
     quote! {
         #(#outer_attrs)*
@@ -208,9 +280,7 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
 
             #[doc(hidden)]
             #[allow(clippy::multiple_bound_locations)]
-            fn __graphchain_thunk #generics (
-                #args_ident: &mut #private::Args,
-            ) -> ::core::result::Result<#private::Value, #private::BoxError>
+            fn __graphchain_thunk #generics (#args_ident: &mut #private::Args) -> #result_ty
             #where_clause
             {
                 #(#takes)*
@@ -218,20 +288,8 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
                 #wrap(__graphchain_body #turbofish (#(#call_args),*))
             }
 
-            #[doc(hidden)]
-            static __GRAPHCHAIN_INFO: #private::FnInfo = #private::FnInfo {
-                name: #name,
-                module_path: ::core::module_path!(),
-                identity: [#(#identity_bytes),*],
-                pure: #pure,
-                cache: #cache,
-            };
-            let mut #node_ident = #private::NodeBuilder::new(
-                &__GRAPHCHAIN_INFO,
-                #private::type_args_hash(&[#(#type_names),*]),
-                #param_count,
-            );
-            #(#pushes)*
+            #info
+            #build
             #node_ident.#finish(__graphchain_thunk #turbofish)
         }
     }

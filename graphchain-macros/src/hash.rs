@@ -15,10 +15,33 @@ pub(crate) const HASH_SCHEME_VERSION: u32 = 1;
 
 /// The identity of a function: its tokens, plus the `version` option when given.
 pub(crate) fn identity(tokens: &TokenStream, version: Option<u64>) -> [u8; 32] {
+    hash_tokens(b"graphchain-fn-identity", tokens, None, version)
+}
+
+/// The identity of a function wrapped by `delayed_fn!`: the tokens naming it (a path, or a
+/// closure), the toolchain that compiles it when its code is not ours to hash (a path into `std`
+/// or another crate), and the `version` option.
+pub(crate) fn wrapped_identity(
+    tokens: &TokenStream,
+    toolchain: Option<&str>,
+    version: Option<u64>,
+) -> [u8; 32] {
+    hash_tokens(b"graphchain-wrapped-identity", tokens, toolchain, version)
+}
+
+fn hash_tokens(
+    domain: &[u8],
+    tokens: &TokenStream,
+    toolchain: Option<&str>,
+    version: Option<u64>,
+) -> [u8; 32] {
     let mut hasher = blake3::Hasher::new();
-    hasher.update(b"graphchain-fn-identity");
+    hasher.update(domain);
     hasher.update(&HASH_SCHEME_VERSION.to_le_bytes());
     walk(tokens, &mut hasher);
+    if let Some(toolchain) = toolchain {
+        text(&mut hasher, b't', toolchain);
+    }
     if let Some(version) = version {
         hasher.update(b"version");
         hasher.update(&version.to_le_bytes());

@@ -6,6 +6,7 @@ mod debug;
 mod expand;
 mod hash;
 mod model;
+mod wrap;
 
 use proc_macro::TokenStream;
 
@@ -83,4 +84,60 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn delayed(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::delayed(args.into(), item.into()).into()
+}
+
+/// Wraps a function you did not write, or a closure, so that calling it builds graph nodes
+/// (dask's `delayed(f)`).
+///
+/// ```
+/// use graphchain::delayed_fn;
+///
+/// let sqrt = delayed_fn!(f64::sqrt);
+/// let root = sqrt.call(2.0);                       // a Delayed<f64>; nothing runs yet
+/// let pow = delayed_fn!(f64::powf);
+/// let back = pow.call((&root, 2.0));               // several arguments: a tuple
+/// let words = delayed_fn!(|text: &str| text.split_whitespace().count());
+/// assert!((back.compute()? - 2.0).abs() < 1e-12);
+/// assert_eq!(words.call("a b c").compute()?, 3);
+/// # Ok::<(), graphchain::Error>(())
+/// ```
+///
+/// It returns a `graphchain::DelayedFn`: [`call`](../graphchain/struct.DelayedFn.html#method.call)
+/// takes the argument (one) or a tuple of arguments (several, `()` for none), each a
+/// `Delayed<T>`, a `&Delayed<T>` or a plain `T`; `try_call` does the same for a function
+/// returning `Result<T, E>`, whose `Err` fails the task.
+///
+/// # What identifies a wrapped function
+///
+/// - **A path** (`f64::sqrt`, `other_crate::load`): the path as written, the function's type
+///   (so the generic arguments it is used with), and the version of the compiler. graphchain
+///   cannot see the code of another crate: **upgrading that crate does not invalidate cached
+///   results** — bump `version = N` when it matters. Upgrading the compiler does, since it
+///   also upgrades `std`. A path can only wrap a function that takes its arguments by value;
+///   for one that borrows (`str::len`), wrap a closure.
+/// - **A closure** (`|x: &T, n: u32| …`): its tokens, as for `#[delayed]` functions. Every
+///   parameter needs a type, and `&T` parameters borrow the value the graph holds, as in
+///   `#[delayed]` functions. A closure cannot capture variables — that is a compile error:
+///   the graph may reuse a result in a later run, where they do not exist, so pass them as
+///   arguments instead. Functions and constants it calls are not hashed; edit one and bump
+///   `version`, or make the closure a `#[delayed]` function.
+///
+/// # Options
+///
+/// After the function, the options of `#[delayed]`: `pure`, `cache`, `name`, `version`, `codec`
+/// and `crate`. Results are stored like a `#[delayed]` function's (the default codec needs the
+/// result type to be `Serialize + DeserializeOwned`); with `cache = "never"` or `pure = false`
+/// they never are, and need neither.
+///
+/// ```
+/// use graphchain::delayed_fn;
+///
+/// let now = delayed_fn!(std::time::Instant::now, pure = false);
+/// assert_ne!(now.call(()).key(), now.call(()).key());
+/// let label = delayed_fn!(|n: u32| format!("#{n}"), name = "label", version = 2);
+/// assert_eq!(label.name(), "label");
+/// ```
+#[proc_macro]
+pub fn delayed_fn(input: TokenStream) -> TokenStream {
+    wrap::delayed_fn(input.into()).into()
 }

@@ -1,9 +1,11 @@
 //! The validated model of a `#[delayed]` function; every unsupported shape is rejected here.
 
+use proc_macro2::{TokenStream, TokenTree};
+use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{
-    Attribute, FnArg, GenericArgument, GenericParam, Ident, ItemFn, Pat, PathArguments, ReturnType,
-    Type,
+    Attribute, FnArg, GenericArgument, GenericParam, Ident, ItemFn, Pat, PathArguments,
+    ReceiverKind, ReturnType, Type,
 };
 
 /// How a parameter is passed to the function's body.
@@ -33,9 +35,23 @@ pub(crate) struct Output {
     pub(crate) error: Option<Type>,
 }
 
+/// The `self` of a method.
+pub(crate) struct Receiver {
+    /// `&self` borrows, `self` and `mut self` take the value.
+    pub(crate) pass: Pass,
+    /// Where it is written, for errors about `Self`'s bounds.
+    pub(crate) span: proc_macro2::Span,
+}
+
 /// A function `#[delayed]` can rewrite.
 pub(crate) struct Model {
     pub(crate) original: ItemFn,
+    /// The receiver of a method, which becomes input slot 0.
+    pub(crate) receiver: Option<Receiver>,
+    /// Whether the function is an associated function that names `Self` (or has a receiver):
+    /// its helpers must then be items of the same `impl` block, since nested functions cannot
+    /// name `Self`.
+    pub(crate) in_impl: bool,
     pub(crate) params: Vec<Param>,
     pub(crate) output: Output,
     /// The names of the generic type parameters, in order.
@@ -86,13 +102,38 @@ impl Model {
         }
 
         let mut params = Vec::new();
+        let mut receiver = None;
         for arg in &sig.inputs {
             match arg {
-                FnArg::Receiver(receiver) => reject(
-                    receiver,
-                    "`#[delayed]` does not support methods with a `self` receiver yet; \
-                     use a free function",
-                ),
+                FnArg::Receiver(r) => match &r.kind {
+                    ReceiverKind::Reference(_, _, Some(_)) => reject(
+                        r,
+                        "`&mut self` is not supported by `#[delayed]`: inputs are shared and \
+                         immutable; take `&self` or `self`",
+                    ),
+                    ReceiverKind::Reference(_, Some(lifetime), None) => reject(
+                        lifetime,
+                        "`#[delayed]` methods cannot name the lifetime of `self`: \
+                         the graph owns its inputs; take `&self`",
+                    ),
+                    ReceiverKind::Reference(_, None, None) => {
+                        receiver = Some(Receiver {
+                            pass: Pass::Ref,
+                            span: r.span(),
+                        });
+                    }
+                    ReceiverKind::Value => {
+                        receiver = Some(Receiver {
+                            pass: Pass::Value,
+                            span: r.span(),
+                        });
+                    }
+                    _ => reject(
+                        r,
+                        "`#[delayed]` methods take `&self` or `self`; typed receivers such as \
+                         `self: Box<Self>` are not supported",
+                    ),
+                },
                 FnArg::Typed(pat_type) => {
                     let ident = match &*pat_type.pat {
                         Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
@@ -193,8 +234,11 @@ impl Model {
             }
             return Err(first);
         }
+        let in_impl = receiver.is_some() || names_self(&item);
         Ok(Model {
             original: item,
+            receiver,
+            in_impl,
             params,
             output,
             type_params,
@@ -217,7 +261,7 @@ impl Model {
 }
 
 /// The owned type the graph holds for a `&elem` parameter.
-fn owned_input(elem: &Type) -> Type {
+pub(crate) fn owned_input(elem: &Type) -> Type {
     match elem {
         Type::Path(p) if p.qself.is_none() && p.path.is_ident("str") => {
             syn::parse_quote!(::std::string::String)
@@ -268,4 +312,41 @@ impl<'ast> Visit<'ast> for TypeProblems {
             self.lifetime.get_or_insert_with(|| node.clone());
         }
     }
+}
+
+/// Whether the function names `Self` in its signature or its body (outside nested items, which
+/// have a `Self` of their own), macro arguments included.
+fn names_self(item: &ItemFn) -> bool {
+    let mut finder = SelfFinder::default();
+    finder.visit_signature(&item.sig);
+    for stmt in &item.block.stmts {
+        finder.visit_stmt(stmt);
+    }
+    finder.found
+}
+
+#[derive(Default)]
+struct SelfFinder {
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for SelfFinder {
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+
+    fn visit_ident(&mut self, ident: &'ast Ident) {
+        self.found |= ident == "Self";
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.visit_path(&mac.path);
+        self.found |= tokens_name_self(&mac.tokens);
+    }
+}
+
+fn tokens_name_self(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        TokenTree::Ident(ident) => ident == "Self",
+        TokenTree::Group(group) => tokens_name_self(&group.stream()),
+        _ => false,
+    })
 }

@@ -357,7 +357,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         let mut inputs_recover = 0u64;
         for edge in &node.edges {
             match edge {
-                Edge::Literal(value) => inputs.push(Some(value.clone())),
+                Edge::Literal(value) | Edge::Code(value) => inputs.push(Some(value.clone())),
                 Edge::Node(_) => {
                     let j = *deps.next().expect("plan has one index per node input") as usize;
                     inputs_recover += self.recover_ns[j].load(Ordering::Relaxed);

@@ -63,9 +63,9 @@ pub use graphchain_macros::delayed;
 pub use graphchain_core::{
     BoxError, CACHE_DIR_ENV, Cache, CachePolicy, CacheStats, Codec, DEFAULT_CACHE_DIR, Delayed,
     Dot, EntryInfo, Error, FailureCause, HashError, IntoInput, KEY_SCHEME_VERSION, Key, LocalStore,
-    MemoryStore, NodeReport, Outputs, PanicPayload, ParseKeyError, PostcardLz4, PruneReport,
-    Report, Runtime, RuntimeBuilder, Scheduler, Status, Store, StoreMeta, TaskFailure, collect,
-    compute, content_hash, structural_fingerprint, type_name_fingerprint,
+    MemoryStore, NodeReport, Outputs, PanicPayload, ParseKeyError, PostcardLz4, PrunePlan,
+    PruneReport, Report, Runtime, RuntimeBuilder, Scheduler, Status, Store, StoreMeta, TaskFailure,
+    collect, compute, content_hash, structural_fingerprint, type_name_fingerprint,
 };
 
 /// Computes several lazy values in one run and returns their values as a tuple.

@@ -172,3 +172,27 @@ fn an_empty_cache_lists_nothing() {
     let stats = graphchain(dir.path(), &["cache", "stats"]).ok().stdout;
     assert_eq!(stats, "entries  0\nsize     0 B (0 bytes)\n");
 }
+
+#[test]
+fn reading_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (blobs, _) = fill(dir.path(), &[1_000, 2_000]);
+    set_last_used(dir.path(), blobs[0], Duration::from_secs(3_600));
+    let before = graphchain(dir.path(), &["cache", "ls", "--json"])
+        .ok()
+        .json();
+    let key = blobs[0].to_string();
+    for args in [
+        &["cache", "ls"][..],
+        &["cache", "stats"],
+        &["cache", "show", &key],
+        &["cache", "verify"],
+        &["cache", "prune", "--max-size", "0", "--dry-run"],
+    ] {
+        graphchain(dir.path(), args).ok();
+    }
+    let after = graphchain(dir.path(), &["cache", "ls", "--json"])
+        .ok()
+        .json();
+    assert_eq!(before, after);
+}

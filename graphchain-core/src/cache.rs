@@ -12,7 +12,10 @@ use crate::error::Error;
 use crate::key::Key;
 use crate::store::{LocalStore, Store};
 
-/// One cache entry, as [`Cache::entries`] lists it.
+/// One cache entry, as [`Cache::entries`] lists it: what the store and the entry's header say.
+///
+/// The header fields are `None` when the header cannot be read (the entry is corrupt, foreign,
+/// or written for another key); [`header_error`](EntryInfo::header_error) then says why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EntryInfo {
     /// The node's key.
@@ -29,6 +32,14 @@ pub struct EntryInfo {
     pub last_used: SystemTime,
     /// How long computing it took.
     pub compute_time: Option<Duration>,
+    /// The fingerprint of the value's type (its serde structure, or its name).
+    pub type_fingerprint: Option<[u8; 32]>,
+    /// Length of the encoded value after the header, in bytes.
+    pub payload_len: Option<u64>,
+    /// The blake3 hash of the encoded value, as the header records it.
+    pub payload_checksum: Option<[u8; 32]>,
+    /// Why the header cannot be read, when it cannot.
+    pub header_error: Option<String>,
 }
 
 /// Totals over a cache, as [`Cache::stats`] returns them.
@@ -51,6 +62,15 @@ pub struct PruneReport {
     pub bytes: u64,
     /// Entries kept.
     pub kept: usize,
+}
+
+/// Which entries a prune removes and which it keeps, as [`Cache::plan_prune`] works it out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PrunePlan {
+    /// The entries to remove.
+    pub remove: Vec<EntryInfo>,
+    /// The entries to keep.
+    pub keep: Vec<EntryInfo>,
 }
 
 /// A handle on a cache's entries, for housekeeping.
@@ -103,7 +123,7 @@ impl Cache {
         }
     }
 
-    /// Every entry, with what its header says.
+    /// Every entry, with what its header says, in no particular order.
     ///
     /// # Errors
     ///
@@ -112,28 +132,113 @@ impl Cache {
         let keys = self.store.list().map_err(self.err("list"))?;
         let mut entries = Vec::with_capacity(keys.len());
         for key in keys {
-            let Some(meta) = self.store.metadata(key).map_err(self.err("read"))? else {
-                continue; // removed meanwhile
-            };
-            let header = self
-                .store
-                .get_prefix(key, MAX_HEADER_LEN)
-                .map_err(self.err("read"))?
-                .and_then(|bytes| entry::decode_header(&bytes).ok())
-                .map(|(header, _)| header);
-            entries.push(EntryInfo {
-                key,
-                name: header.as_ref().map(|h| h.name.clone()),
-                codec: header.as_ref().map(|h| h.codec.clone()),
-                size: meta.size,
-                created: header
-                    .as_ref()
-                    .map(|h| UNIX_EPOCH + Duration::from_millis(h.created_ms)),
-                last_used: meta.last_used,
-                compute_time: header.as_ref().map(|h| Duration::from_nanos(h.compute_ns)),
-            });
+            // `None`: removed meanwhile.
+            entries.extend(self.entry(key)?);
         }
         Ok(entries)
+    }
+
+    /// One entry, with what its header says, or `None` when there is no entry under `key`.
+    ///
+    /// Reads only the header, never the value: [`verify`](Cache::verify) checks the rest.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{Runtime, delayed};
+    ///
+    /// #[delayed(cache = "always")]
+    /// fn square(x: u64) -> u64 {
+    ///     x * x
+    /// }
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let rt = Runtime::builder().cache_dir(dir.path()).build()?;
+    /// rt.compute(&square(4))?;
+    /// let cache = rt.cache().expect("caching is on");
+    /// let info = cache.entry(square(4).key())?.expect("stored");
+    /// assert_eq!(info.name.as_deref(), Some("square"));
+    /// assert!(cache.entry(square(5).key())?.is_none());
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store cannot be read.
+    pub fn entry(&self, key: Key) -> Result<Option<EntryInfo>, Error> {
+        let Some(meta) = self.store.metadata(key).map_err(self.err("read"))? else {
+            return Ok(None);
+        };
+        let Some(prefix) = self
+            .store
+            .get_prefix(key, MAX_HEADER_LEN)
+            .map_err(self.err("read"))?
+        else {
+            return Ok(None); // removed meanwhile
+        };
+        let header = entry::decode_header(&prefix).and_then(|(header, _)| {
+            if header.key == key {
+                Ok(header)
+            } else {
+                Err(entry::EntryError::KeyMismatch)
+            }
+        });
+        let (header, header_error) = match header {
+            Ok(header) => (Some(header), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let header = header.as_ref();
+        Ok(Some(EntryInfo {
+            key,
+            name: header.map(|h| h.name.clone()),
+            codec: header.map(|h| h.codec.clone()),
+            size: meta.size,
+            created: header.map(|h| UNIX_EPOCH + Duration::from_millis(h.created_ms)),
+            last_used: meta.last_used,
+            compute_time: header.map(|h| Duration::from_nanos(h.compute_ns)),
+            type_fingerprint: header.map(|h| h.fingerprint),
+            payload_len: header.map(|h| h.payload_len),
+            payload_checksum: header.map(|h| h.payload_hash),
+            header_error,
+        }))
+    }
+
+    /// The keys of the stored entries whose hex form starts with `prefix` (in any case), in
+    /// order: how a person names an entry by the first few digits of its key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{Runtime, delayed};
+    ///
+    /// #[delayed(cache = "always")]
+    /// fn square(x: u64) -> u64 {
+    ///     x * x
+    /// }
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let rt = Runtime::builder().cache_dir(dir.path()).build()?;
+    /// rt.compute(&square(4))?;
+    /// let key = square(4).key();
+    /// let cache = rt.cache().expect("caching is on");
+    /// assert_eq!(cache.keys_with_prefix(&key.short())?, vec![key]);
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store cannot be read.
+    pub fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<Key>, Error> {
+        let prefix = prefix.to_ascii_lowercase();
+        let mut keys: Vec<Key> = self
+            .store
+            .list()
+            .map_err(self.err("list"))?
+            .into_iter()
+            .filter(|key| key.to_string().starts_with(&prefix))
+            .collect();
+        keys.sort_unstable();
+        Ok(keys)
     }
 
     /// Entries, bytes, and both per function.
@@ -162,20 +267,7 @@ impl Cache {
     ///
     /// [`Error::Store`] when the store cannot be read or written.
     pub fn prune_to_size(&self, max_bytes: u64) -> Result<PruneReport, Error> {
-        let mut entries = self.entries()?;
-        entries.sort_by_key(|e| std::cmp::Reverse(e.last_used));
-        let mut kept_bytes = 0u64;
-        let mut doomed = Vec::new();
-        let mut kept = 0;
-        for e in entries {
-            if kept_bytes + e.size <= max_bytes {
-                kept_bytes += e.size;
-                kept += 1;
-            } else {
-                doomed.push(e);
-            }
-        }
-        self.remove_all(doomed, kept)
+        self.prune(&self.plan_prune(Some(max_bytes), None)?)
     }
 
     /// Removes entries not used for `age` or longer.
@@ -184,12 +276,76 @@ impl Cache {
     ///
     /// [`Error::Store`] when the store cannot be read or written.
     pub fn prune_older_than(&self, age: Duration) -> Result<PruneReport, Error> {
+        self.prune(&self.plan_prune(None, Some(age))?)
+    }
+
+    /// Works out which entries a prune would remove, without removing anything.
+    ///
+    /// Entries not used for `older_than` or longer go first; then, of the rest, the least
+    /// recently used go until what is left fits in `max_bytes` (an entry too large for the room
+    /// left goes, and smaller, older ones may stay). `None` leaves that limit out; with both
+    /// `None` nothing goes. [`prune`](Cache::prune) carries the plan out, so that a caller can
+    /// show it first (a dry run).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{Runtime, delayed};
+    ///
+    /// #[delayed(cache = "always")]
+    /// fn square(x: u64) -> u64 {
+    ///     x * x
+    /// }
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let rt = Runtime::builder().cache_dir(dir.path()).build()?;
+    /// rt.compute(&square(4))?;
+    /// let cache = rt.cache().expect("caching is on");
+    /// let plan = cache.plan_prune(Some(0), None)?;
+    /// assert_eq!(plan.remove.len(), 1);
+    /// assert_eq!(cache.stats()?.entries, 1); // nothing removed yet
+    /// assert_eq!(cache.prune(&plan)?.removed, 1);
+    /// assert_eq!(cache.stats()?.entries, 0);
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store cannot be read.
+    pub fn plan_prune(
+        &self,
+        max_bytes: Option<u64>,
+        older_than: Option<Duration>,
+    ) -> Result<PrunePlan, Error> {
         let now = SystemTime::now();
-        let (doomed, kept): (Vec<_>, Vec<_>) = self
-            .entries()?
-            .into_iter()
-            .partition(|e| now.duration_since(e.last_used).unwrap_or_default() >= age);
-        self.remove_all(doomed, kept.len())
+        let (mut remove, mut rest): (Vec<_>, Vec<_>) = self.entries()?.into_iter().partition(|e| {
+            older_than.is_some_and(|age| now.duration_since(e.last_used).unwrap_or_default() >= age)
+        });
+        let Some(max_bytes) = max_bytes else {
+            return Ok(PrunePlan { remove, keep: rest });
+        };
+        rest.sort_by_key(|e| std::cmp::Reverse(e.last_used));
+        let mut kept_bytes = 0u64;
+        let mut keep = Vec::new();
+        for e in rest {
+            if kept_bytes + e.size <= max_bytes {
+                kept_bytes += e.size;
+                keep.push(e);
+            } else {
+                remove.push(e);
+            }
+        }
+        Ok(PrunePlan { remove, keep })
+    }
+
+    /// Removes the entries `plan` selected; what was removed (entries already gone are not
+    /// counted).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Store`] when the store cannot be written.
+    pub fn prune(&self, plan: &PrunePlan) -> Result<PruneReport, Error> {
+        self.remove_all(&plan.remove, plan.keep.len())
     }
 
     /// Removes every entry, and leftovers of interrupted writes.
@@ -198,7 +354,7 @@ impl Cache {
     ///
     /// [`Error::Store`] when the store cannot be read or written.
     pub fn clear(&self) -> Result<PruneReport, Error> {
-        let report = self.remove_all(self.entries()?, 0)?;
+        let report = self.remove_all(&self.entries()?, 0)?;
         self.store
             .remove_leftovers(Duration::ZERO)
             .map_err(self.err("clean"))?;
@@ -231,7 +387,7 @@ impl Cache {
         Ok(bad)
     }
 
-    fn remove_all(&self, doomed: Vec<EntryInfo>, kept: usize) -> Result<PruneReport, Error> {
+    fn remove_all(&self, doomed: &[EntryInfo], kept: usize) -> Result<PruneReport, Error> {
         let mut report = PruneReport {
             kept,
             ..PruneReport::default()
@@ -382,3 +538,6 @@ fn probe(store: &dyn Store) -> Option<Speed> {
     }
     measured
 }
+
+#[cfg(test)]
+mod tests;

@@ -23,7 +23,7 @@ mod scheduler;
 mod store;
 mod wrap;
 
-pub use crate::cache::{Cache, CacheStats, EntryInfo, PruneReport};
+pub use crate::cache::{Cache, CacheStats, EntryInfo, PrunePlan, PruneReport};
 pub use crate::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fingerprint};
 pub use crate::content::{HashError, content_hash};
 pub use crate::delayed::Delayed;

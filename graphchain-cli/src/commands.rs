@@ -1,0 +1,341 @@
+//! The `cache` subcommands, on a `Cache` opened on an existing directory.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use graphchain_core::{Cache, EntryInfo, Key};
+
+use crate::output::{
+    BadJson, EntryJson, FunctionJson, PruneJson, StatsJson, Table, VerifyJson, write_json,
+};
+use crate::units::{age_of, count, format_age, format_duration, format_size, format_time, hex};
+use crate::{
+    CacheCommand, Cli, Command, EXIT_BAD_ENTRIES, Failure, LsArgs, PruneArgs, ShowArgs, SortKey,
+    VerifyArgs,
+};
+
+/// Runs the command `cli` names, printing to `out`; the exit status on success.
+pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode, Failure> {
+    let Command::Cache(command) = &cli.command;
+    let dir = cli.dir.as_path();
+    let cache = open(dir)?;
+    match command {
+        CacheCommand::Ls(args) => ls(&cache, dir, args, out)?,
+        CacheCommand::Stats(args) => stats(&cache, args.json, out)?,
+        CacheCommand::Show(args) => show(&cache, dir, args, out)?,
+        CacheCommand::Prune(args) => prune(&cache, args, out)?,
+        CacheCommand::Verify(args) => return verify(&cache, args, out),
+        CacheCommand::Clear => clear(&cache, out)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The cache in `dir`, which must be an existing directory: a mistyped path is an error, not
+/// an empty cache.
+fn open(dir: &Path) -> Result<Cache, Failure> {
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(Cache::open(dir)),
+        Ok(_) => Err(Failure::Message(format!(
+            "cache directory `{}` is not a directory",
+            dir.display()
+        ))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Failure::Message(format!(
+            "cache directory `{}` does not exist (choose one with --dir or GRAPHCHAIN_CACHE_DIR)",
+            dir.display()
+        ))),
+        Err(e) => Err(Failure::Message(format!(
+            "cannot open cache directory `{}`: {e}",
+            dir.display()
+        ))),
+    }
+}
+
+/// The function name of an entry, `?` when its header cannot be read.
+fn function(e: &EntryInfo) -> &str {
+    e.name.as_deref().unwrap_or("?")
+}
+
+fn ls(cache: &Cache, dir: &Path, args: &LsArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let mut entries = cache.entries()?;
+    match args.sort {
+        SortKey::Name => {
+            entries.sort_by(|a, b| function(a).cmp(function(b)).then(a.key.cmp(&b.key)))
+        }
+        SortKey::Size => entries.sort_by(|a, b| b.size.cmp(&a.size).then(a.key.cmp(&b.key))),
+        SortKey::Age => {
+            entries.sort_by(|a, b| b.last_used.cmp(&a.last_used).then(a.key.cmp(&b.key)));
+        }
+    }
+    if args.reverse {
+        entries.reverse();
+    }
+    if args.format.json {
+        let json: Vec<EntryJson> = entries.iter().map(EntryJson::from).collect();
+        return write_json(out, &json);
+    }
+    if entries.is_empty() {
+        writeln!(out, "no entries in `{}`", dir.display())?;
+        return Ok(());
+    }
+    let now = SystemTime::now();
+    let mut table = Table::new(&[false, false, true, true, true]);
+    table.row(["KEY", "FUNCTION", "SIZE", "LAST USED", "COMPUTE TIME"]);
+    for e in &entries {
+        table.row([
+            e.key.short(),
+            function(e).to_owned(),
+            format_size(e.size),
+            format_age(age_of(e.last_used, now)),
+            e.compute_time
+                .map_or_else(|| "-".to_owned(), format_duration),
+        ]);
+    }
+    table.write(out)?;
+    Ok(())
+}
+
+fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<(), Failure> {
+    let stats = cache.stats()?;
+    if json {
+        let functions = stats
+            .by_function
+            .into_iter()
+            .map(|(function, (entries, bytes))| FunctionJson {
+                function,
+                entries,
+                bytes,
+            })
+            .collect();
+        let json = StatsJson {
+            entries: stats.entries,
+            bytes: stats.bytes,
+            functions,
+        };
+        return write_json(out, &json);
+    }
+    writeln!(out, "entries  {}", stats.entries)?;
+    writeln!(
+        out,
+        "size     {} ({} bytes)",
+        format_size(stats.bytes),
+        stats.bytes
+    )?;
+    if stats.by_function.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let mut table = Table::new(&[false, true, true]);
+    table.row(["FUNCTION", "ENTRIES", "SIZE"]);
+    for (name, (entries, bytes)) in &stats.by_function {
+        table.row([name.clone(), entries.to_string(), format_size(*bytes)]);
+    }
+    table.write(out)?;
+    Ok(())
+}
+
+/// The one key that starts with `prefix`.
+fn resolve(cache: &Cache, dir: &Path, prefix: &str) -> Result<Key, Failure> {
+    match cache.keys_with_prefix(prefix)?.as_slice() {
+        [] => Err(Failure::Message(format!(
+            "no entry with key `{prefix}` in `{}`",
+            dir.display()
+        ))),
+        [key] => Ok(*key),
+        keys => {
+            const LISTED: usize = 3;
+            let mut listed: Vec<String> = keys.iter().take(LISTED).map(Key::to_string).collect();
+            if keys.len() > LISTED {
+                listed.push(format!("and {} more", keys.len() - LISTED));
+            }
+            Err(Failure::Message(format!(
+                "key `{prefix}` is ambiguous: {} entries start with it ({}); give more digits",
+                keys.len(),
+                listed.join(", ")
+            )))
+        }
+    }
+}
+
+fn show(cache: &Cache, dir: &Path, args: &ShowArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let key = resolve(cache, dir, &args.key)?;
+    let Some(e) = cache.entry(key)? else {
+        return Err(Failure::Message(format!(
+            "entry `{key}` was removed while reading it"
+        )));
+    };
+    if args.format.json {
+        return write_json(out, &EntryJson::from(&e));
+    }
+    let now = SystemTime::now();
+    let when = |t: SystemTime| format!("{} ({})", format_time(t), format_age(age_of(t, now)));
+    let size = |bytes: u64| format!("{} ({bytes} bytes)", format_size(bytes));
+    let rows = [
+        ("key", Some(key.to_string())),
+        (
+            "header",
+            e.header_error
+                .as_ref()
+                .map(|reason| format!("unreadable: {reason}")),
+        ),
+        ("function", e.name.clone()),
+        ("codec", e.codec.clone()),
+        ("size", Some(size(e.size))),
+        ("payload", e.payload_len.map(size)),
+        ("created", e.created.map(when)),
+        ("last used", Some(when(e.last_used))),
+        ("compute time", e.compute_time.map(format_duration)),
+        ("payload blake3", e.payload_checksum.map(|c| hex(&c))),
+        ("type fingerprint", e.type_fingerprint.map(|f| hex(&f))),
+    ];
+    let mut table = Table::new(&[false, false]);
+    for (label, value) in rows {
+        if let Some(value) = value {
+            table.row([label.to_owned(), value]);
+        }
+    }
+    table.write(out)?;
+    Ok(())
+}
+
+fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let mut plan = cache.plan_prune(args.max_size, args.older_than)?;
+    plan.remove
+        .sort_by(|a, b| a.last_used.cmp(&b.last_used).then(a.key.cmp(&b.key)));
+    let kept_bytes = plan.keep.iter().map(|e| e.size).sum();
+    let (removed, freed) = if args.dry_run {
+        (plan.remove.len(), plan.remove.iter().map(|e| e.size).sum())
+    } else {
+        let report = cache.prune(&plan)?;
+        (report.removed, report.bytes)
+    };
+    if args.format.json {
+        let json = PruneJson {
+            dry_run: args.dry_run,
+            removed: plan.remove.iter().map(EntryJson::from).collect(),
+            freed_bytes: freed,
+            kept_entries: plan.keep.len(),
+            kept_bytes,
+        };
+        return write_json(out, &json);
+    }
+    let now = SystemTime::now();
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
+    let mut table = Table::new(&[false, false, false, true, true]);
+    for e in &plan.remove {
+        table.row([
+            verb.to_owned(),
+            e.key.short(),
+            function(e).to_owned(),
+            format_size(e.size),
+            format!("used {}", format_age(age_of(e.last_used, now))),
+        ]);
+    }
+    table.write(out)?;
+    let kept = format!(
+        "{} kept ({})",
+        count(plan.keep.len(), "entry", "entries"),
+        format_size(kept_bytes)
+    );
+    match (removed, args.dry_run) {
+        (0, _) => writeln!(out, "nothing to remove; {kept}")?,
+        (_, true) => writeln!(
+            out,
+            "dry run: would remove {}, freeing {}; {kept}",
+            count(removed, "entry", "entries"),
+            format_size(freed)
+        )?,
+        (_, false) => writeln!(
+            out,
+            "removed {}, freed {}; {kept}",
+            count(removed, "entry", "entries"),
+            format_size(freed)
+        )?,
+    }
+    Ok(())
+}
+
+fn verify(cache: &Cache, args: &VerifyArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
+    // Read first, for the count and for what the bad entries' headers still say.
+    let entries: HashMap<Key, EntryInfo> =
+        cache.entries()?.into_iter().map(|e| (e.key, e)).collect();
+    let mut bad = cache.verify()?;
+    bad.sort();
+    let checked = entries.len().max(bad.len());
+    let mut removed = 0;
+    let mut freed = 0;
+    if args.remove {
+        for (key, _) in &bad {
+            if cache.remove(*key)? {
+                removed += 1;
+                freed += entries.get(key).map_or(0, |e| e.size);
+            }
+        }
+    }
+    if args.format.json {
+        let json = VerifyJson {
+            checked,
+            bad: bad
+                .iter()
+                .map(|(key, reason)| BadJson {
+                    key: key.to_string(),
+                    function: entries.get(key).and_then(|e| e.name.clone()),
+                    size_bytes: entries.get(key).map(|e| e.size),
+                    reason: reason.clone(),
+                })
+                .collect(),
+            removed,
+        };
+        write_json(out, &json)?;
+    } else {
+        let mut table = Table::new(&[false, false, false, true, false]);
+        for (key, reason) in &bad {
+            let e = entries.get(key);
+            table.row([
+                "bad".to_owned(),
+                key.short(),
+                e.map_or("?", function).to_owned(),
+                e.map_or_else(|| "?".to_owned(), |e| format_size(e.size)),
+                reason.clone(),
+            ]);
+        }
+        table.write(out)?;
+        let checked_entries = count(checked, "entry", "entries");
+        match bad.len() {
+            0 if checked == 0 => writeln!(out, "no entries to check")?,
+            0 => writeln!(out, "checked {checked_entries}: all good")?,
+            n => writeln!(out, "checked {checked_entries}: {n} bad")?,
+        }
+        if args.remove && !bad.is_empty() {
+            writeln!(
+                out,
+                "removed {}, freed {}",
+                count(removed, "bad entry", "bad entries"),
+                format_size(freed)
+            )?;
+        }
+    }
+    Ok(if bad.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_BAD_ENTRIES)
+    })
+}
+
+fn clear(cache: &Cache, out: &mut dyn Write) -> Result<(), Failure> {
+    let report = cache.clear()?;
+    writeln!(
+        out,
+        "removed {}, freed {}",
+        count(report.removed, "entry", "entries"),
+        format_size(report.bytes)
+    )?;
+    Ok(())
+}

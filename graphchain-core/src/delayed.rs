@@ -104,6 +104,16 @@ impl<T: Send + Sync + 'static> Delayed<T> {
     pub fn compute(&self) -> Result<T, Error> {
         Runtime::global().compute(self)
     }
+
+    /// Computes the value on the global runtime and returns a lazy value holding it in memory;
+    /// see [`Runtime::persist`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TaskFailed`] when a task it depends on fails.
+    pub fn persist(&self) -> Result<Delayed<T>, Error> {
+        Runtime::global().persist(self)
+    }
 }
 
 impl<T> Clone for Delayed<T> {

@@ -176,6 +176,7 @@ static COLLECT: FnInfo = FnInfo {
     identity: [0; 32],
     pure: true,
     cache: CachePolicy::Never,
+    retries: 0,
 };
 
 /// A node that gathers the results of `nodes` into a `Vec<T>`, in order.

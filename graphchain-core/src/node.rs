@@ -47,6 +47,8 @@ pub struct FnInfo {
     pub pure: bool,
     /// The `cache` option.
     pub cache: CachePolicy,
+    /// The `retries` option: how many more times a failing task is run before it fails.
+    pub retries: u32,
 }
 
 /// A node handed across the public API without exposing it.
@@ -79,6 +81,20 @@ pub(crate) struct Node {
 }
 
 impl Node {
+    /// A node with `node`'s key and name whose value is `value`, already computed: what
+    /// [`Runtime::persist`](crate::Runtime::persist) returns. It has no inputs, so the graph
+    /// below it is released, and graphs built on it get the same keys as on `node`.
+    pub(crate) fn persisted(node: &Node, value: Value) -> Arc<Node> {
+        Arc::new(Node {
+            key: node.key,
+            info: node.info,
+            edges: vec![Edge::Code(value)],
+            thunk: persisted_thunk,
+            storable: None,
+            invalid: None,
+        })
+    }
+
     /// The nodes this node reads, in slot order (literal slots left out).
     pub(crate) fn deps(&self) -> impl Iterator<Item = &Arc<Node>> {
         self.edges.iter().filter_map(|edge| match edge {
@@ -115,6 +131,12 @@ impl Drop for Node {
     }
 }
 
+fn persisted_thunk(args: &mut Args) -> Result<Value, BoxError> {
+    Ok(args.values[0]
+        .clone()
+        .expect("a persisted node holds its value"))
+}
+
 fn move_unique_inputs(edges: &mut Vec<Edge>, stack: &mut Vec<Arc<Node>>) {
     for edge in edges.drain(..) {
         if let Edge::Node(node) = edge {
@@ -131,11 +153,22 @@ fn move_unique_inputs(edges: &mut Vec<Edge>, stack: &mut Vec<Arc<Node>>) {
 #[doc(hidden)]
 pub struct Args {
     values: Vec<Option<Value>>,
+    /// Set while a task may be retried: inputs are then cloned, not moved, so that another
+    /// attempt still has them.
+    keep: bool,
 }
 
 impl Args {
     pub(crate) fn new(values: Vec<Option<Value>>) -> Self {
-        Args { values }
+        Args {
+            values,
+            keep: false,
+        }
+    }
+
+    /// Whether [`take`](Args::take) must leave the inputs in place for another attempt.
+    pub(crate) fn keep_inputs(&mut self, keep: bool) {
+        self.keep = keep;
     }
 
     /// Borrows input `slot` as a `T`.
@@ -157,6 +190,9 @@ impl Args {
     ///
     /// If the slot holds no `T` or was already taken; the panic becomes a task failure.
     pub fn take<T: Clone + Send + Sync + 'static>(&mut self, slot: usize) -> T {
+        if self.keep {
+            return self.get::<T>(slot).clone();
+        }
         let value = self.values[slot]
             .take()
             .unwrap_or_else(|| wrong_type::<T>(slot));

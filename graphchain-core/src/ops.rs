@@ -113,6 +113,7 @@ const fn op_info(name: &'static str) -> FnInfo {
         identity: tag(name),
         pure: true,
         cache: CachePolicy::Never,
+        retries: 0,
     }
 }
 

@@ -19,6 +19,9 @@ pub enum Status {
     Failed,
     /// The task did not run because one of its inputs failed.
     Skipped,
+    /// The task did not start: the run stopped at the first failure
+    /// ([`RuntimeBuilder::fail_fast`](crate::RuntimeBuilder::fail_fast)).
+    Cancelled,
 }
 
 impl fmt::Display for Status {
@@ -29,6 +32,7 @@ impl fmt::Display for Status {
             Status::NotNeeded => "not needed",
             Status::Failed => "failed",
             Status::Skipped => "skipped (an input failed)",
+            Status::Cancelled => "cancelled (fail-fast)",
         })
     }
 }

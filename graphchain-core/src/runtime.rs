@@ -56,6 +56,7 @@ struct Inner {
     speed: StoreSpeed,
     skip_keys: HashSet<Key>,
     skip_functions: HashSet<String>,
+    fail_fast: bool,
 }
 
 impl Runtime {
@@ -123,6 +124,41 @@ impl Runtime {
         Ok((take_value(values.pop().expect("one output")), report))
     }
 
+    /// Like [`compute_with_report`](Runtime::compute_with_report), but the report comes back
+    /// whatever happens: when tasks fail it says which failed, which were skipped because an
+    /// input failed, which were cancelled, and what was computed, loaded and stored before.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{delayed, Runtime, Status};
+    ///
+    /// #[delayed]
+    /// fn parse(text: &str) -> Result<u32, std::num::ParseIntError> {
+    ///     text.parse()
+    /// }
+    ///
+    /// #[delayed]
+    /// fn double(x: u32) -> u32 {
+    ///     2 * x
+    /// }
+    ///
+    /// let rt = Runtime::builder().cache(false).build()?;
+    /// let (result, report) = rt.try_compute_with_report(&double(parse("x")));
+    /// assert!(result.is_err());
+    /// assert_eq!(report.count(Status::Failed), 1);
+    /// assert_eq!(report.count(Status::Skipped), 1);
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn try_compute_with_report<T: Send + Sync + 'static>(
+        &self,
+        node: &Delayed<T>,
+    ) -> (Result<T, Error>, Report) {
+        let (values, report) = self.execute_reporting(&[&**node.node()], true);
+        let value = values.map(|mut values| take_value(values.pop().expect("one output")));
+        (value, report)
+    }
+
     /// Computes several outputs in one run; shared inputs are computed once.
     ///
     /// Accepts tuples of up to twelve `&Delayed` of any types, arrays and `Vec`s of `&Delayed<T>`
@@ -138,12 +174,60 @@ impl Runtime {
         Ok(O::values(values))
     }
 
+    /// Computes `value` and returns a lazy value that holds the result in memory (dask's
+    /// `persist`): graphs built on it start from the result, and have the same keys as graphs
+    /// built on `value`, so they share the cache. The graph below `value` is no longer referenced
+    /// by the result.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TaskFailed`] when a task it depends on fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{delayed, Runtime};
+    ///
+    /// #[delayed]
+    /// fn load(n: u64) -> Vec<u64> {
+    ///     (0..n).collect()
+    /// }
+    ///
+    /// #[delayed]
+    /// fn total(xs: &[u64]) -> u64 {
+    ///     xs.iter().sum()
+    /// }
+    ///
+    /// let rt = Runtime::builder().cache(false).build()?;
+    /// let data = rt.persist(&load(1_000))?;      // computed now, held in memory
+    /// assert_eq!(data.key(), load(1_000).key());
+    /// assert_eq!(rt.compute(&total(&data))?, 499_500); // `load` does not run again
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn persist<T: Send + Sync + 'static>(
+        &self,
+        value: &Delayed<T>,
+    ) -> Result<Delayed<T>, Error> {
+        let (mut values, _) = self.run(&[value.node()], false)?;
+        let result = values.pop().expect("one value per requested node");
+        Ok(Delayed::from_node(Node::persisted(value.node(), result)))
+    }
+
     fn run(&self, roots: &[&Arc<Node>], timed: bool) -> Result<(Vec<Value>, Report), Error> {
         let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
         self.execute(&roots, timed)
     }
 
     fn execute(&self, roots: &[&Node], timed: bool) -> Result<(Vec<Value>, Report), Error> {
+        let (values, report) = self.execute_reporting(roots, timed);
+        values.map(|values| (values, report))
+    }
+
+    fn execute_reporting(
+        &self,
+        roots: &[&Node],
+        timed: bool,
+    ) -> (Result<Vec<Value>, Error>, Report) {
         let inner = &*self.inner;
         let ctx = Context {
             scheduler: inner.scheduler,
@@ -155,6 +239,7 @@ impl Runtime {
                 skip_functions: &inner.skip_functions,
             }),
             timed,
+            fail_fast: inner.fail_fast,
         };
         scheduler::execute(roots, &ctx)
     }
@@ -268,6 +353,7 @@ pub struct RuntimeBuilder {
     store: Option<Arc<dyn Store>>,
     skip_keys: HashSet<Key>,
     skip_functions: HashSet<String>,
+    fail_fast: bool,
 }
 
 impl Default for RuntimeBuilder {
@@ -280,6 +366,7 @@ impl Default for RuntimeBuilder {
             store: None,
             skip_keys: HashSet::new(),
             skip_functions: HashSet::new(),
+            fail_fast: false,
         }
     }
 }
@@ -334,6 +421,17 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Stops starting tasks at the first failure (default: off).
+    ///
+    /// By default a failed task stops only what depends on it, and every independent task still
+    /// runs (and is stored). With `fail_fast(true)`, tasks already running finish, but no other
+    /// task starts: they are reported as [`Status::Cancelled`](crate::Status::Cancelled), and the
+    /// next run computes them.
+    pub fn fail_fast(mut self, enabled: bool) -> Self {
+        self.fail_fast = enabled;
+        self
+    }
+
     /// Starts the runtime.
     ///
     /// # Errors
@@ -372,6 +470,7 @@ impl RuntimeBuilder {
                 speed: StoreSpeed::default(),
                 skip_keys: self.skip_keys,
                 skip_functions: self.skip_functions,
+                fail_fast: self.fail_fast,
             }),
         })
     }

@@ -12,6 +12,7 @@ mod kw {
     syn::custom_keyword!(name);
     syn::custom_keyword!(version);
     syn::custom_keyword!(codec);
+    syn::custom_keyword!(retries);
 }
 
 /// The `cache` option.
@@ -31,9 +32,11 @@ pub(crate) struct Args {
     pub(crate) version: Option<(u64, Span)>,
     pub(crate) krate: Option<syn::Path>,
     pub(crate) codec: Option<syn::Type>,
+    pub(crate) retries: Option<(u32, Span)>,
 }
 
-const ALLOWED: &str = "expected one of `pure`, `cache`, `name`, `version`, `codec`, `crate`";
+const ALLOWED: &str =
+    "expected one of `pure`, `cache`, `name`, `version`, `retries`, `codec`, `crate`";
 
 impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -73,6 +76,16 @@ impl Parse for Args {
                     syn::Error::new(lit.span(), "`version` must be a non-negative integer")
                 })?;
                 set(&mut args.version, (value, lit.span()), key.span, "version")?;
+            } else if lookahead.peek(kw::retries) {
+                let key: kw::retries = input.parse()?;
+                let lit: LitInt = value(input, key.span, "retries = 3")?;
+                let value = lit.base10_parse::<u32>().map_err(|_| {
+                    syn::Error::new(
+                        lit.span(),
+                        "`retries` must be a non-negative integer that fits in a `u32`",
+                    )
+                })?;
+                set(&mut args.retries, (value, lit.span()), key.span, "retries")?;
             } else if lookahead.peek(kw::codec) {
                 let key: kw::codec = input.parse()?;
                 let ty: syn::Type = value(input, key.span, "codec = my_crate::RawColumns")?;
@@ -107,16 +120,30 @@ impl Parse for Args {
     }
 }
 
-/// Parses `= <value>` after an option; when the input ends first, the error points at the option
-/// (syn would point at the whole attribute) and shows `example`.
+/// Parses `= <value>` after an option. When the value is missing, the error points at the
+/// option (syn would point at the whole attribute); when it is of the wrong kind, at the value;
+/// both show `example`.
 fn value<T: Parse>(input: ParseStream<'_>, key: Span, example: &str) -> syn::Result<T> {
-    let parsed = input.parse::<Token![=]>().and_then(|_| input.parse::<T>());
-    parsed.map_err(|error| {
-        if input.is_empty() {
-            syn::Error::new(key, format!("expected a value, such as `{example}`"))
-        } else {
-            error
-        }
+    let missing = |input: ParseStream<'_>| input.is_empty() || input.peek(Token![,]);
+    if missing(input) {
+        return Err(syn::Error::new(
+            key,
+            format!("expected a value, such as `{example}`"),
+        ));
+    }
+    input.parse::<Token![=]>()?;
+    if missing(input) {
+        return Err(syn::Error::new(
+            key,
+            format!("expected a value, such as `{example}`"),
+        ));
+    }
+    let at = input.span();
+    input.parse::<T>().map_err(|_| {
+        syn::Error::new(
+            at,
+            format!("invalid value: expected one such as `{example}`"),
+        )
     })
 }
 
@@ -167,6 +194,7 @@ impl Args {
             Some(Cache::Never) => quote!(#private::CachePolicy::Never),
         };
         let identity = identity.iter();
+        let retries = self.retries.map_or(0, |(n, _)| n);
         quote! {
             #[doc(hidden)]
             static __GRAPHCHAIN_INFO: #private::FnInfo = #private::FnInfo {
@@ -175,6 +203,7 @@ impl Args {
                 identity: [#(#identity),*],
                 pure: #pure,
                 cache: #cache,
+                retries: #retries,
             };
         }
     }

@@ -31,6 +31,8 @@ use proc_macro::TokenStream;
 ///   when loading is estimated to be faster than recomputing).
 /// - `name = "…"`: the name shown in reports, logs and pictures (default: the function's name).
 /// - `version = N`: a manual bump, mixed into the function's identity.
+/// - `retries = N`: after an `Err` or a panic, run the task again, up to `N` more times, with
+///   the same inputs.
 /// - `codec = Type`: how results are stored, a `graphchain::Codec` of the return type (default:
 ///   `PostcardLz4`, which needs the return type to be `Serialize + DeserializeOwned`; a function
 ///   with `cache = "never"` or `pure = false` needs neither).
@@ -124,8 +126,8 @@ pub fn delayed(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// # Options
 ///
-/// After the function, the options of `#[delayed]`: `pure`, `cache`, `name`, `version`, `codec`
-/// and `crate`. Results are stored like a `#[delayed]` function's (the default codec needs the
+/// After the function, the options of `#[delayed]`: `pure`, `cache`, `name`, `version`,
+/// `retries`, `codec` and `crate`. Results are stored like a `#[delayed]` function's (the default codec needs the
 /// result type to be `Serialize + DeserializeOwned`); with `cache = "never"` or `pure = false`
 /// they never are, and need neither.
 ///

@@ -12,7 +12,7 @@ use crate::cache::StoreSpeed;
 use crate::entry;
 use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 use crate::key::{Key, KeyBuildHasher};
-use crate::node::{Args, CachePolicy, Edge, Node, Value};
+use crate::node::{Args, BoxError, CachePolicy, Edge, Node, Value};
 use crate::report::{NodeReport, Report, Status};
 use crate::store::Store;
 
@@ -51,6 +51,8 @@ pub(crate) struct Context<'r> {
     pub(crate) pool: &'r rayon::ThreadPool,
     pub(crate) cache: Option<CacheContext<'r>>,
     pub(crate) timed: bool,
+    /// Stop starting tasks after the first failure.
+    pub(crate) fail_fast: bool,
 }
 
 /// Where a planned node's value comes from.
@@ -204,6 +206,8 @@ const FAILED: u8 = 4;
 const SKIPPED: u8 = 5;
 /// The cache entry could not be used; the node must be computed in another attempt.
 const BAD_ENTRY: u8 = 6;
+/// Not started: fail-fast stopped the run after a failure.
+const CANCELLED: u8 = 7;
 
 /// What one node did, for the report.
 #[derive(Default)]
@@ -243,6 +247,8 @@ struct Exec<'p, 'g, 'c> {
     failures: Mutex<Vec<TaskFailure>>,
     bad_entries: Mutex<Vec<(Key, String)>>,
     write_warned: AtomicBool,
+    /// Set by the first failure of a fail-fast run.
+    stopped: AtomicBool,
 }
 
 impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
@@ -277,6 +283,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             failures: Mutex::new(Vec::new()),
             bad_entries: Mutex::new(Vec::new()),
             write_warned: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
         }
     }
 
@@ -314,6 +321,12 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         let node = self.plan.nodes[i];
         let mut job = None;
         let state = match self.plan.sources[i] {
+            Source::Compute | Source::Load if self.stopped.load(Ordering::Relaxed) => {
+                for &j in self.plan.deps_of(i) {
+                    self.release(j as usize);
+                }
+                CANCELLED
+            }
             Source::Memory => {
                 lock(&self.values[i]).value = self.memo.get(&node.key).cloned();
                 IN_MEMORY
@@ -324,7 +337,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 let input_failed = deps.iter().any(|&j| {
                     matches!(
                         self.state[j as usize].load(Ordering::Acquire),
-                        FAILED | SKIPPED | BAD_ENTRY
+                        FAILED | SKIPPED | BAD_ENTRY | CANCELLED
                     )
                 });
                 if input_failed {
@@ -374,7 +387,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         let cache = self.ctx.cache.as_ref().filter(|c| c.eligible(node));
         let timed = self.records.is_some() || cache.is_some();
         let start = timed.then(Instant::now);
-        let outcome = catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut Args::new(inputs))));
+        let outcome = attempt(node, Args::new(inputs));
         let elapsed = start.map_or(Duration::ZERO, |s| s.elapsed());
         self.record(i, |r| r.duration = elapsed);
         match outcome {
@@ -526,6 +539,9 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
 
     fn fail(&self, node: &Node, cause: FailureCause) -> u8 {
         lock(&self.failures).push(TaskFailure::new(node.info.name, node.key, cause));
+        if self.ctx.fail_fast {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
         FAILED
     }
 
@@ -545,6 +561,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                     LOADED => Status::Loaded,
                     FAILED => Status::Failed,
                     SKIPPED => Status::Skipped,
+                    CANCELLED => Status::Cancelled,
                     _ => return None, // in memory, a bad entry, or never reached
                 };
                 let record = lock(&records[i]);
@@ -561,6 +578,32 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
     }
 }
 
+/// Runs a task's body, catching a panic; a task with `retries` runs again after an `Err` or a
+/// panic, its inputs kept for every attempt but the last.
+fn attempt(node: &Node, mut args: Args) -> std::thread::Result<Result<Value, BoxError>> {
+    let retries = node.info.retries;
+    for attempt in 0..retries {
+        args.keep_inputs(true);
+        match catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut args))) {
+            Ok(Ok(value)) => return Ok(Ok(value)),
+            Ok(Err(e)) => tracing::warn!(
+                task = node.info.name,
+                key = %node.key.short(),
+                attempt = attempt + 1,
+                "task failed, retrying: {e}"
+            ),
+            Err(_) => tracing::warn!(
+                task = node.info.name,
+                key = %node.key.short(),
+                attempt = attempt + 1,
+                "task panicked, retrying"
+            ),
+        }
+    }
+    args.keep_inputs(false);
+    catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut args)))
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // Tasks run under `catch_unwind` outside any lock, so poisoning cannot hide a bad state.
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -572,7 +615,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// with that key planned for computing; every value produced so far is kept in memory for the
 /// next attempt, so nothing is computed twice. Each attempt excludes at least one more key, so
 /// this ends.
-pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> Result<(Vec<Value>, Report), Error> {
+/// Runs the graph below `roots`; the report covers every attempt, failed runs included.
+pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>, Error>, Report) {
     let started = Instant::now();
     let mut memo: HashMap<Key, Value, KeyBuildHasher> = HashMap::default();
     let mut bad: HashSet<Key> = HashSet::new();
@@ -598,7 +642,8 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> Result<(Vec<Value>,
         let failures = std::mem::take(&mut *lock(&exec.failures));
         let bad_entries = std::mem::take(&mut *lock(&exec.bad_entries));
         if !failures.is_empty() {
-            return Err(Error::TaskFailed(failures));
+            report.wall = started.elapsed();
+            return (Err(Error::TaskFailed(failures)), report);
         }
         if bad_entries.is_empty() {
             let values = plan
@@ -610,7 +655,7 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> Result<(Vec<Value>,
                 })
                 .collect();
             report.wall = started.elapsed();
-            return Ok((values, report));
+            return (Ok(values), report);
         }
         // Keep every value still held, and plan the bad keys for computing.
         let mut next_memo: HashMap<Key, Value, KeyBuildHasher> = HashMap::default();

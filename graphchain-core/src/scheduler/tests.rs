@@ -11,6 +11,7 @@ static ADD: FnInfo = FnInfo {
     identity: [1; 32],
     pure: true,
     cache: CachePolicy::Auto,
+    retries: 0,
 };
 
 static FAIL: FnInfo = FnInfo {
@@ -19,6 +20,7 @@ static FAIL: FnInfo = FnInfo {
     identity: [2; 32],
     pure: true,
     cache: CachePolicy::Auto,
+    retries: 0,
 };
 
 fn add_thunk(args: &mut Args) -> Result<Value, BoxError> {
@@ -58,8 +60,10 @@ fn exec(roots: &[&Node], scheduler: Scheduler, timed: bool) -> Result<(Vec<Value
         pool: &pool,
         cache: None,
         timed,
+        fail_fast: false,
     };
-    execute(roots, &ctx)
+    let (values, report) = execute(roots, &ctx);
+    values.map(|values| (values, report))
 }
 
 fn run(roots: &[&Arc<Node>], scheduler: Scheduler) -> Result<Vec<u64>, Error> {

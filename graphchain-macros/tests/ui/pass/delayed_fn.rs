@@ -21,4 +21,5 @@ fn main() {
     let _: Delayed<u32> = delayed_fn!(|s: &str| s.parse::<u32>(), name = "parse").try_call("1");
     let _ = delayed_fn!(std::time::Instant::now, pure = false).call(());
     let _ = delayed_fn!(|x: u8| x, cache = "never", version = 3, crate = "::graphchain").call(1);
+    let _ = delayed_fn!(|x: u8| x, retries = 2).call(1);
 }

@@ -54,3 +54,13 @@ fn main() {
     let _: Delayed<(u8, char)> = m.generic('x');
     let _: Delayed<i64> = Holder(5i64).inner();
 }
+
+#[delayed(retries = 3)]
+fn fetch(url: &str) -> Result<usize, std::io::Error> {
+    Ok(url.len())
+}
+
+#[allow(dead_code)]
+fn uses_fetch() -> Delayed<usize> {
+    fetch("https://example.invalid")
+}

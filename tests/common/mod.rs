@@ -1,5 +1,7 @@
 //! Helpers for tests that run real processes: the test binary starts copies of itself that run
 //! one named test as a child, on a cache directory passed in the environment.
+// Each test binary that includes this module uses only some of its helpers.
+#![allow(dead_code)]
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader};

@@ -62,11 +62,12 @@ pub use graphchain_macros::{delayed, delayed_fn};
 
 pub use graphchain_core::{
     BoxError, CACHE_DIR_ENV, Cache, CachePolicy, CacheStats, CallArgs, Codec, DEFAULT_CACHE_DIR,
-    Delayed, DelayedFn, Dot, EntryInfo, Error, FailureCause, Graph, GraphNode, HashError,
-    IntoInput, KEY_SCHEME_VERSION, Key, LocalStore, MemoryStore, NodeReport, NotStored, Operand,
-    Outputs, PanicPayload, ParseKeyError, PlainOperand, PostcardLz4, PrunePlan, PruneReport,
-    Report, Runtime, RuntimeBuilder, Scheduler, Status, Store, StoreMeta, Stored, TaskFailure,
-    collect, compute, content_hash, structural_fingerprint, type_name_fingerprint,
+    Delayed, DelayedFn, Dot, DynGraph, EntryInfo, Error, FailureCause, Graph, GraphNode, GraphSpec,
+    HashError, IntoInput, KEY_SCHEME_VERSION, Key, LocalStore, MemoryStore, NodeReport, NotStored,
+    Operand, Outputs, PanicPayload, ParseKeyError, PlainOperand, PostcardLz4, PrunePlan,
+    PruneReport, Registrable, Registry, Report, Runtime, RuntimeBuilder, Scheduler, SpecError,
+    Status, Store, StoreMeta, Stored, TaskFailure, TaskSpec, collect, compute, content_hash,
+    structural_fingerprint, type_name_fingerprint,
 };
 
 /// Computes several lazy values in one run and returns their values as a tuple.

@@ -31,6 +31,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A graph defined at run time could not be built, or was asked for something it lacks.
+    #[error(transparent)]
+    Spec(#[from] crate::dynamic::SpecError),
 }
 
 impl Error {

@@ -120,6 +120,13 @@ impl<T: Serialize + Clone + Send + Sync + 'static> IntoInput<T> for &T {
     }
 }
 
+/// An input already made (graphs defined at run time build them from JSON).
+impl<T> IntoInput<T> for Input<T> {
+    fn into_input(self) -> Input<T> {
+        self
+    }
+}
+
 impl IntoInput<String> for &str {
     fn into_input(self) -> Input<String> {
         Input::literal(self.to_owned())

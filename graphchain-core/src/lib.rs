@@ -10,6 +10,7 @@ mod codec;
 mod content;
 mod delayed;
 mod dot;
+mod dynamic;
 mod entry;
 mod error;
 mod graph;
@@ -28,6 +29,7 @@ pub use crate::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fin
 pub use crate::content::{HashError, content_hash};
 pub use crate::delayed::Delayed;
 pub use crate::dot::Dot;
+pub use crate::dynamic::{DynGraph, GraphSpec, Registrable, Registry, SpecError, TaskSpec};
 pub use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 pub use crate::graph::{Graph, GraphNode};
 pub use crate::input::{IntoInput, collect};
@@ -47,6 +49,7 @@ pub use crate::wrap::{CallArgs, DelayedFn, NotStored, Stored};
 pub mod __private {
     pub use crate::codec::{Codec, PostcardLz4, Storable};
     pub use crate::delayed::Delayed;
+    pub use crate::dynamic::Erased;
     pub use crate::input::{Input, IntoInput};
     pub use crate::key::type_args_hash;
     pub use crate::node::{Args, BoxError, CachePolicy, FnInfo, NodeBuilder, Thunk, Value};

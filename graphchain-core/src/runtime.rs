@@ -213,6 +213,11 @@ impl Runtime {
         Ok(Delayed::from_node(Node::persisted(value.node(), result)))
     }
 
+    /// Computes `roots` and returns their values, untyped.
+    pub(crate) fn compute_nodes(&self, roots: &[&Arc<Node>]) -> Result<Vec<Value>, Error> {
+        self.run(roots, false).map(|(values, _)| values)
+    }
+
     fn run(&self, roots: &[&Arc<Node>], timed: bool) -> Result<(Vec<Value>, Report), Error> {
         let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
         self.execute(&roots, timed)

@@ -36,7 +36,10 @@ fn arithmetic_matches_plain_values() {
     assert_eq!(compute!(mixed.0, mixed.1, mixed.2).unwrap(), (35, 95, 15));
     // A literal on the right takes the lazy side's type; on the left it needs its own.
     let u = Delayed::value(5u64);
-    assert_eq!(compute!(&u * 2, 2u64 * &u, u.gt(4)).unwrap(), (10, 10, true));
+    assert_eq!(
+        compute!(&u * 2, 2u64 * &u, u.gt(4)).unwrap(),
+        (10, 10, true)
+    );
     let ratio = (num(7) + 0) / num(2);
     assert_eq!(ratio.compute().unwrap(), 3);
 }

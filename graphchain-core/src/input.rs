@@ -184,6 +184,8 @@ static COLLECT: FnInfo = FnInfo {
     pure: true,
     cache: CachePolicy::Never,
     retries: 0,
+    uses: &[],
+    helpers: std::sync::OnceLock::new(),
 };
 
 /// A node that gathers the results of `nodes` into a `Vec<T>`, in order.

@@ -52,7 +52,9 @@ pub mod __private {
     pub use crate::dynamic::Erased;
     pub use crate::input::{Input, IntoInput};
     pub use crate::key::type_args_hash;
-    pub use crate::node::{Args, BoxError, CachePolicy, FnInfo, NodeBuilder, Thunk, Value};
+    pub use crate::node::{
+        Args, BoxError, CachePolicy, FnInfo, NodeBuilder, Thunk, Tracked, Value,
+    };
     pub use crate::wrap::{DelayedFn, Fallible, Finish, NotStored, Plain, StorePolicy, Stored};
     pub use serde;
 

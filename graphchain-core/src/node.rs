@@ -49,6 +49,55 @@ pub struct FnInfo {
     pub cache: CachePolicy,
     /// The `retries` option: how many more times a failing task is run before it fails.
     pub retries: u32,
+    /// The helpers named in `uses(…)`, whose code is part of the function's identity.
+    pub uses: &'static [&'static Tracked],
+    /// The hash of every helper reachable through `uses`, computed on first use.
+    pub helpers: std::sync::OnceLock<[u8; 32]>,
+}
+
+impl FnInfo {
+    /// The hash of every helper reachable through `uses`, transitively, each once (helpers may
+    /// use each other in a cycle), in a fixed order; `None` when there are none.
+    fn helpers_hash(&self) -> Option<&[u8; 32]> {
+        if self.uses.is_empty() {
+            return None;
+        }
+        Some(self.helpers.get_or_init(|| {
+            let mut seen: Vec<*const Tracked> = Vec::new();
+            let mut stack: Vec<&'static Tracked> = self.uses.to_vec();
+            let mut hashes: Vec<[u8; 32]> = Vec::new();
+            while let Some(helper) = stack.pop() {
+                let ptr: *const Tracked = helper;
+                if seen.contains(&ptr) {
+                    continue;
+                }
+                seen.push(ptr);
+                hashes.push(helper.hash);
+                stack.extend(helper.uses.iter().copied());
+            }
+            hashes.sort_unstable();
+            hashes.dedup();
+            let mut hasher = blake3::Hasher::new();
+            hasher.update(b"graphchain-helpers");
+            for hash in &hashes {
+                hasher.update(hash);
+            }
+            *hasher.finalize().as_bytes()
+        }))
+    }
+}
+
+/// A helper (function or type) whose code is part of the identity of the `#[delayed]`
+/// functions that name it in `uses(…)`: what `#[graphchain::track]` emits next to it.
+#[derive(Debug)]
+#[doc(hidden)]
+pub struct Tracked {
+    /// The helper's name.
+    pub name: &'static str,
+    /// The hash of its tokens.
+    pub hash: [u8; 32],
+    /// The helpers it uses in turn.
+    pub uses: &'static [&'static Tracked],
 }
 
 /// A node handed across the public API without exposing it.
@@ -252,6 +301,9 @@ impl NodeBuilder {
         inputs: usize,
     ) -> Self {
         let mut hasher = KeyHasher::new(domain, &info.identity, &type_args, inputs);
+        if let Some(helpers) = info.helpers_hash() {
+            hasher.extra(helpers);
+        }
         if !info.pure {
             hasher.extra(&impure_nonce());
         }

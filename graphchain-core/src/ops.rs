@@ -114,6 +114,8 @@ const fn op_info(name: &'static str) -> FnInfo {
         pure: true,
         cache: CachePolicy::Never,
         retries: 0,
+        uses: &[],
+        helpers: std::sync::OnceLock::new(),
     }
 }
 

@@ -13,6 +13,7 @@ mod kw {
     syn::custom_keyword!(version);
     syn::custom_keyword!(codec);
     syn::custom_keyword!(retries);
+    syn::custom_keyword!(uses);
 }
 
 /// The `cache` option.
@@ -33,10 +34,12 @@ pub(crate) struct Args {
     pub(crate) krate: Option<syn::Path>,
     pub(crate) codec: Option<syn::Type>,
     pub(crate) retries: Option<(u32, Span)>,
+    /// Helpers marked `#[graphchain::track]` whose code is part of the identity.
+    pub(crate) uses: Option<Vec<syn::Path>>,
 }
 
 const ALLOWED: &str =
-    "expected one of `pure`, `cache`, `name`, `version`, `retries`, `codec`, `crate`";
+    "expected one of `pure`, `cache`, `name`, `version`, `retries`, `uses`, `codec`, `crate`";
 
 impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -86,6 +89,10 @@ impl Parse for Args {
                     )
                 })?;
                 set(&mut args.retries, (value, lit.span()), key.span, "retries")?;
+            } else if lookahead.peek(kw::uses) {
+                let key: kw::uses = input.parse()?;
+                let paths = uses_list(input, key.span)?;
+                set(&mut args.uses, paths, key.span, "uses")?;
             } else if lookahead.peek(kw::codec) {
                 let key: kw::codec = input.parse()?;
                 let ty: syn::Type = value(input, key.span, "codec = my_crate::RawColumns")?;
@@ -118,6 +125,42 @@ impl Parse for Args {
         }
         Ok(args)
     }
+}
+
+/// Parses `(path, path, …)` after `uses`: at least one path.
+pub(crate) fn uses_list(input: ParseStream<'_>, key: Span) -> syn::Result<Vec<syn::Path>> {
+    if !input.peek(syn::token::Paren) {
+        return Err(syn::Error::new(
+            key,
+            "expected the helpers in parentheses, such as `uses(clean, my_mod::Record)`",
+        ));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    let paths = content.parse_terminated(syn::Path::parse_mod_style, Token![,])?;
+    if paths.is_empty() {
+        return Err(syn::Error::new(key, "`uses` needs at least one helper"));
+    }
+    Ok(paths.into_iter().collect())
+}
+
+/// `&path::__graphchain_tracked_name` for each helper path: the static `#[track]` emits next to
+/// the helper, named with the helper's span so that it resolves where the path is written.
+pub(crate) fn tracked_refs(paths: &[syn::Path]) -> Vec<TokenStream> {
+    paths
+        .iter()
+        .map(|path| {
+            let mut path = path.clone();
+            let last = path.segments.last_mut().expect("a path has a segment");
+            last.ident = tracked_ident(&last.ident);
+            quote!(&#path)
+        })
+        .collect()
+}
+
+/// The name of the static `#[track]` emits for the item `ident`.
+pub(crate) fn tracked_ident(ident: &syn::Ident) -> syn::Ident {
+    syn::Ident::new(&format!("__graphchain_tracked_{ident}"), ident.span())
 }
 
 /// Parses `= <value>` after an option. When the value is missing, the error points at the
@@ -170,6 +213,17 @@ impl Args {
         quote!(#krate::#private)
     }
 
+    /// The span of the first option other than `uses` and `crate`, if any.
+    pub(crate) fn only_uses_and_crate(&self) -> Option<Span> {
+        self.pure
+            .map(|(_, s)| s)
+            .or(self.cache.map(|(_, s)| s))
+            .or(self.name.as_ref().map(LitStr::span))
+            .or(self.version.map(|(_, s)| s))
+            .or(self.retries.map(|(_, s)| s))
+            .or(self.codec.as_ref().map(Spanned::span))
+    }
+
     /// Whether results may be stored: pure, and not `cache = "never"`.
     pub(crate) fn stored(&self) -> bool {
         self.pure() && !matches!(self.cache, Some((Cache::Never, _)))
@@ -195,6 +249,7 @@ impl Args {
         };
         let identity = identity.iter();
         let retries = self.retries.map_or(0, |(n, _)| n);
+        let uses = tracked_refs(self.uses.as_deref().unwrap_or_default());
         quote! {
             #[doc(hidden)]
             static __GRAPHCHAIN_INFO: #private::FnInfo = #private::FnInfo {
@@ -204,6 +259,8 @@ impl Args {
                 pure: #pure,
                 cache: #cache,
                 retries: #retries,
+                uses: &[#(#uses),*],
+                helpers: ::std::sync::OnceLock::new(),
             };
         }
     }

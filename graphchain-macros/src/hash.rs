@@ -18,6 +18,11 @@ pub(crate) fn identity(tokens: &TokenStream, version: Option<u64>) -> [u8; 32] {
     hash_tokens(b"graphchain-fn-identity", tokens, None, version)
 }
 
+/// The hash of a helper marked `#[track]`: its tokens, doc comments and formatting aside.
+pub(crate) fn tracked_identity(tokens: &TokenStream) -> [u8; 32] {
+    hash_tokens(b"graphchain-tracked-identity", tokens, None, None)
+}
+
 /// The identity of a function wrapped by `delayed_fn!`: the tokens naming it (a path, or a
 /// closure), the toolchain that compiles it when its code is not ours to hash (a path into `std`
 /// or another crate), and the `version` option.

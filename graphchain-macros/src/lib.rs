@@ -6,6 +6,7 @@ mod debug;
 mod expand;
 mod hash;
 mod model;
+mod track;
 mod wrap;
 
 use proc_macro::TokenStream;
@@ -31,6 +32,8 @@ use proc_macro::TokenStream;
 ///   when loading is estimated to be faster than recomputing).
 /// - `name = "…"`: the name shown in reports, logs and pictures (default: the function's name).
 /// - `version = N`: a manual bump, mixed into the function's identity.
+/// - `uses(helper, path::Type, …)`: helpers marked [`macro@track`] whose code is part of the
+///   function's identity, so that editing one recomputes exactly the steps that use it.
 /// - `retries = N`: after an `Err` or a panic, run the task again, up to `N` more times, with
 ///   the same inputs.
 /// - `codec = Type`: how results are stored, a `graphchain::Codec` of the return type (default:
@@ -142,4 +145,47 @@ pub fn delayed(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn delayed_fn(input: TokenStream) -> TokenStream {
     wrap::delayed_fn(input.into()).into()
+}
+
+/// Makes a helper's code part of the identity of the `#[delayed]` functions that name it in
+/// `uses(…)`: edit the helper, and exactly the steps that use it recompute.
+///
+/// ```
+/// use graphchain::{delayed, track};
+///
+/// #[track]
+/// fn normalize(x: f64) -> f64 {
+///     x / 100.0
+/// }
+///
+/// #[track]
+/// #[derive(Clone, serde::Serialize, serde::Deserialize)]
+/// pub struct Reading {
+///     value: f64,
+/// }
+///
+/// /// A helper that uses another: its hash includes `normalize`'s.
+/// #[track(uses(normalize))]
+/// fn to_reading(x: f64) -> Reading {
+///     Reading { value: normalize(x) }
+/// }
+///
+/// #[delayed(uses(to_reading, Reading))]
+/// fn readings(raw: &[f64]) -> Vec<Reading> {
+///     raw.iter().copied().map(to_reading).collect()
+/// }
+///
+/// assert_eq!(readings(vec![50.0]).compute()?[0].value, 0.5);
+/// # Ok::<(), graphchain::Error>(())
+/// ```
+///
+/// It works on functions, structs, enums, unions, consts, statics, type aliases and traits, and
+/// adds a hidden static next to the item. The hash covers the item's tokens (not its
+/// formatting, comments or doc comments) and, through `#[track(uses(…))]`, the helpers it uses
+/// in turn, transitively; helpers may use each other in a cycle. What is not tracked: code of
+/// other crates, data a helper reads at run time (files, environment, globals), and helpers
+/// not named in `uses` — for those, bump `#[delayed(version = N)]`.
+#[proc_macro_attribute]
+pub fn track(args: TokenStream, item: TokenStream) -> TokenStream {
+    track::track(args.into(), item.into()).into()
 }

@@ -12,6 +12,8 @@ static ADD: FnInfo = FnInfo {
     pure: true,
     cache: CachePolicy::Auto,
     retries: 0,
+    uses: &[],
+    helpers: std::sync::OnceLock::new(),
 };
 
 static FAIL: FnInfo = FnInfo {
@@ -21,6 +23,8 @@ static FAIL: FnInfo = FnInfo {
     pure: true,
     cache: CachePolicy::Auto,
     retries: 0,
+    uses: &[],
+    helpers: std::sync::OnceLock::new(),
 };
 
 fn add_thunk(args: &mut Args) -> Result<Value, BoxError> {

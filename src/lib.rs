@@ -58,7 +58,7 @@
 #![deny(missing_docs)]
 
 #[doc(inline)]
-pub use graphchain_macros::{delayed, delayed_fn, track};
+pub use graphchain_macros::{delayed, delayed_fn, pipeline, track};
 
 pub use graphchain_core::{
     BoxError, CACHE_DIR_ENV, Cache, CachePolicy, CacheStats, CallArgs, Codec, DEFAULT_CACHE_DIR,

@@ -14,6 +14,7 @@ mod kw {
     syn::custom_keyword!(codec);
     syn::custom_keyword!(retries);
     syn::custom_keyword!(uses);
+    syn::custom_keyword!(__pipeline_uses);
 }
 
 /// The `cache` option.
@@ -36,6 +37,8 @@ pub(crate) struct Args {
     pub(crate) retries: Option<(u32, Span)>,
     /// Helpers marked `#[graphchain::track]` whose code is part of the identity.
     pub(crate) uses: Option<Vec<syn::Path>>,
+    /// Helpers of a `#[pipeline]` module the function names.
+    pub(crate) pipeline_uses: Vec<syn::Path>,
 }
 
 const ALLOWED: &str =
@@ -93,6 +96,14 @@ impl Parse for Args {
                 let key: kw::uses = input.parse()?;
                 let paths = uses_list(input, key.span)?;
                 set(&mut args.uses, paths, key.span, "uses")?;
+            } else if lookahead.peek(kw::__pipeline_uses) {
+                // Added by `#[pipeline]`: the module's helpers this function names.
+                let key: kw::__pipeline_uses = input.parse()?;
+                let content;
+                syn::parenthesized!(content in input);
+                let paths = content.parse_terminated(syn::Path::parse_mod_style, Token![,])?;
+                let _ = key;
+                args.pipeline_uses.extend(paths);
             } else if lookahead.peek(kw::codec) {
                 let key: kw::codec = input.parse()?;
                 let ty: syn::Type = value(input, key.span, "codec = my_crate::RawColumns")?;
@@ -249,7 +260,9 @@ impl Args {
         };
         let identity = identity.iter();
         let retries = self.retries.map_or(0, |(n, _)| n);
-        let uses = tracked_refs(self.uses.as_deref().unwrap_or_default());
+        let mut uses = self.uses.clone().unwrap_or_default();
+        uses.extend(self.pipeline_uses.iter().cloned());
+        let uses = tracked_refs(&uses);
         quote! {
             #[doc(hidden)]
             static __GRAPHCHAIN_INFO: #private::FnInfo = #private::FnInfo {

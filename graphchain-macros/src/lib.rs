@@ -6,6 +6,7 @@ mod debug;
 mod expand;
 mod hash;
 mod model;
+mod pipeline;
 mod track;
 mod wrap;
 
@@ -188,4 +189,41 @@ pub fn delayed_fn(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn track(args: TokenStream, item: TokenStream) -> TokenStream {
     track::track(args.into(), item.into()).into()
+}
+
+/// Tracks every item of an inline module: each `#[delayed]` function in it depends on the
+/// module's functions, types, consts, statics, type aliases and traits it names (and an
+/// `impl` block counts as part of its type), transitively, so editing any of them reruns
+/// exactly the steps that reach it.
+///
+/// ```
+/// #[graphchain::pipeline]
+/// mod steps {
+///     use graphchain::delayed;
+///
+///     const SCALE: f64 = 2.0;
+///
+///     fn scaled(x: f64) -> f64 {
+///         x * SCALE
+///     }
+///
+///     #[delayed]
+///     pub fn total(xs: &[f64]) -> f64 {
+///         xs.iter().copied().map(scaled).sum()   // depends on `scaled`, hence on `SCALE`
+///     }
+/// }
+///
+/// assert_eq!(steps::total(vec![1.0, 2.0]).compute()?, 6.0);
+/// # Ok::<(), graphchain::Error>(())
+/// ```
+///
+/// Names are matched conservatively: any identifier in a step (or a helper) that is the name
+/// of an item of the module counts, even when it is really a local variable or a field. Not
+/// tracked: items of nested modules and of other modules or crates (mark those
+/// [`macro@track`] and name them in `uses(…)`), items made by macros, and methods marked
+/// `#[delayed]` inside the module's `impl` blocks (their `impl` is tracked as part of the
+/// type, but the methods' keys do not include the module's helpers).
+#[proc_macro_attribute]
+pub fn pipeline(args: TokenStream, item: TokenStream) -> TokenStream {
+    pipeline::pipeline(args.into(), item.into()).into()
 }

@@ -10,13 +10,16 @@ use crate::hash;
 
 /// Entry point; on error, the item is emitted unchanged next to the error.
 pub(crate) fn track(args: TokenStream, item: TokenStream) -> TokenStream {
-    match expand(args, item.clone()) {
-        Ok(tokens) => tokens,
-        Err(error) => {
-            let error = error.to_compile_error();
-            quote!(#item #error)
-        }
-    }
+    or_unchanged(item.clone(), expand(args, item))
+}
+
+/// The expansion, or on error the item unchanged next to the error, so that later code still
+/// sees the item.
+pub(crate) fn or_unchanged(item: TokenStream, result: syn::Result<TokenStream>) -> TokenStream {
+    result.unwrap_or_else(|error| {
+        let error = error.to_compile_error();
+        quote!(#item #error)
+    })
 }
 
 fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {

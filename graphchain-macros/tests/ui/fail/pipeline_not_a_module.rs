@@ -1,0 +1,4 @@
+#[graphchain::pipeline]
+fn steps() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[graphchain::pipeline]
+mod steps;
+
+fn main() {}

@@ -138,6 +138,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report.count(Status::Computed),
         report.count(Status::Loaded)
     );
+    let mut computed: Vec<&str> = report
+        .nodes()
+        .iter()
+        .filter(|n| n.status() == Status::Computed)
+        .map(|n| n.name())
+        .collect();
+    computed.sort_unstable();
+    computed.dedup();
+    println!("computed: {}", computed.join(", "));
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod cache;
+mod callback;
 mod codec;
 mod content;
 mod delayed;
@@ -24,6 +25,7 @@ mod store;
 mod wrap;
 
 pub use crate::cache::{Cache, CacheStats, EntryInfo, PrunePlan, PruneReport};
+pub use crate::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
 pub use crate::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fingerprint};
 pub use crate::content::{HashError, content_hash};
 pub use crate::delayed::Delayed;

@@ -19,6 +19,10 @@ pub enum Status {
     Failed,
     /// The task did not run because one of its inputs failed.
     Skipped,
+    /// The cache entry could not be used, so it was removed and the node is computed in a
+    /// further attempt of the run. Only [callbacks](crate::Callback) see this status: a
+    /// [`Report`] lists such entries in [`Report::discarded`].
+    Discarded,
 }
 
 impl fmt::Display for Status {
@@ -29,6 +33,7 @@ impl fmt::Display for Status {
             Status::NotNeeded => "not needed",
             Status::Failed => "failed",
             Status::Skipped => "skipped (an input failed)",
+            Status::Discarded => "discarded (an unusable cache entry)",
         })
     }
 }
@@ -42,6 +47,9 @@ pub struct NodeReport {
     pub(crate) duration: Duration,
     pub(crate) bytes: u64,
     pub(crate) stored: bool,
+    pub(crate) start: Duration,
+    pub(crate) end: Duration,
+    pub(crate) worker: Option<usize>,
 }
 
 impl NodeReport {
@@ -68,6 +76,21 @@ impl NodeReport {
     /// Whether its result was written to the cache.
     pub fn stored(&self) -> bool {
         self.stored
+    }
+    /// When its task started, counted from the start of the run. The task's span, from
+    /// `start` to [`end`](NodeReport::end), includes handing it its inputs and is at least its
+    /// [`duration`](NodeReport::duration).
+    pub fn start(&self) -> Duration {
+        self.start
+    }
+    /// When its task ended, counted from the start of the run.
+    pub fn end(&self) -> Duration {
+        self.end
+    }
+    /// The worker thread that ran it, numbered from 0 in the runtime's pool; `None` for a task
+    /// run on the calling thread ([`Scheduler::Sequential`](crate::Scheduler::Sequential)).
+    pub fn worker(&self) -> Option<usize> {
+        self.worker
     }
 }
 

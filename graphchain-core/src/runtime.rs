@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::cache::{Cache, StoreSpeed};
+use crate::callback::{Callback, Callbacks};
 use crate::delayed::Delayed;
 use crate::error::Error;
 use crate::key::Key;
@@ -56,6 +57,7 @@ struct Inner {
     speed: StoreSpeed,
     skip_keys: HashSet<Key>,
     skip_functions: HashSet<String>,
+    callbacks: Callbacks,
 }
 
 impl Runtime {
@@ -145,6 +147,7 @@ impl Runtime {
 
     fn execute(&self, roots: &[&Node], timed: bool) -> Result<(Vec<Value>, Report), Error> {
         let inner = &*self.inner;
+        let callbacks: Vec<&dyn Callback> = inner.callbacks.0.iter().map(|c| &**c).collect();
         let ctx = Context {
             scheduler: inner.scheduler,
             pool: &inner.pool,
@@ -155,6 +158,7 @@ impl Runtime {
                 skip_functions: &inner.skip_functions,
             }),
             timed,
+            callbacks: &callbacks,
         };
         scheduler::execute(roots, &ctx)
     }
@@ -268,6 +272,7 @@ pub struct RuntimeBuilder {
     store: Option<Arc<dyn Store>>,
     skip_keys: HashSet<Key>,
     skip_functions: HashSet<String>,
+    callbacks: Callbacks,
 }
 
 impl Default for RuntimeBuilder {
@@ -280,6 +285,7 @@ impl Default for RuntimeBuilder {
             store: None,
             skip_keys: HashSet::new(),
             skip_functions: HashSet::new(),
+            callbacks: Callbacks::default(),
         }
     }
 }
@@ -334,6 +340,13 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Calls `callback` at the start and end of every run and around every task (see
+    /// [`Callback`]); callbacks are called in the order they were added.
+    pub fn callback(mut self, callback: Arc<dyn Callback>) -> Self {
+        self.callbacks.0.push(callback);
+        self
+    }
+
     /// Starts the runtime.
     ///
     /// # Errors
@@ -372,6 +385,7 @@ impl RuntimeBuilder {
                 speed: StoreSpeed::default(),
                 skip_keys: self.skip_keys,
                 skip_functions: self.skip_functions,
+                callbacks: self.callbacks,
             }),
         })
     }

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::cache::StoreSpeed;
+use crate::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
 use crate::entry;
 use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 use crate::key::{Key, KeyBuildHasher};
@@ -54,7 +55,9 @@ pub(crate) struct Context<'r> {
     pub(crate) scheduler: Scheduler,
     pub(crate) pool: &'r rayon::ThreadPool,
     pub(crate) cache: Option<CacheContext<'r>>,
+    /// Whether to record a full report; implied by callbacks.
     pub(crate) timed: bool,
+    pub(crate) callbacks: &'r [&'r dyn Callback],
 }
 
 /// A node's result and the number of its readers that have not started yet (plus one per time it
@@ -84,6 +87,27 @@ struct Record {
     bytes: u64,
     stored: bool,
     order: u32,
+    /// When the node's task started and ended, from the start of the run.
+    start: Duration,
+    end: Duration,
+    worker: Option<usize>,
+}
+
+/// How a node's task ended: its state, and the time and bytes its compute or load took.
+struct Done {
+    state: u8,
+    duration: Duration,
+    bytes: u64,
+}
+
+impl Done {
+    fn untimed(state: u8) -> Self {
+        Done {
+            state,
+            duration: Duration::ZERO,
+            bytes: 0,
+        }
+    }
 }
 
 /// A result to consider for the cache once its consumers are on their way.
@@ -104,6 +128,8 @@ struct Exec<'p, 'g, 'c> {
     plan: &'p Plan<'g>,
     ctx: &'c Context<'c>,
     memo: &'p HashMap<Key, Value, KeyBuildHasher>,
+    /// When the run (its first attempt) started: the origin of the report's timestamps.
+    started: Instant,
     /// Node inputs not yet finished.
     pending: Vec<AtomicU32>,
     values: Vec<Mutex<Slot>>,
@@ -122,6 +148,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         plan: &'p Plan<'g>,
         ctx: &'c Context<'c>,
         memo: &'p HashMap<Key, Value, KeyBuildHasher>,
+        started: Instant,
     ) -> Self {
         let n = plan.len();
         let pending = (0..n)
@@ -135,6 +162,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             plan,
             ctx,
             memo,
+            started,
             pending,
             values: uses
                 .into_iter()
@@ -142,8 +170,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 .collect(),
             state: (0..n).map(|_| AtomicU8::new(RUNNING)).collect(),
             recover_ns: (0..n).map(|_| AtomicU64::new(0)).collect(),
-            records: ctx
-                .timed
+            records: (ctx.timed || !ctx.callbacks.is_empty())
                 .then(|| (0..n).map(|_| Mutex::new(Record::default())).collect()),
             finished: AtomicU32::new(0),
             failures: Mutex::new(Vec::new()),
@@ -174,23 +201,48 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         lock(&self.values[j]).uses -= 1;
     }
 
-    fn record(&self, i: usize, f: impl FnOnce(&mut Record)) {
-        if let Some(records) = &self.records {
-            f(&mut lock(&records[i]));
-        }
-    }
-
-    /// Runs node `i` (or records why it cannot run) and reports each consumer that became
-    /// ready; returns a result to consider storing.
-    fn run(&self, i: usize, mut ready: impl FnMut(usize)) -> Option<StoreJob> {
+    /// Runs node `i` on `worker` (the rayon index of the thread, `None` on the calling thread),
+    /// or records why it cannot run, and reports each consumer that became ready; returns a
+    /// result to consider storing.
+    fn run(
+        &self,
+        i: usize,
+        worker: Option<usize>,
+        mut ready: impl FnMut(usize),
+    ) -> Option<StoreJob> {
         let node = self.plan.nodes[i];
+        let source = self.plan.sources[i];
+        let start = self.records.is_some().then(Instant::now);
+        let callbacks = self.ctx.callbacks;
+        // Built only when someone listens: without callbacks a task costs nothing more.
+        let task = if callbacks.is_empty() || source == Source::Memory {
+            None
+        } else {
+            Some(TaskInfo {
+                name: node.info.name,
+                key: node.key,
+                action: match source {
+                    Source::Load => TaskAction::Load,
+                    _ => TaskAction::Compute,
+                },
+                worker,
+            })
+        };
+        let before = || {
+            if let Some(task) = &task {
+                callbacks.iter().for_each(|c| c.before_task(task));
+            }
+        };
         let mut job = None;
-        let state = match self.plan.sources[i] {
+        let done = match source {
             Source::Memory => {
                 lock(&self.values[i]).value = self.memo.get(&node.key).cloned();
-                IN_MEMORY
+                Done::untimed(IN_MEMORY)
             }
-            Source::Load => self.load(i, node),
+            Source::Load => {
+                before();
+                self.load(i, node)
+            }
             Source::Compute => {
                 let deps = self.plan.deps_of(i);
                 let input_failed = deps.iter().any(|&j| {
@@ -203,17 +255,37 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                     for &j in deps {
                         self.release(j as usize);
                     }
-                    SKIPPED
+                    Done::untimed(SKIPPED)
                 } else {
-                    let (state, stored) = self.compute(i, node);
+                    before();
+                    let (done, stored) = self.compute(i, node);
                     job = stored;
-                    state
+                    done
                 }
             }
         };
-        self.state[i].store(state, Ordering::Release);
+        self.state[i].store(done.state, Ordering::Release);
         let order = self.finished.fetch_add(1, Ordering::Relaxed);
-        self.record(i, |r| r.order = order);
+        if let (Some(records), Some(start)) = (&self.records, start) {
+            let end = Instant::now();
+            *lock(&records[i]) = Record {
+                duration: done.duration,
+                bytes: done.bytes,
+                stored: false,
+                order,
+                start: start - self.started,
+                end: end - self.started,
+                worker,
+            };
+        }
+        if let Some(task) = &task {
+            let outcome = TaskOutcome {
+                status: status_of(done.state).expect("a task ends computed, loaded, or not at all"),
+                duration: done.duration,
+                bytes: done.bytes,
+            };
+            callbacks.iter().for_each(|c| c.after_task(task, &outcome));
+        }
 
         for &c in self.plan.consumers_of(i) {
             if self.pending[c as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
@@ -223,7 +295,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         job
     }
 
-    fn compute(&self, i: usize, node: &Node) -> (u8, Option<StoreJob>) {
+    fn compute(&self, i: usize, node: &Node) -> (Done, Option<StoreJob>) {
         let mut inputs = Vec::with_capacity(node.edges.len());
         let mut deps = self.plan.deps_of(i).iter();
         let mut inputs_recover = 0u64;
@@ -239,7 +311,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         }
         if let Some(message) = &node.invalid {
             return (
-                self.fail(node, FailureCause::InvalidInput(message.to_string())),
+                Done::untimed(self.fail(node, FailureCause::InvalidInput(message.to_string()))),
                 None,
             );
         }
@@ -248,7 +320,11 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         let start = timed.then(Instant::now);
         let outcome = catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut Args::new(inputs))));
         let elapsed = start.map_or(Duration::ZERO, |s| s.elapsed());
-        self.record(i, |r| r.duration = elapsed);
+        let done = |state| Done {
+            state,
+            duration: elapsed,
+            bytes: 0,
+        };
         match outcome {
             Ok(Ok(value)) => {
                 let mut recover = inputs_recover.saturating_add(elapsed.as_nanos() as u64);
@@ -272,17 +348,17 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 });
                 self.recover_ns[i].store(recover, Ordering::Relaxed);
                 lock(&self.values[i]).value = Some(value);
-                (COMPUTED, job)
+                (done(COMPUTED), job)
             }
-            Ok(Err(e)) => (self.fail(node, FailureCause::Err(e)), None),
+            Ok(Err(e)) => (done(self.fail(node, FailureCause::Err(e))), None),
             Err(panic) => (
-                self.fail(node, FailureCause::Panic(PanicPayload::new(panic))),
+                done(self.fail(node, FailureCause::Panic(PanicPayload::new(panic)))),
                 None,
             ),
         }
     }
 
-    fn load(&self, i: usize, node: &Node) -> u8 {
+    fn load(&self, i: usize, node: &Node) -> Done {
         let cache = self
             .ctx
             .cache
@@ -324,13 +400,13 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 cache.speed.observe(bytes, elapsed.as_secs_f64());
                 let _ = cache.store.touch(node.key);
                 self.recover_ns[i].store(elapsed.as_nanos() as u64, Ordering::Relaxed);
-                self.record(i, |r| {
-                    r.duration = elapsed;
-                    r.bytes = bytes;
-                });
                 lock(&self.values[i]).value = Some(value);
                 tracing::debug!(name = node.info.name, key = %node.key.short(), bytes, ?elapsed, "graphchain: load");
-                LOADED
+                Done {
+                    state: LOADED,
+                    duration: elapsed,
+                    bytes,
+                }
             }
             Err(problem) => {
                 tracing::warn!(
@@ -341,7 +417,11 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 );
                 let _ = cache.store.remove(node.key);
                 lock(&self.bad_entries).push((node.key, problem));
-                BAD_ENTRY
+                Done {
+                    state: BAD_ENTRY,
+                    duration: start.elapsed(),
+                    bytes: 0,
+                }
             }
         }
     }
@@ -380,10 +460,11 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         match cache.store.put_parts(node.key, &[&header, &payload]) {
             Ok(()) => {
                 tracing::debug!(name = node.info.name, key = %node.key.short(), bytes = size, "graphchain: store");
-                self.record(job.node, |r| {
-                    r.bytes = size;
-                    r.stored = true;
-                });
+                if let Some(records) = &self.records {
+                    let mut record = lock(&records[job.node]);
+                    record.bytes = size;
+                    record.stored = true;
+                }
             }
             Err(e) => {
                 if !self.write_warned.swap(true, Ordering::Relaxed) {
@@ -412,12 +493,10 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             .into_iter()
             .filter_map(|i| {
                 let node = self.plan.nodes[i];
-                let status = match self.state[i].load(Ordering::Acquire) {
-                    COMPUTED => Status::Computed,
-                    LOADED => Status::Loaded,
-                    FAILED => Status::Failed,
-                    SKIPPED => Status::Skipped,
-                    _ => return None, // in memory, a bad entry, or never reached
+                let status = match status_of(self.state[i].load(Ordering::Acquire))? {
+                    // Listed in `Report::discarded`, and reported again by a further attempt.
+                    Status::Discarded => return None,
+                    status => status,
                 };
                 let record = lock(&records[i]);
                 Some(NodeReport {
@@ -427,10 +506,26 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                     duration: record.duration,
                     bytes: record.bytes,
                     stored: record.stored,
+                    start: record.start,
+                    end: record.end,
+                    worker: record.worker,
                 })
             })
             .collect()
     }
+}
+
+/// The status a node's final state is reported with; `None` for a value reused from memory, or a
+/// node never reached.
+fn status_of(state: u8) -> Option<Status> {
+    Some(match state {
+        COMPUTED => Status::Computed,
+        LOADED => Status::Loaded,
+        FAILED => Status::Failed,
+        SKIPPED => Status::Skipped,
+        BAD_ENTRY => Status::Discarded,
+        _ => return None,
+    })
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -449,17 +544,25 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> Result<(Vec<Value>,
     let mut memo: HashMap<Key, Value, KeyBuildHasher> = HashMap::default();
     let mut bad: HashSet<Key> = HashSet::new();
     let mut report = Report::default();
+    let mut attempt = 0;
     loop {
         let plan = plan(roots, ctx, &memo, &bad);
-        let exec = Exec::new(&plan, ctx, &memo);
+        if !ctx.callbacks.is_empty() {
+            let info = run_info(&plan, ctx, attempt);
+            ctx.callbacks.iter().for_each(|c| c.on_start(&info));
+        }
+        let exec = Exec::new(&plan, ctx, &memo, started);
         drive(&exec, ctx);
         report.nodes.extend(exec.report());
         let failures = std::mem::take(&mut *lock(&exec.failures));
         let bad_entries = std::mem::take(&mut *lock(&exec.bad_entries));
-        if !failures.is_empty() {
-            return Err(Error::TaskFailed(failures));
-        }
-        if bad_entries.is_empty() {
+        if !failures.is_empty() || bad_entries.is_empty() {
+            report.discarded.extend(bad_entries);
+            report.wall = started.elapsed();
+            ctx.callbacks.iter().for_each(|c| c.on_finish(&report));
+            if !failures.is_empty() {
+                return Err(Error::TaskFailed(failures));
+            }
             let values = plan
                 .roots
                 .iter()
@@ -468,7 +571,6 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> Result<(Vec<Value>,
                         .expect("a run without failures has every output")
                 })
                 .collect();
-            report.wall = started.elapsed();
             return Ok((values, report));
         }
         // Keep every value still held, and plan the bad keys for computing.
@@ -482,6 +584,22 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> Result<(Vec<Value>,
         report.discarded.extend(bad_entries);
         drop(exec);
         memo = next_memo;
+        attempt += 1;
+    }
+}
+
+/// What an attempt is about to do, for the callbacks.
+fn run_info(plan: &Plan<'_>, ctx: &Context<'_>, attempt: u32) -> RunInfo {
+    let count = |source| plan.sources.iter().filter(|&&s| s == source).count();
+    RunInfo {
+        attempt,
+        to_compute: count(Source::Compute),
+        to_load: count(Source::Load),
+        threads: match ctx.scheduler {
+            Scheduler::Parallel => ctx.pool.current_num_threads(),
+            Scheduler::Sequential => 1,
+        },
+        scheduler: ctx.scheduler,
     }
 }
 
@@ -491,7 +609,7 @@ fn drive(exec: &Exec<'_, '_, '_>, ctx: &Context<'_>) {
             let mut stack: Vec<usize> = exec.initially_ready().collect();
             stack.reverse();
             while let Some(i) = stack.pop() {
-                if let Some(job) = exec.run(i, |c| stack.push(c)) {
+                if let Some(job) = exec.run(i, None, |c| stack.push(c)) {
                     exec.store(job);
                 }
             }
@@ -510,9 +628,10 @@ fn drive(exec: &Exec<'_, '_, '_>, ctx: &Context<'_>) {
 /// others to rayon. A chain therefore runs in one loop, with no spawn per link and no recursion.
 /// Results to store are written by separate tasks, off the path of the consumers.
 fn run_from<'s>(exec: &'s Exec<'_, '_, '_>, first: usize, scope: &rayon::Scope<'s>) {
+    let worker = rayon::current_thread_index();
     let mut next = Some(first);
     while let Some(i) = next.take() {
-        let job = exec.run(i, |c| match next {
+        let job = exec.run(i, worker, |c| match next {
             None => next = Some(c),
             Some(_) => scope.spawn(move |scope| run_from(exec, c, scope)),
         });

@@ -58,6 +58,7 @@ fn exec(roots: &[&Node], scheduler: Scheduler, timed: bool) -> Result<(Vec<Value
         pool: &pool,
         cache: None,
         timed,
+        callbacks: &[],
     };
     execute(roots, &ctx)
 }

@@ -18,6 +18,7 @@ mod input;
 mod key;
 mod node;
 mod ops;
+mod profile;
 mod report;
 mod runtime;
 mod scheduler;
@@ -36,6 +37,7 @@ pub use crate::input::{IntoInput, collect};
 pub use crate::key::{KEY_SCHEME_VERSION, Key, ParseKeyError};
 pub use crate::node::{BoxError, CachePolicy};
 pub use crate::ops::{Operand, PlainOperand};
+pub use crate::profile::{FunctionProfile, Profile, Profiler};
 pub use crate::report::{NodeReport, Report, Status};
 pub use crate::runtime::{
     CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Outputs, Runtime, RuntimeBuilder, compute,

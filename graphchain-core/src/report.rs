@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::key::Key;
+use crate::profile::Profile;
 
 /// What happened to one node during a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -163,6 +164,41 @@ impl Report {
     /// Wall-clock time of the whole run.
     pub fn wall_time(&self) -> Duration {
         self.wall
+    }
+
+    /// Where the time went, function by function: calls, computed, loaded, total and mean time,
+    /// bytes read and written. Its `Display` is a table.
+    ///
+    /// # Examples
+    ///
+    /// See [`Profile`].
+    pub fn profile(&self) -> Profile {
+        Profile::new([self])
+    }
+
+    /// The run as Chrome trace-event JSON, for Perfetto (<https://ui.perfetto.dev>) or
+    /// `chrome://tracing`: one track per worker thread, one slice per node, from its start to its
+    /// end, with its key, status, time and bytes as arguments.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{delayed, Runtime};
+    ///
+    /// #[delayed]
+    /// fn inc(x: u32) -> u32 {
+    ///     x + 1
+    /// }
+    ///
+    /// let rt = Runtime::builder().cache(false).build()?;
+    /// let (_, report) = rt.compute_with_report(&inc(1))?;
+    /// let trace = report.chrome_trace(); // write it to `run.json`, then open that in Perfetto
+    /// assert!(trace.starts_with("{\"traceEvents\":["));
+    /// assert!(trace.contains("\"name\":\"inc\""));
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn chrome_trace(&self) -> String {
+        crate::profile::chrome_trace(self)
     }
 }
 

@@ -342,6 +342,25 @@ impl RuntimeBuilder {
 
     /// Calls `callback` at the start and end of every run and around every task (see
     /// [`Callback`]); callbacks are called in the order they were added.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use graphchain::{delayed, Profiler, Runtime};
+    ///
+    /// #[delayed]
+    /// fn double(x: u64) -> u64 {
+    ///     2 * x
+    /// }
+    ///
+    /// let profiler = Arc::new(Profiler::new());
+    /// let rt = Runtime::builder().cache(false).callback(profiler.clone()).build()?;
+    /// rt.compute(&double(double(1)))?;
+    /// assert_eq!(profiler.reports().len(), 1);
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
     pub fn callback(mut self, callback: Arc<dyn Callback>) -> Self {
         self.callbacks.0.push(callback);
         self

@@ -8,17 +8,17 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::cache::StoreSpeed;
 use crate::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
-use crate::entry;
 use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 use crate::key::{Key, KeyBuildHasher};
 use crate::node::{Args, CachePolicy, Edge, Node, Value};
 use crate::report::{NodeReport, Report, Status};
-use crate::store::Store;
 
+mod cache;
 mod plan;
 
+pub(crate) use cache::CacheContext;
+use cache::StoreJob;
 pub(crate) use plan::{Plan, Source, plan};
 
 /// How a run is carried out.
@@ -30,24 +30,6 @@ pub enum Scheduler {
     Parallel,
     /// Tasks run one at a time on the calling thread, in a fixed order: for debugging.
     Sequential,
-}
-
-/// The cache side of a run.
-pub(crate) struct CacheContext<'r> {
-    pub(crate) store: &'r dyn Store,
-    pub(crate) speed: &'r StoreSpeed,
-    pub(crate) skip_keys: &'r HashSet<Key>,
-    pub(crate) skip_functions: &'r HashSet<String>,
-}
-
-impl CacheContext<'_> {
-    /// Whether `node`'s result may be read from or written to the cache in this run.
-    fn eligible(&self, node: &Node) -> bool {
-        node.storable.is_some()
-            && node.info.cache != CachePolicy::Never
-            && !self.skip_keys.contains(&node.key)
-            && !self.skip_functions.contains(node.info.name)
-    }
 }
 
 /// Everything a run needs from its runtime.
@@ -67,9 +49,6 @@ struct Slot {
     value: Option<Value>,
     uses: u32,
 }
-
-/// Payloads at least this large are checked and decoded in parallel.
-const PARALLEL_CHECK: usize = 1 << 20;
 
 const RUNNING: u8 = 0;
 const COMPUTED: u8 = 1;
@@ -108,15 +87,6 @@ impl Done {
             bytes: 0,
         }
     }
-}
-
-/// A result to consider for the cache once its consumers are on their way.
-struct StoreJob {
-    node: usize,
-    value: Value,
-    compute: Duration,
-    /// Seconds it would take to get this value back without the cache.
-    recover: f64,
 }
 
 /// The shared state of one attempt at a run.
@@ -278,6 +248,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 worker,
             };
         }
+        log(node, &done);
         if let Some(task) = &task {
             let outcome = TaskOutcome {
                 status: status_of(done.state).expect("a task ends computed, loaded, or not at all"),
@@ -316,7 +287,9 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             );
         }
         let cache = self.ctx.cache.as_ref().filter(|c| c.eligible(node));
-        let timed = self.records.is_some() || cache.is_some();
+        let timed = self.records.is_some()
+            || cache.is_some()
+            || tracing::enabled!(target: "graphchain", tracing::Level::DEBUG);
         let start = timed.then(Instant::now);
         let outcome = catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut Args::new(inputs))));
         let elapsed = start.map_or(Duration::ZERO, |s| s.elapsed());
@@ -335,6 +308,13 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                     if node.info.cache == CachePolicy::Auto {
                         let speed = cache.speed.get(cache.store)?;
                         if !speed.worth_storing(0, recover_s) {
+                            tracing::debug!(
+                                target: "graphchain",
+                                function = node.info.name,
+                                key = %node.key.short(),
+                                reason = "computing it is faster than loading it",
+                                "skip"
+                            );
                             return None;
                         }
                         recover = recover.min((speed.latency * 1e9) as u64);
@@ -358,127 +338,15 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         }
     }
 
-    fn load(&self, i: usize, node: &Node) -> Done {
-        let cache = self
-            .ctx
-            .cache
-            .as_ref()
-            .expect("loads are planned only with a cache");
-        let storable = node
-            .storable
-            .expect("loads are planned only for storable nodes");
-        let start = Instant::now();
-        let loaded = cache
-            .store
-            .get(node.key)
-            .map_err(|e| format!("cannot read the entry: {e}"))
-            .and_then(|bytes| bytes.ok_or_else(|| "the entry disappeared".to_owned()))
-            .and_then(|bytes| {
-                let (header, payload) =
-                    entry::open_header(&bytes, node.key, storable.codec, storable.fingerprint())
-                        .map_err(|e| e.to_string())?;
-                let check = || entry::check_payload(&header, payload).map_err(|e| e.to_string());
-                let decode = || {
-                    (storable.decode)(payload)
-                        .map_err(|e| format!("the payload does not decode: {e}"))
-                };
-                // A large payload is checked and decoded at once; the value is used only if the
-                // check passes.
-                let value = if payload.len() >= PARALLEL_CHECK {
-                    let (checked, value) = rayon::join(check, decode);
-                    checked?;
-                    value?
-                } else {
-                    check()?;
-                    decode()?
-                };
-                Ok((value, bytes.len() as u64))
-            });
-        match loaded {
-            Ok((value, bytes)) => {
-                let elapsed = start.elapsed();
-                cache.speed.observe(bytes, elapsed.as_secs_f64());
-                let _ = cache.store.touch(node.key);
-                self.recover_ns[i].store(elapsed.as_nanos() as u64, Ordering::Relaxed);
-                lock(&self.values[i]).value = Some(value);
-                tracing::debug!(name = node.info.name, key = %node.key.short(), bytes, ?elapsed, "graphchain: load");
-                Done {
-                    state: LOADED,
-                    duration: elapsed,
-                    bytes,
-                }
-            }
-            Err(problem) => {
-                tracing::warn!(
-                    name = node.info.name,
-                    key = %node.key,
-                    location = %cache.store.location(),
-                    "graphchain: discarding a cache entry that cannot be used ({problem}); it will be recomputed"
-                );
-                let _ = cache.store.remove(node.key);
-                lock(&self.bad_entries).push((node.key, problem));
-                Done {
-                    state: BAD_ENTRY,
-                    duration: start.elapsed(),
-                    bytes: 0,
-                }
-            }
-        }
-    }
-
-    /// Stores a computed result when the policy says it pays off.
-    fn store(&self, job: StoreJob) {
-        let node = self.plan.nodes[job.node];
-        let (Some(cache), Some(storable)) = (self.ctx.cache.as_ref(), node.storable) else {
-            return;
-        };
-        let auto = node.info.cache == CachePolicy::Auto;
-        // Only the automatic policy needs the store's speed (and so a probe).
-        let speed = if auto {
-            cache.speed.get(cache.store)
-        } else {
-            None
-        };
-        let mut payload = Vec::new();
-        if let Err(e) = (storable.encode)(&job.value, &mut payload) {
-            tracing::warn!(name = node.info.name, key = %node.key.short(), "graphchain: cannot encode the result, not storing it: {e}");
-            return;
-        }
-        drop(job.value);
-        let header = entry::header(
-            node.key,
-            storable.fingerprint(),
-            storable.codec,
-            node.info.name,
-            job.compute.as_nanos() as u64,
-            &payload,
-        );
-        let size = (header.len() + payload.len()) as u64;
-        if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover)) {
-            return;
-        }
-        match cache.store.put_parts(node.key, &[&header, &payload]) {
-            Ok(()) => {
-                tracing::debug!(name = node.info.name, key = %node.key.short(), bytes = size, "graphchain: store");
-                if let Some(records) = &self.records {
-                    let mut record = lock(&records[job.node]);
-                    record.bytes = size;
-                    record.stored = true;
-                }
-            }
-            Err(e) => {
-                if !self.write_warned.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(
-                        location = %cache.store.location(),
-                        "graphchain: cannot write to the cache ({e}); results are still returned but not stored"
-                    );
-                }
-            }
-        }
-    }
-
     fn fail(&self, node: &Node, cause: FailureCause) -> u8 {
-        lock(&self.failures).push(TaskFailure::new(node.info.name, node.key, cause));
+        let failure = TaskFailure::new(node.info.name, node.key, cause);
+        tracing::debug!(
+            target: "graphchain",
+            function = node.info.name,
+            key = %node.key.short(),
+            "fail: {failure}"
+        );
+        lock(&self.failures).push(failure);
         FAILED
     }
 
@@ -512,6 +380,38 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 })
             })
             .collect()
+    }
+}
+
+/// Logs what became of a node's task: the `load`, `compute` and `skip` events (`store` is logged
+/// when the result is written, `fail` when the failure is recorded).
+fn log(node: &Node, done: &Done) {
+    // Field values are evaluated only when a subscriber wants the event.
+    let function = node.info.name;
+    match done.state {
+        LOADED => tracing::debug!(
+            target: "graphchain",
+            function,
+            key = %node.key.short(),
+            time = ?done.duration,
+            bytes = done.bytes,
+            "load"
+        ),
+        COMPUTED => tracing::debug!(
+            target: "graphchain",
+            function,
+            key = %node.key.short(),
+            time = ?done.duration,
+            "compute"
+        ),
+        SKIPPED => tracing::debug!(
+            target: "graphchain",
+            function,
+            key = %node.key.short(),
+            reason = "an input failed",
+            "skip"
+        ),
+        _ => {}
     }
 }
 

@@ -65,7 +65,7 @@ pub use graphchain_core::{
     DEFAULT_CACHE_DIR, Delayed, DelayedFn, Dot, EntryInfo, Error, FailureCause, FunctionProfile,
     Graph, GraphNode, HashError, IntoInput, KEY_SCHEME_VERSION, Key, LocalStore, MemoryStore,
     NodeReport, NotStored, Operand, Outputs, PanicPayload, ParseKeyError, PlainOperand,
-    PostcardLz4, Profile, Profiler, PrunePlan, PruneReport, Report, RunInfo, Runtime,
+    PostcardLz4, Profile, Profiler, PrunePlan, PruneReport, RankDir, Report, RunInfo, Runtime,
     RuntimeBuilder, Scheduler, Status, Store, StoreMeta, Stored, TaskAction, TaskFailure, TaskInfo,
     TaskOutcome, collect, compute, content_hash, structural_fingerprint, type_name_fingerprint,
 };

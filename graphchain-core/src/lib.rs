@@ -30,7 +30,7 @@ pub use crate::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
 pub use crate::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fingerprint};
 pub use crate::content::{HashError, content_hash};
 pub use crate::delayed::Delayed;
-pub use crate::dot::Dot;
+pub use crate::dot::{Dot, RankDir};
 pub use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 pub use crate::graph::{Graph, GraphNode};
 pub use crate::input::{IntoInput, collect};

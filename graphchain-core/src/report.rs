@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::delayed::Delayed;
+use crate::dot::{Dot, Phase};
 use crate::key::Key;
 use crate::profile::Profile;
 
@@ -164,6 +166,33 @@ impl Report {
     /// Wall-clock time of the whole run.
     pub fn wall_time(&self) -> Duration {
         self.wall
+    }
+
+    /// The graph below `value` as Graphviz DOT, each node coloured by what this run did to it:
+    /// loaded, computed, failed, skipped, or not needed. Keep the report of a failed run with a
+    /// [`Profiler`](crate::Profiler) to see where it failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{delayed, Runtime, Status};
+    ///
+    /// #[delayed]
+    /// fn inc(x: u32) -> u32 {
+    ///     x + 1
+    /// }
+    ///
+    /// let rt = Runtime::builder().cache(false).build()?;
+    /// let value = inc(inc(1));
+    /// let (_, report) = rt.compute_with_report(&value)?;
+    /// let dot = report.visualize(&value);
+    /// assert_eq!(dot.status(value.key()), Some(Status::Computed));
+    /// assert!(dot.to_string().contains("legend"));
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn visualize<T>(&self, value: &Delayed<T>) -> Dot {
+        let statuses = self.nodes.iter().map(|n| (n.key, n.status)).collect();
+        Dot::new(&[value.node()]).with_states(Phase::Ran, &statuses)
     }
 
     /// Where the time went, function by function: calls, computed, loaded, total and mean time,

@@ -1,13 +1,14 @@
 //! The runtime: worker threads, scheduler choice, cache location, and the entry points that run
 //! a graph.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::cache::{Cache, StoreSpeed};
 use crate::callback::{Callback, Callbacks};
 use crate::delayed::Delayed;
+use crate::dot::{Dot, Phase};
 use crate::error::Error;
 use crate::key::Key;
 use crate::node::{Node, NodeRef, Value};
@@ -125,6 +126,45 @@ impl Runtime {
         Ok((take_value(values.pop().expect("one output")), report))
     }
 
+    /// The graph below `value` as Graphviz DOT, each node coloured by what computing it on this
+    /// runtime would do now: load it from the cache, compute it, or not need it (because a node
+    /// it feeds is loaded), with a legend. Nothing runs: the picture comes from the same plan a
+    /// run makes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use graphchain::{delayed, MemoryStore, Runtime, Status};
+    ///
+    /// #[delayed(cache = "always")]
+    /// fn load(n: u32) -> Vec<u32> {
+    ///     (0..n).collect()
+    /// }
+    ///
+    /// #[delayed]
+    /// fn total(xs: &[u32]) -> u32 {
+    ///     xs.iter().sum()
+    /// }
+    ///
+    /// let rt = Runtime::builder().store(Arc::new(MemoryStore::new())).build()?;
+    /// let data = load(10);
+    /// let sum = total(&data);
+    /// assert_eq!(rt.visualize(&sum).status(data.key()), Some(Status::Computed));
+    /// rt.compute(&data)?; // now `load(10)` is in the cache
+    /// let dot = rt.visualize(&sum).title("total of a stored list");
+    /// assert_eq!(dot.status(data.key()), Some(Status::Loaded));
+    /// assert!(dot.to_string().contains("will load"));
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn visualize<T>(&self, value: &Delayed<T>) -> Dot {
+        let ctx = self.context(false, &[]);
+        let root: &Node = value.node();
+        let plan = scheduler::plan(&[root], &ctx, &HashMap::default(), &HashSet::new());
+        Dot::new(&[value.node()]).with_states(Phase::Planned, &plan.statuses())
+    }
+
     /// Computes several outputs in one run; shared inputs are computed once.
     ///
     /// Accepts tuples of up to twelve `&Delayed` of any types, arrays and `Vec`s of `&Delayed<T>`
@@ -146,9 +186,13 @@ impl Runtime {
     }
 
     fn execute(&self, roots: &[&Node], timed: bool) -> Result<(Vec<Value>, Report), Error> {
+        let callbacks: Vec<&dyn Callback> = self.inner.callbacks.0.iter().map(|c| &**c).collect();
+        scheduler::execute(roots, &self.context(timed, &callbacks))
+    }
+
+    fn context<'r>(&'r self, timed: bool, callbacks: &'r [&'r dyn Callback]) -> Context<'r> {
         let inner = &*self.inner;
-        let callbacks: Vec<&dyn Callback> = inner.callbacks.0.iter().map(|c| &**c).collect();
-        let ctx = Context {
+        Context {
             scheduler: inner.scheduler,
             pool: &inner.pool,
             cache: inner.store.as_deref().map(|store| CacheContext {
@@ -158,9 +202,8 @@ impl Runtime {
                 skip_functions: &inner.skip_functions,
             }),
             timed,
-            callbacks: &callbacks,
-        };
-        scheduler::execute(roots, &ctx)
+            callbacks,
+        }
     }
 }
 

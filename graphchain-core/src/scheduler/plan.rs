@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::Context;
 use crate::key::{Key, KeyBuildHasher};
 use crate::node::{Node, Value};
+use crate::report::Status;
 use crate::store::Store;
 
 /// Where a planned node's value comes from.
@@ -137,6 +138,23 @@ impl<'g> Plan<'g> {
 
     pub(super) fn consumers_of(&self, i: usize) -> &[u32] {
         &self.consumers[self.cons_start[i] as usize..self.cons_start[i + 1] as usize]
+    }
+
+    /// What a run of this plan would do to each node: [`Status::Loaded`] for a node it loads
+    /// (or has in memory), [`Status::Computed`] for one it computes. Nodes not in the plan are
+    /// not needed.
+    pub(crate) fn statuses(&self) -> HashMap<Key, Status, KeyBuildHasher> {
+        self.nodes
+            .iter()
+            .zip(&self.sources)
+            .map(|(node, source)| {
+                let status = match source {
+                    Source::Compute => Status::Computed,
+                    Source::Load | Source::Memory => Status::Loaded,
+                };
+                (node.key, status)
+            })
+            .collect()
     }
 }
 

@@ -64,10 +64,11 @@ pub use graphchain_core::{
     BoxError, CACHE_DIR_ENV, Cache, CachePolicy, CacheStats, CallArgs, Callback, Codec,
     DEFAULT_CACHE_DIR, Delayed, DelayedFn, Dot, EntryInfo, Error, FailureCause, FunctionProfile,
     Graph, GraphNode, HashError, IntoInput, KEY_SCHEME_VERSION, Key, LocalStore, MemoryStore,
-    NodeReport, NotStored, Operand, Outputs, PanicPayload, ParseKeyError, PlainOperand,
-    PostcardLz4, Profile, Profiler, PrunePlan, PruneReport, RankDir, Report, RunInfo, Runtime,
-    RuntimeBuilder, Scheduler, Status, Store, StoreMeta, Stored, TaskAction, TaskFailure, TaskInfo,
-    TaskOutcome, collect, compute, content_hash, structural_fingerprint, type_name_fingerprint,
+    NodeReport, NotStored, Operand, Outputs, PROGRESS_ENV, PanicPayload, ParseKeyError,
+    PlainOperand, PostcardLz4, Profile, Profiler, PrunePlan, PruneReport, RankDir, Report, RunInfo,
+    Runtime, RuntimeBuilder, Scheduler, Status, Store, StoreMeta, Stored, TaskAction, TaskFailure,
+    TaskInfo, TaskOutcome, collect, compute, content_hash, structural_fingerprint,
+    type_name_fingerprint,
 };
 
 /// Computes several lazy values in one run and returns their values as a tuple.

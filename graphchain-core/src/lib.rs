@@ -19,6 +19,8 @@ mod key;
 mod node;
 mod ops;
 mod profile;
+#[cfg(feature = "progress")]
+mod progress;
 mod report;
 mod runtime;
 mod scheduler;
@@ -40,7 +42,7 @@ pub use crate::ops::{Operand, PlainOperand};
 pub use crate::profile::{FunctionProfile, Profile, Profiler};
 pub use crate::report::{NodeReport, Report, Status};
 pub use crate::runtime::{
-    CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Outputs, Runtime, RuntimeBuilder, compute,
+    CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Outputs, PROGRESS_ENV, Runtime, RuntimeBuilder, compute,
 };
 pub use crate::scheduler::Scheduler;
 pub use crate::store::{LocalStore, MemoryStore, Store, StoreMeta};

@@ -19,6 +19,13 @@ use crate::store::{LocalStore, Store};
 /// The environment variable that overrides the default cache directory.
 pub const CACHE_DIR_ENV: &str = "GRAPHCHAIN_CACHE_DIR";
 
+/// The environment variable that forces the progress bar on (`1`) or off (`0`).
+///
+/// By default a run draws a progress bar on stderr once it has lasted a second, when stderr is a
+/// terminal. With `GRAPHCHAIN_PROGRESS=1` every run draws one from its start, as plain lines when
+/// stderr is not a terminal; with `0` none does. Without the `progress` feature there is no bar.
+pub const PROGRESS_ENV: &str = "GRAPHCHAIN_PROGRESS";
+
 /// The cache directory used when nothing else is configured, relative to the working directory.
 pub const DEFAULT_CACHE_DIR: &str = "__graphchain_cache__";
 
@@ -186,8 +193,25 @@ impl Runtime {
     }
 
     fn execute(&self, roots: &[&Node], timed: bool) -> Result<(Vec<Value>, Report), Error> {
-        let callbacks: Vec<&dyn Callback> = self.inner.callbacks.0.iter().map(|c| &**c).collect();
+        let user = &self.inner.callbacks.0;
+        // The user's callbacks get a full report; the progress bar needs none.
+        let timed = timed || !user.is_empty();
+        let progress = self.progress();
+        let callbacks: Vec<&dyn Callback> = user
+            .iter()
+            .map(|c| &**c)
+            .chain(progress.as_deref())
+            .collect();
         scheduler::execute(roots, &self.context(timed, &callbacks))
+    }
+
+    /// The progress bar of a run, when it is on (see [`PROGRESS_ENV`]).
+    fn progress(&self) -> Option<Box<dyn Callback>> {
+        #[cfg(feature = "progress")]
+        return crate::progress::Progress::for_run(self.threads())
+            .map(|p| Box::new(p) as Box<dyn Callback>);
+        #[cfg(not(feature = "progress"))]
+        None
     }
 
     fn context<'r>(&'r self, timed: bool, callbacks: &'r [&'r dyn Callback]) -> Context<'r> {

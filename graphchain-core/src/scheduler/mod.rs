@@ -37,7 +37,7 @@ pub(crate) struct Context<'r> {
     pub(crate) scheduler: Scheduler,
     pub(crate) pool: &'r rayon::ThreadPool,
     pub(crate) cache: Option<CacheContext<'r>>,
-    /// Whether to record a full report; implied by callbacks.
+    /// Whether to record a full report (the runtime asks for one when the user has callbacks).
     pub(crate) timed: bool,
     pub(crate) callbacks: &'r [&'r dyn Callback],
 }
@@ -140,7 +140,8 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 .collect(),
             state: (0..n).map(|_| AtomicU8::new(RUNNING)).collect(),
             recover_ns: (0..n).map(|_| AtomicU64::new(0)).collect(),
-            records: (ctx.timed || !ctx.callbacks.is_empty())
+            records: ctx
+                .timed
                 .then(|| (0..n).map(|_| Mutex::new(Record::default())).collect()),
             finished: AtomicU32::new(0),
             failures: Mutex::new(Vec::new()),

@@ -4,7 +4,8 @@
 //! Run it with `cargo run --release --example quickstart`; pass `--rows`, `--cols` and
 //! `--quantiles` to change the sizes (defaults: 10,000 × 1,000 and 2,048 quantiles), and
 //! `--picture graph.svg` to save a picture of what the run is about to do (`.dot` needs nothing,
-//! `.svg`, `.png` and `.pdf` need Graphviz).
+//! `.svg`, `.png` and `.pdf` need Graphviz), and `--trace run.json` to save the run's timeline
+//! for Perfetto.
 
 use std::time::Instant;
 
@@ -94,7 +95,7 @@ fn arg(name: &str, default: usize) -> usize {
     })
 }
 
-fn main() -> Result<(), graphchain::Error> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows = arg("--rows", 10_000);
     let cols = arg("--cols", 1_000);
     let quantiles = arg("--quantiles", 2_048);
@@ -121,6 +122,10 @@ fn main() -> Result<(), graphchain::Error> {
     let start = Instant::now();
     let (total, report) = rt.compute_with_report(&result)?;
     println!("result = {total:.6} in {:.3?}\n", start.elapsed());
-    print!("{report}");
+    print!("{report}\n{}", report.profile());
+    if let Some(path) = arg_text("--trace") {
+        std::fs::write(&path, report.chrome_trace())?;
+        println!("saved the run's timeline to {path}: open it in Perfetto");
+    }
     Ok(())
 }

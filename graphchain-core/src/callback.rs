@@ -31,7 +31,8 @@ use crate::scheduler::Scheduler;
 /// [`RunInfo::attempt`] one higher) announces the tasks that are left.
 ///
 /// Runs of one runtime on several threads at once call the same callbacks concurrently. A panic in
-/// a callback propagates to the caller of the run once the run's other tasks have finished.
+/// a callback is not caught: it reaches the caller of the run (with the parallel scheduler, once
+/// the tasks already started have finished), and `on_finish` is not called.
 ///
 /// # Examples
 ///

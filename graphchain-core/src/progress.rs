@@ -130,12 +130,26 @@ impl Callback for Progress {
     }
 
     fn on_finish(&self, _: &Report) {
+        self.stop();
+    }
+}
+
+impl Progress {
+    /// Tells the drawing thread the run is over and waits for its last line.
+    fn stop(&self) {
         *lock(&self.shared.finished) = true;
         self.shared.wake.notify_all();
         if let Some(drawer) = lock(&self.drawer).take() {
             // A panic while drawing loses the bar, not the run.
             let _ = drawer.join();
         }
+    }
+}
+
+impl Drop for Progress {
+    /// Stops the drawing thread of a run that ended without `on_finish` (a callback panicked).
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

@@ -90,3 +90,20 @@ fn plain_lines_come_at_most_once_a_second_and_the_last_one_is_kept() {
     );
     assert_eq!(draw("\r3/3  ", 2_500), (None, None));
 }
+
+#[test]
+fn dropping_a_bar_stops_its_thread() {
+    let p = Progress::new(Mode::Auto, 1); // stopped within the delay: draws nothing
+    p.on_start(&RunInfo {
+        attempt: 0,
+        to_compute: 1,
+        to_load: 0,
+        threads: 1,
+        scheduler: crate::scheduler::Scheduler::Sequential,
+    });
+    let shared = Arc::clone(&p.shared);
+    assert!(lock(&p.drawer).is_some(), "a drawing thread");
+    drop(p); // no `on_finish`, as when a callback panics
+    assert!(*lock(&shared.finished));
+    assert_eq!(Arc::strong_count(&shared), 1, "the thread has ended");
+}

@@ -2,10 +2,13 @@
 //! a binary tree) and a chain of 10,000, on two worker threads.
 //!
 //! The figure that matters is time per task, build and compute together: criterion prints the
-//! throughput in tasks per second (`elem/s`).
+//! throughput in tasks per second (`elem/s`). `fan_in_20k/compute+callback` is the same run on a
+//! runtime with a callback that does nothing: what registering a callback costs.
+
+use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use graphchain::{Delayed, Runtime, delayed};
+use graphchain::{Callback, Delayed, Runtime, delayed};
 
 #[delayed]
 fn leaf(i: u64) -> u64 {
@@ -47,8 +50,18 @@ fn chain(n: u64) -> Delayed<u64> {
     node
 }
 
+/// A callback that does nothing: the cost of being called.
+struct Nothing;
+
+impl Callback for Nothing {}
+
 fn overhead(c: &mut Criterion) {
     let rt = Runtime::builder().threads(2).build().unwrap();
+    let watched = Runtime::builder()
+        .threads(2)
+        .callback(Arc::new(Nothing))
+        .build()
+        .unwrap();
     let mut group = c.benchmark_group("overhead");
 
     group.throughput(Throughput::Elements(19_999));
@@ -60,6 +73,13 @@ fn overhead(c: &mut Criterion) {
         b.iter_batched(
             || fan_in(10_000),
             |graph| rt.compute(&graph).unwrap(),
+            BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("fan_in_20k/compute+callback", |b| {
+        b.iter_batched(
+            || fan_in(10_000),
+            |graph| watched.compute(&graph).unwrap(),
             BatchSize::LargeInput,
         )
     });

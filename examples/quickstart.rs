@@ -2,7 +2,10 @@
 //! per-frame computation (quantiles of every column), and a summary of both.
 //!
 //! Run it with `cargo run --release --example quickstart`; pass `--rows`, `--cols` and
-//! `--quantiles` to change the sizes (defaults: 10,000 × 1,000 and 2,048 quantiles).
+//! `--quantiles` to change the sizes (defaults: 10,000 × 1,000 and 2,048 quantiles), and
+//! `--picture graph.svg` to save a picture of what the run is about to do (`.dot` needs nothing,
+//! `.svg`, `.png` and `.pdf` need Graphviz), and `--trace run.json` to save the run's timeline
+//! for Perfetto.
 
 use std::time::Instant;
 
@@ -73,21 +76,26 @@ fn summarize_frames(frames: &[Frame]) -> f64 {
     frames.iter().flat_map(|f| f.data.iter()).sum()
 }
 
-fn arg(name: &str, default: usize) -> usize {
+/// The value given after `name` on the command line.
+fn arg_text(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    match args.iter().position(|a| a == name) {
-        None => default,
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|v| v.replace('_', "").parse().ok())
-            .unwrap_or_else(|| {
-                eprintln!("{name} takes a whole number");
-                std::process::exit(2)
-            }),
-    }
+    let i = args.iter().position(|a| a == name)?;
+    Some(args.get(i + 1).cloned().unwrap_or_else(|| {
+        eprintln!("{name} takes a value");
+        std::process::exit(2)
+    }))
 }
 
-fn main() -> Result<(), graphchain::Error> {
+fn arg(name: &str, default: usize) -> usize {
+    arg_text(name).map_or(default, |v| {
+        v.replace('_', "").parse().unwrap_or_else(|_| {
+            eprintln!("{name} takes a whole number");
+            std::process::exit(2)
+        })
+    })
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows = arg("--rows", 10_000);
     let cols = arg("--cols", 1_000);
     let quantiles = arg("--quantiles", 2_048);
@@ -104,9 +112,20 @@ fn main() -> Result<(), graphchain::Error> {
     );
 
     let rt = Runtime::builder().build()?;
+    if let Some(path) = arg_text("--picture") {
+        // Colours come from the run's own plan: what will load, compute, or not be needed.
+        rt.visualize(&result)
+            .title("quickstart: what this run will do")
+            .save(&path)?;
+        println!("saved a picture of the plan to {path}");
+    }
     let start = Instant::now();
     let (total, report) = rt.compute_with_report(&result)?;
     println!("result = {total:.6} in {:.3?}\n", start.elapsed());
-    print!("{report}");
+    print!("{report}\n{}", report.profile());
+    if let Some(path) = arg_text("--trace") {
+        std::fs::write(&path, report.chrome_trace())?;
+        println!("saved the run's timeline to {path}: open it in Perfetto");
+    }
     Ok(())
 }

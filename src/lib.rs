@@ -50,6 +50,26 @@
 //! A task that returns `Err` or panics fails alone: every task that does not depend on it still
 //! runs, and the run returns [`Error::TaskFailed`] listing each failed task by name and key.
 //!
+//! # Seeing what a run does
+//!
+//! - **Pictures:** [`Delayed::visualize`] gives Graphviz DOT; [`Runtime::visualize`] colours it by
+//!   what a run would do (load, compute, not needed) without running, and [`Report::visualize`]
+//!   by what a run did. [`Dot::save`] writes `.dot`, or `.svg`, `.png` and `.pdf` through
+//!   Graphviz.
+//! - **Progress:** runs over a second draw a progress bar on stderr when it is a terminal;
+//!   [`PROGRESS_ENV`] (`GRAPHCHAIN_PROGRESS=1|0`) forces it on or off.
+//! - **Profiles:** [`Report::profile`] is a table per function, [`Report::chrome_trace`] a
+//!   timeline for Perfetto, and a [`Profiler`] keeps the reports of every run.
+//! - **Logs:** `tracing` events with the target `graphchain` (`compute`, `store`, `load`, `skip`,
+//!   `fail`), printed by whatever subscriber the program installs.
+//! - **Callbacks:** a [`Callback`] registered with [`RuntimeBuilder::callback`] is told when a run
+//!   starts, around each task, and when it ends.
+//!
+//! # Feature flags
+//!
+//! - `progress` (default): the progress bar, with indicatif. Without it, nothing is drawn and
+//!   [`PROGRESS_ENV`] is ignored.
+//!
 //! # Crate layout
 //!
 //! `graphchain` is a facade over `graphchain-macros` (the `#[delayed]` attribute) and
@@ -61,13 +81,14 @@
 pub use graphchain_macros::{delayed, delayed_fn, pipeline, track};
 
 pub use graphchain_core::{
-    BoxError, CACHE_DIR_ENV, Cache, CachePolicy, CacheStats, CallArgs, Codec, DEFAULT_CACHE_DIR,
-    Delayed, DelayedFn, Dot, DynGraph, EntryInfo, Error, FailureCause, Graph, GraphNode, GraphSpec,
-    HashError, IntoInput, KEY_SCHEME_VERSION, Key, LocalStore, MemoryStore, NodeReport, NotStored,
-    Operand, Outputs, PanicPayload, ParseKeyError, PlainOperand, PostcardLz4, PrunePlan,
-    PruneReport, Registrable, Registry, Report, Runtime, RuntimeBuilder, Scheduler, SpecError,
-    Status, Store, StoreMeta, Stored, TaskFailure, TaskSpec, collect, compute, content_hash,
-    structural_fingerprint, type_name_fingerprint,
+    BoxError, CACHE_DIR_ENV, Cache, CachePolicy, CacheStats, CallArgs, Callback, Codec,
+    DEFAULT_CACHE_DIR, Delayed, DelayedFn, Dot, DynGraph, EntryInfo, Error, FailureCause,
+    FunctionProfile, Graph, GraphNode, GraphSpec, HashError, IntoInput, KEY_SCHEME_VERSION, Key,
+    LocalStore, MemoryStore, NodeReport, NotStored, Operand, Outputs, PROGRESS_ENV, PanicPayload,
+    ParseKeyError, PlainOperand, PostcardLz4, Profile, Profiler, PrunePlan, PruneReport, RankDir,
+    Registrable, Registry, Report, RunInfo, Runtime, RuntimeBuilder, Scheduler, SpecError, Status,
+    Store, StoreMeta, Stored, TaskAction, TaskFailure, TaskInfo, TaskOutcome, TaskSpec, collect,
+    compute, content_hash, structural_fingerprint, type_name_fingerprint,
 };
 
 /// Computes several lazy values in one run and returns their values as a tuple.

@@ -3,6 +3,9 @@
 
 use graphchain::delayed;
 
+#[path = "common/graphviz.rs"]
+mod graphviz;
+
 #[delayed]
 fn load(n: u32) -> Vec<u32> {
     (0..n).collect()
@@ -37,23 +40,7 @@ fn dot_has_a_node_per_task_and_an_edge_per_input() {
     );
     assert!(text.contains(&format!("\"{}\" -> ", b.key())));
 
-    if let Ok(out) = std::process::Command::new("dot")
-        .arg("-Tsvg")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(text.as_bytes())?;
-            child.wait_with_output()
-        })
-    {
-        assert!(
-            out.status.success(),
-            "dot rejected the output: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
+    if let Some(svg) = graphviz::svg_if_installed(&text) {
+        assert!(svg.contains("<svg"));
     }
 }

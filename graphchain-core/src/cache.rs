@@ -532,8 +532,9 @@ fn probe(store: &dyn Store) -> Option<Speed> {
     let _ = store.remove(key);
     if measured.is_none() {
         tracing::warn!(
+            target: "graphchain",
             location = %store.location(),
-            "graphchain: the cache cannot be written; results will not be stored"
+            "the cache cannot be written; results will not be stored"
         );
     }
     measured

@@ -69,7 +69,9 @@ impl<T> Delayed<T> {
         Graph::new(&[&self.node])
     }
 
-    /// The graph below this value as Graphviz DOT; `to_string()` it or write it to a `.dot` file.
+    /// The graph below this value as Graphviz DOT; `to_string()` it, or [`save`](Dot::save) it
+    /// as `.dot` text or as a rendered `.svg`, `.png` or `.pdf`. [`Runtime::visualize`] colours
+    /// the nodes by what a run would do to them.
     ///
     /// # Examples
     ///

@@ -20,6 +20,26 @@ pub enum Error {
     /// The worker threads could not be started.
     #[error("cannot start the worker threads")]
     ThreadPool(#[source] rayon::ThreadPoolBuildError),
+    /// A program graphchain runs (Graphviz's `dot`, to render pictures) is not installed or not
+    /// on the `PATH`.
+    #[error("cannot run `{program}`: it is not installed or not on the PATH ({purpose})")]
+    MissingProgram {
+        /// The program's name.
+        program: String,
+        /// What it is needed for, and what to do instead.
+        purpose: &'static str,
+    },
+    /// A file could not be written (a picture, say).
+    #[error("cannot write {}: {reason}", path.display())]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        reason: String,
+        /// The underlying error, if any.
+        #[source]
+        source: Option<std::io::Error>,
+    },
     /// A cache housekeeping operation could not read or write the store.
     #[error("cannot {op} the cache at {location}")]
     Store {
@@ -50,6 +70,16 @@ impl Error {
         match self {
             Error::TaskFailed(failures) => failures,
             _ => Vec::new(),
+        }
+    }
+}
+
+impl Error {
+    pub(crate) fn write(path: &std::path::Path, reason: &str, source: std::io::Error) -> Self {
+        Error::Write {
+            path: path.to_owned(),
+            reason: reason.to_owned(),
+            source: Some(source),
         }
     }
 }

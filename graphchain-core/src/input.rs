@@ -177,16 +177,7 @@ impl<T: Clone + Send + Sync + 'static, const N: usize> IntoInput<Vec<T>> for [De
     }
 }
 
-static COLLECT: FnInfo = FnInfo {
-    name: "collect",
-    module_path: module_path!(),
-    identity: [0; 32],
-    pure: true,
-    cache: CachePolicy::Never,
-    retries: 0,
-    uses: &[],
-    helpers: std::sync::OnceLock::new(),
-};
+static COLLECT: FnInfo = FnInfo::builtin("collect", [0; 32], CachePolicy::Never);
 
 /// A node that gathers the results of `nodes` into a `Vec<T>`, in order.
 fn collect_nodes<T: Clone + Send + Sync + 'static>(

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod cache;
+mod callback;
 mod codec;
 mod content;
 mod delayed;
@@ -18,6 +19,9 @@ mod input;
 mod key;
 mod node;
 mod ops;
+mod profile;
+#[cfg(feature = "progress")]
+mod progress;
 mod report;
 mod runtime;
 mod scheduler;
@@ -25,10 +29,11 @@ mod store;
 mod wrap;
 
 pub use crate::cache::{Cache, CacheStats, EntryInfo, PrunePlan, PruneReport};
+pub use crate::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
 pub use crate::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fingerprint};
 pub use crate::content::{HashError, content_hash};
 pub use crate::delayed::Delayed;
-pub use crate::dot::Dot;
+pub use crate::dot::{Dot, RankDir};
 pub use crate::dynamic::{DynGraph, GraphSpec, Registrable, Registry, SpecError, TaskSpec};
 pub use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 pub use crate::graph::{Graph, GraphNode};
@@ -36,9 +41,10 @@ pub use crate::input::{IntoInput, collect};
 pub use crate::key::{KEY_SCHEME_VERSION, Key, ParseKeyError};
 pub use crate::node::{BoxError, CachePolicy};
 pub use crate::ops::{Operand, PlainOperand};
+pub use crate::profile::{FunctionProfile, Profile, Profiler};
 pub use crate::report::{NodeReport, Report, Status};
 pub use crate::runtime::{
-    CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Outputs, Runtime, RuntimeBuilder, compute,
+    CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Outputs, PROGRESS_ENV, Runtime, RuntimeBuilder, compute,
 };
 pub use crate::scheduler::Scheduler;
 pub use crate::store::{LocalStore, MemoryStore, Store, StoreMeta};

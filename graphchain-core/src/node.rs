@@ -56,6 +56,24 @@ pub struct FnInfo {
 }
 
 impl FnInfo {
+    /// A pure function with no `retries` and no helpers: built-in nodes, and tests.
+    pub(crate) const fn builtin(
+        name: &'static str,
+        identity: [u8; 32],
+        cache: CachePolicy,
+    ) -> FnInfo {
+        FnInfo {
+            name,
+            module_path: module_path!(),
+            identity,
+            pure: true,
+            cache,
+            retries: 0,
+            uses: &[],
+            helpers: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The hash of every helper reachable through `uses`, transitively, each once (helpers may
     /// use each other in a cycle), in a fixed order; `None` when there are none.
     fn helpers_hash(&self) -> Option<&[u8; 32]> {

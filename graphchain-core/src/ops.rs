@@ -107,16 +107,7 @@ const fn tag(name: &str) -> [u8; 32] {
 }
 
 const fn op_info(name: &'static str) -> FnInfo {
-    FnInfo {
-        name,
-        module_path: module_path!(),
-        identity: tag(name),
-        pure: true,
-        cache: CachePolicy::Never,
-        retries: 0,
-        uses: &[],
-        helpers: std::sync::OnceLock::new(),
-    }
+    FnInfo::builtin(name, tag(name), CachePolicy::Never)
 }
 
 /// Builds an operation node over `inputs`, whose types are named in `types` for the key.

@@ -3,7 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::delayed::Delayed;
+use crate::dot::{Dot, Phase};
 use crate::key::Key;
+use crate::profile::Profile;
 
 /// What happened to one node during a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -22,6 +25,10 @@ pub enum Status {
     /// The task did not start: the run stopped at the first failure
     /// ([`RuntimeBuilder::fail_fast`](crate::RuntimeBuilder::fail_fast)).
     Cancelled,
+    /// The cache entry could not be used, so it was removed and the node is computed in a
+    /// further attempt of the run. Only [callbacks](crate::Callback) see this status: a
+    /// [`Report`] lists such entries in [`Report::discarded`].
+    Discarded,
 }
 
 impl fmt::Display for Status {
@@ -33,6 +40,7 @@ impl fmt::Display for Status {
             Status::Failed => "failed",
             Status::Skipped => "skipped (an input failed)",
             Status::Cancelled => "cancelled (fail-fast)",
+            Status::Discarded => "discarded (an unusable cache entry)",
         })
     }
 }
@@ -46,6 +54,9 @@ pub struct NodeReport {
     pub(crate) duration: Duration,
     pub(crate) bytes: u64,
     pub(crate) stored: bool,
+    pub(crate) start: Duration,
+    pub(crate) end: Duration,
+    pub(crate) worker: Option<usize>,
 }
 
 impl NodeReport {
@@ -72,6 +83,21 @@ impl NodeReport {
     /// Whether its result was written to the cache.
     pub fn stored(&self) -> bool {
         self.stored
+    }
+    /// When its task started, counted from the start of the run. The task's span, from
+    /// `start` to [`end`](NodeReport::end), includes handing it its inputs and is at least its
+    /// [`duration`](NodeReport::duration).
+    pub fn start(&self) -> Duration {
+        self.start
+    }
+    /// When its task ended, counted from the start of the run.
+    pub fn end(&self) -> Duration {
+        self.end
+    }
+    /// The worker thread that ran it, numbered from 0 in the runtime's pool; `None` for a task
+    /// run on the calling thread ([`Scheduler::Sequential`](crate::Scheduler::Sequential)).
+    pub fn worker(&self) -> Option<usize> {
+        self.worker
     }
 }
 
@@ -144,6 +170,68 @@ impl Report {
     /// Wall-clock time of the whole run.
     pub fn wall_time(&self) -> Duration {
         self.wall
+    }
+
+    /// The graph below `value` as Graphviz DOT, each node coloured by what this run did to it:
+    /// loaded, computed, failed, skipped, or not needed. Keep the report of a failed run with a
+    /// [`Profiler`](crate::Profiler) to see where it failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{delayed, Runtime, Status};
+    ///
+    /// #[delayed]
+    /// fn inc(x: u32) -> u32 {
+    ///     x + 1
+    /// }
+    ///
+    /// let rt = Runtime::builder().cache(false).build()?;
+    /// let value = inc(inc(1));
+    /// let (_, report) = rt.compute_with_report(&value)?;
+    /// let dot = report.visualize(&value);
+    /// assert_eq!(dot.status(value.key()), Some(Status::Computed));
+    /// assert!(dot.to_string().contains("legend"));
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn visualize<T>(&self, value: &Delayed<T>) -> Dot {
+        let statuses = self.nodes.iter().map(|n| (n.key, n.status)).collect();
+        Dot::new(&[value.node()]).with_states(Phase::Ran, &statuses)
+    }
+
+    /// Where the time went, function by function: calls, computed, loaded, total and mean time,
+    /// bytes read and written. Its `Display` is a table.
+    ///
+    /// # Examples
+    ///
+    /// See [`Profile`].
+    pub fn profile(&self) -> Profile {
+        Profile::new([self])
+    }
+
+    /// The run as Chrome trace-event JSON, for Perfetto (<https://ui.perfetto.dev>) or
+    /// `chrome://tracing`: one track per worker thread, one slice per node, from its start to its
+    /// end, with its key, status, time and bytes as arguments.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{delayed, Runtime};
+    ///
+    /// #[delayed]
+    /// fn inc(x: u32) -> u32 {
+    ///     x + 1
+    /// }
+    ///
+    /// let rt = Runtime::builder().cache(false).build()?;
+    /// let (_, report) = rt.compute_with_report(&inc(1))?;
+    /// let trace = report.chrome_trace(); // write it to `run.json`, then open that in Perfetto
+    /// assert!(trace.starts_with("{\"traceEvents\":["));
+    /// assert!(trace.contains("\"name\":\"inc\""));
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn chrome_trace(&self) -> String {
+        crate::profile::chrome_trace(self)
     }
 }
 

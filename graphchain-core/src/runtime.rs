@@ -1,12 +1,14 @@
 //! The runtime: worker threads, scheduler choice, cache location, and the entry points that run
 //! a graph.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use crate::cache::{Cache, StoreSpeed};
+use crate::callback::{Callback, Callbacks};
 use crate::delayed::Delayed;
+use crate::dot::{Dot, Phase};
 use crate::error::Error;
 use crate::key::Key;
 use crate::node::{Node, NodeRef, Value};
@@ -16,6 +18,13 @@ use crate::store::{LocalStore, Store};
 
 /// The environment variable that overrides the default cache directory.
 pub const CACHE_DIR_ENV: &str = "GRAPHCHAIN_CACHE_DIR";
+
+/// The environment variable that forces the progress bar on (`1`) or off (`0`).
+///
+/// By default a run draws a progress bar on stderr once it has lasted a second, when stderr is a
+/// terminal. With `GRAPHCHAIN_PROGRESS=1` every run draws one from its start, as plain lines when
+/// stderr is not a terminal; with `0` none does. Without the `progress` feature there is no bar.
+pub const PROGRESS_ENV: &str = "GRAPHCHAIN_PROGRESS";
 
 /// The cache directory used when nothing else is configured, relative to the working directory.
 pub const DEFAULT_CACHE_DIR: &str = "__graphchain_cache__";
@@ -57,6 +66,7 @@ struct Inner {
     skip_keys: HashSet<Key>,
     skip_functions: HashSet<String>,
     fail_fast: bool,
+    callbacks: Callbacks,
 }
 
 impl Runtime {
@@ -159,6 +169,45 @@ impl Runtime {
         (value, report)
     }
 
+    /// The graph below `value` as Graphviz DOT, each node coloured by what computing it on this
+    /// runtime would do now: load it from the cache, compute it, or not need it (because a node
+    /// it feeds is loaded), with a legend. Nothing runs: the picture comes from the same plan a
+    /// run makes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use graphchain::{delayed, MemoryStore, Runtime, Status};
+    ///
+    /// #[delayed(cache = "always")]
+    /// fn load(n: u32) -> Vec<u32> {
+    ///     (0..n).collect()
+    /// }
+    ///
+    /// #[delayed]
+    /// fn total(xs: &[u32]) -> u32 {
+    ///     xs.iter().sum()
+    /// }
+    ///
+    /// let rt = Runtime::builder().store(Arc::new(MemoryStore::new())).build()?;
+    /// let data = load(10);
+    /// let sum = total(&data);
+    /// assert_eq!(rt.visualize(&sum).status(data.key()), Some(Status::Computed));
+    /// rt.compute(&data)?; // now `load(10)` is in the cache
+    /// let dot = rt.visualize(&sum).title("total of a stored list");
+    /// assert_eq!(dot.status(data.key()), Some(Status::Loaded));
+    /// assert!(dot.to_string().contains("will load"));
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn visualize<T>(&self, value: &Delayed<T>) -> Dot {
+        let ctx = self.context(false, &[]);
+        let root: &Node = value.node();
+        let plan = scheduler::plan(&[root], &ctx, &HashMap::default(), &HashSet::new());
+        Dot::new(&[value.node()]).with_states(Phase::Planned, &plan.statuses())
+    }
+
     /// Computes several outputs in one run; shared inputs are computed once.
     ///
     /// Accepts tuples of up to twelve `&Delayed` of any types, arrays and `Vec`s of `&Delayed<T>`
@@ -233,8 +282,30 @@ impl Runtime {
         roots: &[&Node],
         timed: bool,
     ) -> (Result<Vec<Value>, Error>, Report) {
+        let user = &self.inner.callbacks.0;
+        // The user's callbacks get a full report; the progress bar needs none.
+        let timed = timed || !user.is_empty();
+        let progress = self.progress();
+        let callbacks: Vec<&dyn Callback> = user
+            .iter()
+            .map(|c| &**c)
+            .chain(progress.as_deref())
+            .collect();
+        scheduler::execute(roots, &self.context(timed, &callbacks))
+    }
+
+    /// The progress bar of a run, when it is on (see [`PROGRESS_ENV`]).
+    fn progress(&self) -> Option<Box<dyn Callback>> {
+        #[cfg(feature = "progress")]
+        return crate::progress::Progress::for_run(self.threads())
+            .map(|p| Box::new(p) as Box<dyn Callback>);
+        #[cfg(not(feature = "progress"))]
+        None
+    }
+
+    fn context<'r>(&'r self, timed: bool, callbacks: &'r [&'r dyn Callback]) -> Context<'r> {
         let inner = &*self.inner;
-        let ctx = Context {
+        Context {
             scheduler: inner.scheduler,
             pool: &inner.pool,
             cache: inner.store.as_deref().map(|store| CacheContext {
@@ -245,8 +316,8 @@ impl Runtime {
             }),
             timed,
             fail_fast: inner.fail_fast,
-        };
-        scheduler::execute(roots, &ctx)
+            callbacks,
+        }
     }
 }
 
@@ -359,6 +430,7 @@ pub struct RuntimeBuilder {
     skip_keys: HashSet<Key>,
     skip_functions: HashSet<String>,
     fail_fast: bool,
+    callbacks: Callbacks,
 }
 
 impl Default for RuntimeBuilder {
@@ -372,6 +444,7 @@ impl Default for RuntimeBuilder {
             skip_keys: HashSet::new(),
             skip_functions: HashSet::new(),
             fail_fast: false,
+            callbacks: Callbacks::default(),
         }
     }
 }
@@ -437,6 +510,32 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Calls `callback` at the start and end of every run and around every task (see
+    /// [`Callback`]); callbacks are called in the order they were added.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use graphchain::{delayed, Profiler, Runtime};
+    ///
+    /// #[delayed]
+    /// fn double(x: u64) -> u64 {
+    ///     2 * x
+    /// }
+    ///
+    /// let profiler = Arc::new(Profiler::new());
+    /// let rt = Runtime::builder().cache(false).callback(profiler.clone()).build()?;
+    /// rt.compute(&double(double(1)))?;
+    /// assert_eq!(profiler.reports().len(), 1);
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn callback(mut self, callback: Arc<dyn Callback>) -> Self {
+        self.callbacks.0.push(callback);
+        self
+    }
+
     /// Starts the runtime.
     ///
     /// # Errors
@@ -476,6 +575,7 @@ impl RuntimeBuilder {
                 skip_keys: self.skip_keys,
                 skip_functions: self.skip_functions,
                 fail_fast: self.fail_fast,
+                callbacks: self.callbacks,
             }),
         })
     }

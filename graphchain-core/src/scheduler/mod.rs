@@ -8,13 +8,18 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::cache::StoreSpeed;
-use crate::entry;
+use crate::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
 use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 use crate::key::{Key, KeyBuildHasher};
 use crate::node::{Args, BoxError, CachePolicy, Edge, Node, Value};
 use crate::report::{NodeReport, Report, Status};
-use crate::store::Store;
+
+mod cache;
+mod plan;
+
+pub(crate) use cache::CacheContext;
+use cache::StoreJob;
+pub(crate) use plan::{Plan, Source, plan};
 
 /// How a run is carried out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -27,164 +32,16 @@ pub enum Scheduler {
     Sequential,
 }
 
-/// The cache side of a run.
-pub(crate) struct CacheContext<'r> {
-    pub(crate) store: &'r dyn Store,
-    pub(crate) speed: &'r StoreSpeed,
-    pub(crate) skip_keys: &'r HashSet<Key>,
-    pub(crate) skip_functions: &'r HashSet<String>,
-}
-
-impl CacheContext<'_> {
-    /// Whether `node`'s result may be read from or written to the cache in this run.
-    fn eligible(&self, node: &Node) -> bool {
-        node.storable.is_some()
-            && node.info.cache != CachePolicy::Never
-            && !self.skip_keys.contains(&node.key)
-            && !self.skip_functions.contains(node.info.name)
-    }
-}
-
 /// Everything a run needs from its runtime.
 pub(crate) struct Context<'r> {
     pub(crate) scheduler: Scheduler,
     pub(crate) pool: &'r rayon::ThreadPool,
     pub(crate) cache: Option<CacheContext<'r>>,
+    /// Whether to record a full report (the runtime asks for one when the user has callbacks).
     pub(crate) timed: bool,
     /// Stop starting tasks after the first failure.
     pub(crate) fail_fast: bool,
-}
-
-/// Where a planned node's value comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Source {
-    Compute,
-    Load,
-    /// Already in memory from an earlier attempt of this run.
-    Memory,
-}
-
-/// Answers "is this key in the store?" for the planner without a system call per node: the
-/// first few questions are asked one by one (a warm run asks one), then the store is listed
-/// once and the rest are answered from that list.
-struct Lookup<'a> {
-    store: &'a dyn Store,
-    bad: &'a HashSet<Key>,
-    probes_left: usize,
-    listed: Option<HashSet<Key, KeyBuildHasher>>,
-}
-
-impl Lookup<'_> {
-    fn contains(&mut self, key: Key) -> bool {
-        if self.bad.contains(&key) {
-            return false;
-        }
-        if self.probes_left > 0 {
-            self.probes_left -= 1;
-            return self.store.contains(key).unwrap_or(false);
-        }
-        let store = self.store;
-        self.listed
-            .get_or_insert_with(|| store.list().unwrap_or_default().into_iter().collect())
-            .contains(&key)
-    }
-}
-
-/// The nodes a run must visit, deduplicated by key, with their edges as indices.
-///
-/// Built on demand and without recursion: nodes are numbered in the order they are first reached,
-/// and the numbering is the work list. A node whose value is in memory or in the store is a leaf:
-/// its inputs are never visited.
-pub(crate) struct Plan<'g> {
-    nodes: Vec<&'g Node>,
-    sources: Vec<Source>,
-    /// `deps[dep_start[i]..dep_start[i + 1]]`: the plan indices of node `i`'s node inputs, in
-    /// slot order (a node read twice appears twice); empty for leaves.
-    dep_start: Vec<u32>,
-    deps: Vec<u32>,
-    /// `consumers[cons_start[i]..cons_start[i + 1]]`: the nodes reading node `i`, once per slot.
-    cons_start: Vec<u32>,
-    consumers: Vec<u32>,
-    /// The plan index of each requested output.
-    roots: Vec<u32>,
-}
-
-impl<'g> Plan<'g> {
-    fn new(
-        roots: &[&'g Node],
-        memo: &HashMap<Key, Value, KeyBuildHasher>,
-        mut cached: impl FnMut(&Node) -> bool,
-    ) -> Self {
-        let mut index: HashMap<Key, u32, KeyBuildHasher> = HashMap::default();
-        let mut nodes: Vec<&'g Node> = Vec::new();
-        let mut intern = |node: &'g Node, nodes: &mut Vec<&'g Node>| -> u32 {
-            *index.entry(node.key).or_insert_with(|| {
-                nodes.push(node);
-                (nodes.len() - 1) as u32
-            })
-        };
-        let roots: Vec<u32> = roots.iter().map(|n| intern(n, &mut nodes)).collect();
-        let mut dep_start = Vec::with_capacity(nodes.len() + 1);
-        let mut deps = Vec::new();
-        let mut sources = Vec::new();
-        let mut next = 0;
-        while next < nodes.len() {
-            dep_start.push(deps.len() as u32);
-            let node = nodes[next];
-            let source = if memo.contains_key(&node.key) {
-                Source::Memory
-            } else if cached(node) {
-                Source::Load
-            } else {
-                Source::Compute
-            };
-            sources.push(source);
-            if source == Source::Compute {
-                for dep in node.deps() {
-                    deps.push(intern(dep, &mut nodes));
-                }
-            }
-            next += 1;
-        }
-        dep_start.push(deps.len() as u32);
-
-        let mut cons_start = vec![0u32; nodes.len() + 1];
-        for &d in &deps {
-            cons_start[d as usize + 1] += 1;
-        }
-        for i in 0..nodes.len() {
-            cons_start[i + 1] += cons_start[i];
-        }
-        let mut fill = cons_start.clone();
-        let mut consumers = vec![0u32; deps.len()];
-        for i in 0..nodes.len() {
-            for &d in &deps[dep_start[i] as usize..dep_start[i + 1] as usize] {
-                consumers[fill[d as usize] as usize] = i as u32;
-                fill[d as usize] += 1;
-            }
-        }
-        Plan {
-            nodes,
-            sources,
-            dep_start,
-            deps,
-            cons_start,
-            consumers,
-            roots,
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    fn deps_of(&self, i: usize) -> &[u32] {
-        &self.deps[self.dep_start[i] as usize..self.dep_start[i + 1] as usize]
-    }
-
-    fn consumers_of(&self, i: usize) -> &[u32] {
-        &self.consumers[self.cons_start[i] as usize..self.cons_start[i + 1] as usize]
-    }
+    pub(crate) callbacks: &'r [&'r dyn Callback],
 }
 
 /// A node's result and the number of its readers that have not started yet (plus one per time it
@@ -194,9 +51,6 @@ struct Slot {
     value: Option<Value>,
     uses: u32,
 }
-
-/// Payloads at least this large are checked and decoded in parallel.
-const PARALLEL_CHECK: usize = 1 << 20;
 
 const RUNNING: u8 = 0;
 const COMPUTED: u8 = 1;
@@ -216,15 +70,27 @@ struct Record {
     bytes: u64,
     stored: bool,
     order: u32,
+    /// When the node's task started and ended, from the start of the run.
+    start: Duration,
+    end: Duration,
+    worker: Option<usize>,
 }
 
-/// A result to consider for the cache once its consumers are on their way.
-struct StoreJob {
-    node: usize,
-    value: Value,
-    compute: Duration,
-    /// Seconds it would take to get this value back without the cache.
-    recover: f64,
+/// How a node's task ended: its state, and the time and bytes its compute or load took.
+struct Done {
+    state: u8,
+    duration: Duration,
+    bytes: u64,
+}
+
+impl Done {
+    fn untimed(state: u8) -> Self {
+        Done {
+            state,
+            duration: Duration::ZERO,
+            bytes: 0,
+        }
+    }
 }
 
 /// The shared state of one attempt at a run.
@@ -236,6 +102,8 @@ struct Exec<'p, 'g, 'c> {
     plan: &'p Plan<'g>,
     ctx: &'c Context<'c>,
     memo: &'p HashMap<Key, Value, KeyBuildHasher>,
+    /// When the run (its first attempt) started: the origin of the report's timestamps.
+    started: Instant,
     /// Node inputs not yet finished.
     pending: Vec<AtomicU32>,
     values: Vec<Mutex<Slot>>,
@@ -256,6 +124,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         plan: &'p Plan<'g>,
         ctx: &'c Context<'c>,
         memo: &'p HashMap<Key, Value, KeyBuildHasher>,
+        started: Instant,
     ) -> Self {
         let n = plan.len();
         let pending = (0..n)
@@ -269,6 +138,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             plan,
             ctx,
             memo,
+            started,
             pending,
             values: uses
                 .into_iter()
@@ -309,29 +179,54 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         lock(&self.values[j]).uses -= 1;
     }
 
-    fn record(&self, i: usize, f: impl FnOnce(&mut Record)) {
-        if let Some(records) = &self.records {
-            f(&mut lock(&records[i]));
-        }
-    }
-
-    /// Runs node `i` (or records why it cannot run) and reports each consumer that became
-    /// ready; returns a result to consider storing.
-    fn run(&self, i: usize, mut ready: impl FnMut(usize)) -> Option<StoreJob> {
+    /// Runs node `i` on `worker` (the rayon index of the thread, `None` on the calling thread),
+    /// or records why it cannot run, and reports each consumer that became ready; returns a
+    /// result to consider storing.
+    fn run(
+        &self,
+        i: usize,
+        worker: Option<usize>,
+        mut ready: impl FnMut(usize),
+    ) -> Option<StoreJob> {
         let node = self.plan.nodes[i];
+        let source = self.plan.sources[i];
+        let start = self.records.is_some().then(Instant::now);
+        let callbacks = self.ctx.callbacks;
+        // Built only when someone listens: without callbacks a task costs nothing more.
+        let task = if callbacks.is_empty() || source == Source::Memory {
+            None
+        } else {
+            Some(TaskInfo {
+                name: node.info.name,
+                key: node.key,
+                action: match source {
+                    Source::Load => TaskAction::Load,
+                    _ => TaskAction::Compute,
+                },
+                worker,
+            })
+        };
+        let before = || {
+            if let Some(task) = &task {
+                callbacks.iter().for_each(|c| c.before_task(task));
+            }
+        };
         let mut job = None;
-        let state = match self.plan.sources[i] {
+        let done = match source {
             Source::Compute | Source::Load if self.stopped.load(Ordering::Relaxed) => {
                 for &j in self.plan.deps_of(i) {
                     self.release(j as usize);
                 }
-                CANCELLED
+                Done::untimed(CANCELLED)
             }
             Source::Memory => {
                 lock(&self.values[i]).value = self.memo.get(&node.key).cloned();
-                IN_MEMORY
+                Done::untimed(IN_MEMORY)
             }
-            Source::Load => self.load(i, node),
+            Source::Load => {
+                before();
+                self.load(i, node)
+            }
             Source::Compute => {
                 let deps = self.plan.deps_of(i);
                 let input_failed = deps.iter().any(|&j| {
@@ -344,17 +239,38 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                     for &j in deps {
                         self.release(j as usize);
                     }
-                    SKIPPED
+                    Done::untimed(SKIPPED)
                 } else {
-                    let (state, stored) = self.compute(i, node);
+                    before();
+                    let (done, stored) = self.compute(i, node);
                     job = stored;
-                    state
+                    done
                 }
             }
         };
-        self.state[i].store(state, Ordering::Release);
+        self.state[i].store(done.state, Ordering::Release);
         let order = self.finished.fetch_add(1, Ordering::Relaxed);
-        self.record(i, |r| r.order = order);
+        if let (Some(records), Some(start)) = (&self.records, start) {
+            let end = Instant::now();
+            *lock(&records[i]) = Record {
+                duration: done.duration,
+                bytes: done.bytes,
+                stored: false,
+                order,
+                start: start - self.started,
+                end: end - self.started,
+                worker,
+            };
+        }
+        log(node, &done);
+        if let Some(task) = &task {
+            let outcome = TaskOutcome {
+                status: status_of(done.state).expect("a task ends computed, loaded, or not at all"),
+                duration: done.duration,
+                bytes: done.bytes,
+            };
+            callbacks.iter().for_each(|c| c.after_task(task, &outcome));
+        }
 
         for &c in self.plan.consumers_of(i) {
             if self.pending[c as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
@@ -364,7 +280,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         job
     }
 
-    fn compute(&self, i: usize, node: &Node) -> (u8, Option<StoreJob>) {
+    fn compute(&self, i: usize, node: &Node) -> (Done, Option<StoreJob>) {
         let mut inputs = Vec::with_capacity(node.edges.len());
         let mut deps = self.plan.deps_of(i).iter();
         let mut inputs_recover = 0u64;
@@ -380,16 +296,22 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         }
         if let Some(message) = &node.invalid {
             return (
-                self.fail(node, FailureCause::InvalidInput(message.to_string())),
+                Done::untimed(self.fail(node, FailureCause::InvalidInput(message.to_string()))),
                 None,
             );
         }
         let cache = self.ctx.cache.as_ref().filter(|c| c.eligible(node));
-        let timed = self.records.is_some() || cache.is_some();
+        let timed = self.records.is_some()
+            || cache.is_some()
+            || tracing::enabled!(target: "graphchain", tracing::Level::DEBUG);
         let start = timed.then(Instant::now);
         let outcome = attempt(node, Args::new(inputs));
         let elapsed = start.map_or(Duration::ZERO, |s| s.elapsed());
-        self.record(i, |r| r.duration = elapsed);
+        let done = |state| Done {
+            state,
+            duration: elapsed,
+            bytes: 0,
+        };
         match outcome {
             Ok(Ok(value)) => {
                 let mut recover = inputs_recover.saturating_add(elapsed.as_nanos() as u64);
@@ -400,6 +322,13 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                     if node.info.cache == CachePolicy::Auto {
                         let speed = cache.speed.get(cache.store)?;
                         if !speed.worth_storing(0, recover_s) {
+                            tracing::debug!(
+                                target: "graphchain",
+                                function = node.info.name,
+                                key = %node.key.short(),
+                                reason = "computing it is faster than loading it",
+                                "skip"
+                            );
                             return None;
                         }
                         recover = recover.min((speed.latency * 1e9) as u64);
@@ -413,132 +342,25 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 });
                 self.recover_ns[i].store(recover, Ordering::Relaxed);
                 lock(&self.values[i]).value = Some(value);
-                (COMPUTED, job)
+                (done(COMPUTED), job)
             }
-            Ok(Err(e)) => (self.fail(node, FailureCause::Err(e)), None),
+            Ok(Err(e)) => (done(self.fail(node, FailureCause::Err(e))), None),
             Err(panic) => (
-                self.fail(node, FailureCause::Panic(PanicPayload::new(panic))),
+                done(self.fail(node, FailureCause::Panic(PanicPayload::new(panic)))),
                 None,
             ),
         }
     }
 
-    fn load(&self, i: usize, node: &Node) -> u8 {
-        let cache = self
-            .ctx
-            .cache
-            .as_ref()
-            .expect("loads are planned only with a cache");
-        let storable = node
-            .storable
-            .expect("loads are planned only for storable nodes");
-        let start = Instant::now();
-        let loaded = cache
-            .store
-            .get(node.key)
-            .map_err(|e| format!("cannot read the entry: {e}"))
-            .and_then(|bytes| bytes.ok_or_else(|| "the entry disappeared".to_owned()))
-            .and_then(|bytes| {
-                let (header, payload) =
-                    entry::open_header(&bytes, node.key, storable.codec, storable.fingerprint())
-                        .map_err(|e| e.to_string())?;
-                let check = || entry::check_payload(&header, payload).map_err(|e| e.to_string());
-                let decode = || {
-                    (storable.decode)(payload)
-                        .map_err(|e| format!("the payload does not decode: {e}"))
-                };
-                // A large payload is checked and decoded at once; the value is used only if the
-                // check passes.
-                let value = if payload.len() >= PARALLEL_CHECK {
-                    let (checked, value) = rayon::join(check, decode);
-                    checked?;
-                    value?
-                } else {
-                    check()?;
-                    decode()?
-                };
-                Ok((value, bytes.len() as u64))
-            });
-        match loaded {
-            Ok((value, bytes)) => {
-                let elapsed = start.elapsed();
-                cache.speed.observe(bytes, elapsed.as_secs_f64());
-                let _ = cache.store.touch(node.key);
-                self.recover_ns[i].store(elapsed.as_nanos() as u64, Ordering::Relaxed);
-                self.record(i, |r| {
-                    r.duration = elapsed;
-                    r.bytes = bytes;
-                });
-                lock(&self.values[i]).value = Some(value);
-                tracing::debug!(name = node.info.name, key = %node.key.short(), bytes, ?elapsed, "graphchain: load");
-                LOADED
-            }
-            Err(problem) => {
-                tracing::warn!(
-                    name = node.info.name,
-                    key = %node.key,
-                    location = %cache.store.location(),
-                    "graphchain: discarding a cache entry that cannot be used ({problem}); it will be recomputed"
-                );
-                let _ = cache.store.remove(node.key);
-                lock(&self.bad_entries).push((node.key, problem));
-                BAD_ENTRY
-            }
-        }
-    }
-
-    /// Stores a computed result when the policy says it pays off.
-    fn store(&self, job: StoreJob) {
-        let node = self.plan.nodes[job.node];
-        let (Some(cache), Some(storable)) = (self.ctx.cache.as_ref(), node.storable) else {
-            return;
-        };
-        let auto = node.info.cache == CachePolicy::Auto;
-        // Only the automatic policy needs the store's speed (and so a probe).
-        let speed = if auto {
-            cache.speed.get(cache.store)
-        } else {
-            None
-        };
-        let mut payload = Vec::new();
-        if let Err(e) = (storable.encode)(&job.value, &mut payload) {
-            tracing::warn!(name = node.info.name, key = %node.key.short(), "graphchain: cannot encode the result, not storing it: {e}");
-            return;
-        }
-        drop(job.value);
-        let header = entry::header(
-            node.key,
-            storable.fingerprint(),
-            storable.codec,
-            node.info.name,
-            job.compute.as_nanos() as u64,
-            &payload,
-        );
-        let size = (header.len() + payload.len()) as u64;
-        if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover)) {
-            return;
-        }
-        match cache.store.put_parts(node.key, &[&header, &payload]) {
-            Ok(()) => {
-                tracing::debug!(name = node.info.name, key = %node.key.short(), bytes = size, "graphchain: store");
-                self.record(job.node, |r| {
-                    r.bytes = size;
-                    r.stored = true;
-                });
-            }
-            Err(e) => {
-                if !self.write_warned.swap(true, Ordering::Relaxed) {
-                    tracing::warn!(
-                        location = %cache.store.location(),
-                        "graphchain: cannot write to the cache ({e}); results are still returned but not stored"
-                    );
-                }
-            }
-        }
-    }
-
     fn fail(&self, node: &Node, cause: FailureCause) -> u8 {
-        lock(&self.failures).push(TaskFailure::new(node.info.name, node.key, cause));
+        let failure = TaskFailure::new(node.info.name, node.key, cause);
+        tracing::debug!(
+            target: "graphchain",
+            function = node.info.name,
+            key = %node.key.short(),
+            "fail: {failure}"
+        );
+        lock(&self.failures).push(failure);
         if self.ctx.fail_fast {
             self.stopped.store(true, Ordering::Relaxed);
         }
@@ -556,13 +378,10 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             .into_iter()
             .filter_map(|i| {
                 let node = self.plan.nodes[i];
-                let status = match self.state[i].load(Ordering::Acquire) {
-                    COMPUTED => Status::Computed,
-                    LOADED => Status::Loaded,
-                    FAILED => Status::Failed,
-                    SKIPPED => Status::Skipped,
-                    CANCELLED => Status::Cancelled,
-                    _ => return None, // in memory, a bad entry, or never reached
+                let status = match status_of(self.state[i].load(Ordering::Acquire))? {
+                    // Listed in `Report::discarded`, and reported again by a further attempt.
+                    Status::Discarded => return None,
+                    status => status,
                 };
                 let record = lock(&records[i]);
                 Some(NodeReport {
@@ -572,6 +391,9 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                     duration: record.duration,
                     bytes: record.bytes,
                     stored: record.stored,
+                    start: record.start,
+                    end: record.end,
+                    worker: record.worker,
                 })
             })
             .collect()
@@ -587,13 +409,15 @@ fn attempt(node: &Node, mut args: Args) -> std::thread::Result<Result<Value, Box
         match catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut args))) {
             Ok(Ok(value)) => return Ok(Ok(value)),
             Ok(Err(e)) => tracing::warn!(
-                task = node.info.name,
+                target: "graphchain",
+                function = node.info.name,
                 key = %node.key.short(),
                 attempt = attempt + 1,
                 "task failed, retrying: {e}"
             ),
             Err(_) => tracing::warn!(
-                task = node.info.name,
+                target: "graphchain",
+                function = node.info.name,
                 key = %node.key.short(),
                 attempt = attempt + 1,
                 "task panicked, retrying"
@@ -602,6 +426,52 @@ fn attempt(node: &Node, mut args: Args) -> std::thread::Result<Result<Value, Box
     }
     args.keep_inputs(false);
     catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut args)))
+}
+
+/// Logs what became of a node's task: the `load`, `compute` and `skip` events (`store` is logged
+/// when the result is written, `fail` when the failure is recorded).
+fn log(node: &Node, done: &Done) {
+    // Field values are evaluated only when a subscriber wants the event.
+    let function = node.info.name;
+    match done.state {
+        LOADED => tracing::debug!(
+            target: "graphchain",
+            function,
+            key = %node.key.short(),
+            time = ?done.duration,
+            bytes = done.bytes,
+            "load"
+        ),
+        COMPUTED => tracing::debug!(
+            target: "graphchain",
+            function,
+            key = %node.key.short(),
+            time = ?done.duration,
+            "compute"
+        ),
+        SKIPPED => tracing::debug!(
+            target: "graphchain",
+            function,
+            key = %node.key.short(),
+            reason = "an input failed",
+            "skip"
+        ),
+        _ => {}
+    }
+}
+
+/// The status a node's final state is reported with; `None` for a value reused from memory, or a
+/// node never reached.
+fn status_of(state: u8) -> Option<Status> {
+    Some(match state {
+        COMPUTED => Status::Computed,
+        LOADED => Status::Loaded,
+        FAILED => Status::Failed,
+        SKIPPED => Status::Skipped,
+        BAD_ENTRY => Status::Discarded,
+        CANCELLED => Status::Cancelled,
+        _ => return None,
+    })
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -621,31 +491,25 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
     let mut memo: HashMap<Key, Value, KeyBuildHasher> = HashMap::default();
     let mut bad: HashSet<Key> = HashSet::new();
     let mut report = Report::default();
+    let mut attempt = 0;
     loop {
-        let plan = match &ctx.cache {
-            None => Plan::new(roots, &memo, |_| false),
-            Some(cache) => {
-                let mut lookup = Lookup {
-                    store: cache.store,
-                    bad: &bad,
-                    probes_left: 64,
-                    listed: None,
-                };
-                Plan::new(roots, &memo, |node| {
-                    cache.eligible(node) && lookup.contains(node.key)
-                })
-            }
-        };
-        let exec = Exec::new(&plan, ctx, &memo);
+        let plan = plan(roots, ctx, &memo, &bad);
+        if !ctx.callbacks.is_empty() {
+            let info = run_info(&plan, ctx, attempt);
+            ctx.callbacks.iter().for_each(|c| c.on_start(&info));
+        }
+        let exec = Exec::new(&plan, ctx, &memo, started);
         drive(&exec, ctx);
         report.nodes.extend(exec.report());
         let failures = std::mem::take(&mut *lock(&exec.failures));
         let bad_entries = std::mem::take(&mut *lock(&exec.bad_entries));
-        if !failures.is_empty() {
+        if !failures.is_empty() || bad_entries.is_empty() {
+            report.discarded.extend(bad_entries);
             report.wall = started.elapsed();
-            return (Err(Error::TaskFailed(failures)), report);
-        }
-        if bad_entries.is_empty() {
+            ctx.callbacks.iter().for_each(|c| c.on_finish(&report));
+            if !failures.is_empty() {
+                return (Err(Error::TaskFailed(failures)), report);
+            }
             let values = plan
                 .roots
                 .iter()
@@ -654,7 +518,6 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
                         .expect("a run without failures has every output")
                 })
                 .collect();
-            report.wall = started.elapsed();
             return (Ok(values), report);
         }
         // Keep every value still held, and plan the bad keys for computing.
@@ -668,6 +531,22 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
         report.discarded.extend(bad_entries);
         drop(exec);
         memo = next_memo;
+        attempt += 1;
+    }
+}
+
+/// What an attempt is about to do, for the callbacks.
+fn run_info(plan: &Plan<'_>, ctx: &Context<'_>, attempt: u32) -> RunInfo {
+    let count = |source| plan.sources.iter().filter(|&&s| s == source).count();
+    RunInfo {
+        attempt,
+        to_compute: count(Source::Compute),
+        to_load: count(Source::Load),
+        threads: match ctx.scheduler {
+            Scheduler::Parallel => ctx.pool.current_num_threads(),
+            Scheduler::Sequential => 1,
+        },
+        scheduler: ctx.scheduler,
     }
 }
 
@@ -677,7 +556,7 @@ fn drive(exec: &Exec<'_, '_, '_>, ctx: &Context<'_>) {
             let mut stack: Vec<usize> = exec.initially_ready().collect();
             stack.reverse();
             while let Some(i) = stack.pop() {
-                if let Some(job) = exec.run(i, |c| stack.push(c)) {
+                if let Some(job) = exec.run(i, None, |c| stack.push(c)) {
                     exec.store(job);
                 }
             }
@@ -696,9 +575,10 @@ fn drive(exec: &Exec<'_, '_, '_>, ctx: &Context<'_>) {
 /// others to rayon. A chain therefore runs in one loop, with no spawn per link and no recursion.
 /// Results to store are written by separate tasks, off the path of the consumers.
 fn run_from<'s>(exec: &'s Exec<'_, '_, '_>, first: usize, scope: &rayon::Scope<'s>) {
+    let worker = rayon::current_thread_index();
     let mut next = Some(first);
     while let Some(i) = next.take() {
-        let job = exec.run(i, |c| match next {
+        let job = exec.run(i, worker, |c| match next {
             None => next = Some(c),
             Some(_) => scope.spawn(move |scope| run_from(exec, c, scope)),
         });

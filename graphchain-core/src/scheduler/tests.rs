@@ -5,27 +5,9 @@ use std::sync::Arc;
 use super::*;
 use crate::node::{BoxError, CachePolicy, FnInfo, NodeBuilder};
 
-static ADD: FnInfo = FnInfo {
-    name: "add",
-    module_path: module_path!(),
-    identity: [1; 32],
-    pure: true,
-    cache: CachePolicy::Auto,
-    retries: 0,
-    uses: &[],
-    helpers: std::sync::OnceLock::new(),
-};
+static ADD: FnInfo = FnInfo::builtin("add", [1; 32], CachePolicy::Auto);
 
-static FAIL: FnInfo = FnInfo {
-    name: "fail",
-    module_path: module_path!(),
-    identity: [2; 32],
-    pure: true,
-    cache: CachePolicy::Auto,
-    retries: 0,
-    uses: &[],
-    helpers: std::sync::OnceLock::new(),
-};
+static FAIL: FnInfo = FnInfo::builtin("fail", [2; 32], CachePolicy::Auto);
 
 fn add_thunk(args: &mut Args) -> Result<Value, BoxError> {
     let sum: u64 = (0..args.len()).map(|i| *args.get::<u64>(i)).sum();
@@ -65,6 +47,7 @@ fn exec(roots: &[&Node], scheduler: Scheduler, timed: bool) -> Result<(Vec<Value
         cache: None,
         timed,
         fail_fast: false,
+        callbacks: &[],
     };
     let (values, report) = execute(roots, &ctx);
     values.map(|values| (values, report))

@@ -44,7 +44,9 @@ fn run(fail_fast: bool, broken_first: bool) -> (Error, graphchain::Report) {
 
 #[test]
 fn by_default_every_independent_task_still_runs() {
-    let _turn = TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let (error, report) = run(false, true);
     assert_eq!(WORK.load(Ordering::SeqCst), 10);
     assert!(error.to_string().contains("broken"), "{error}");
@@ -56,7 +58,9 @@ fn by_default_every_independent_task_still_runs() {
 
 #[test]
 fn fail_fast_starts_nothing_after_the_first_failure() {
-    let _turn = TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut ran_in_some_order = Vec::new();
     for broken_first in [true, false] {
         let (error, report) = run(true, broken_first);
@@ -64,7 +68,11 @@ fn fail_fast_starts_nothing_after_the_first_failure() {
         let Error::TaskFailed(failures) = &error else {
             unreachable!()
         };
-        assert_eq!(failures.len(), 1, "only the failure is listed, not the cancelled tasks");
+        assert_eq!(
+            failures.len(),
+            1,
+            "only the failure is listed, not the cancelled tasks"
+        );
         assert_eq!(report.count(Status::Failed), 1);
         assert_eq!(report.count(Status::Computed), ran);
         // The tasks that did not start, and the `collect` node that would have read the failure.

@@ -64,6 +64,27 @@ def fan_in(leaves, root=add):
     return dsk, level[0]
 
 
+def fan_in_delayed(leaves):
+    """`fan_in` built with dask.delayed, as a user of dask.delayed writes it."""
+    d_leaf, d_add = dask.delayed(leaf, pure=True), dask.delayed(add, pure=True)
+    level = [d_leaf(i) for i in range(leaves)]
+    while len(level) > 1:
+        up = [d_add(level[j], level[j + 1]) for j in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            up.append(level[-1])
+        level = up
+    return level[0]
+
+
+def chain_delayed(n):
+    """`chain` built with dask.delayed."""
+    d_leaf, d_inc = dask.delayed(leaf, pure=True), dask.delayed(inc, pure=True)
+    node = d_leaf(0)
+    for _ in range(1, n):
+        node = d_inc(node)
+    return node
+
+
 def chain(n, root=inc):
     """`leaf(0)` followed by `n - 1` increments, the last one by `root`."""
     dsk = {"step-0": (leaf, 0)}
@@ -165,23 +186,34 @@ def main():
 
     try:
         for n in sizes:
-            for graph, build, changed in (("fan-in", fan_in, add_changed), ("chain", chain, inc_changed)):
+            graphs = (
+                ("fan-in", fan_in, fan_in_delayed, add_changed),
+                ("chain", chain, chain_delayed, inc_changed),
+            )
+            for graph, build, build_delayed, changed in graphs:
                 make = lambda which, b=build, c=changed, n=n: b(n, c) if which else b(n)
                 dsk, root = make(None)
                 nodes = len(dsk)
-                seconds, result = timed(lambda: dask.get(make(None)[0], root), args.budget, 50)
+                # The scheduler alone, on a graph built beforehand.
+                seconds, result = timed(lambda: dask.get(dsk, root), args.budget, 50)
                 emit(graph, nodes, "sync", seconds, result)
                 seconds, result = timed(
-                    lambda: dask.threaded.get(make(None)[0], root, num_workers=args.threads),
+                    lambda: dask.threaded.get(dsk, root, num_workers=args.threads),
                     args.budget,
                     50,
                 )
                 emit(graph, nodes, "threads", seconds, result)
+                # What a dask.delayed user pays: building the graph, then computing it.
+                seconds, result = timed(
+                    lambda: build_delayed(n).compute(scheduler="sync"), args.budget, 50
+                )
+                emit(graph, nodes, "delayed", seconds, result)
                 cached(make, graph, nodes)
         make = lambda which: dataframe(
             rows, cols, quantiles, average_dataframes if which else summarize_dataframes
         )
-        seconds, result = timed(lambda: dask.get(make(None)[0], "result"), args.budget, 5)
+        dsk, root = make(None)
+        seconds, result = timed(lambda: dask.get(dsk, root), args.budget, 5)
         emit("dataframe", 5, "sync", seconds, result)
         cached(make, "dataframe", 5, warm_runs=5)
     finally:

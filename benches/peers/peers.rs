@@ -5,11 +5,13 @@
 //! `cargo bench --bench peers -- --sizes 1000,10000 --frame 10000,100,2048` runs them in full;
 //! under `cargo test --benches` (no `--bench` argument) it makes one quick pass on tiny graphs.
 //!
-//! Modes: `sync` is the sequential scheduler without a cache (dask's synchronous scheduler),
-//! `threads` the parallel one on `--threads` workers without a cache (dask's threaded
-//! scheduler); `cold`, `warm` and `root-change` run with a local cache on `--threads` workers,
-//! as Python graphchain does on dask's synchronous scheduler: on a fresh cache, again on the
-//! same cache, and with the root's function changed after a warm run.
+//! Modes: `sync` computes a graph built beforehand with the sequential scheduler and no cache
+//! (dask's synchronous scheduler on a graph dict), `threads` with the parallel one on
+//! `--threads` workers (dask's threaded scheduler); `delayed` builds the graph and computes it
+//! sequentially (dask.delayed, then `compute(scheduler="sync")`); `cold`, `warm` and
+//! `root-change` build and compute with a local cache on `--threads` workers, as Python
+//! graphchain's `get` does on dask's synchronous scheduler: on a fresh cache, again on the same
+//! cache, and with the root's function changed after a warm run.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -224,13 +226,24 @@ impl Number for f64 {
 }
 
 /// One line of output; `calls` counts the graph's calls as dask counts its tasks (Rust merges
-/// calls with equal keys into one node).
-fn emit(graph: &str, calls: usize, mode: &str, seconds: f64, result: f64) {
-    println!("{graph}\t{calls}\t{mode}\t{seconds:.9}\t{result:.6}");
+/// calls with equal keys into one node), and `ran` says what the Rust side did.
+fn emit(graph: &str, calls: usize, mode: &str, (seconds, result): (f64, f64), ran: &str) {
+    println!("{graph}\t{calls}\t{mode}\t{seconds:.9}\t{result:.6}\t{ran}");
+}
+
+/// What one more run of `graph` on `rt` does: nodes computed, loaded and stored.
+fn ran<T: Number>(rt: &Runtime, graph: &Delayed<T>) -> String {
+    let (_, report) = rt.compute_with_report(graph).unwrap();
+    let stored = report.nodes().iter().filter(|n| n.stored()).count();
+    format!(
+        "{} computed, {} loaded, {stored} stored",
+        report.count(Status::Computed),
+        report.count(Status::Loaded)
+    )
 }
 
 /// Cold, warm and root-only change of one graph on a cache in `dir`; `make(true)` is the graph
-/// with its root changed.
+/// with its root changed. Each mode is timed, then run once more for its report.
 fn cached<T: Number>(
     graph: &str,
     calls: usize,
@@ -244,27 +257,21 @@ fn cached<T: Number>(
         .cache_dir(dir)
         .build()
         .unwrap();
+    let run = |changed| {
+        let value = rt.compute(&make(changed)).unwrap();
+        value.as_f64()
+    };
     let fresh = || {
         let _ = std::fs::remove_dir_all(dir);
     };
-    let (seconds, value) = timed(options.budget, max, fresh, || {
-        rt.compute(&make(false)).unwrap()
-    });
-    emit(graph, calls, "cold", seconds, value.as_f64());
+    let cold = timed(options.budget, max, fresh, || run(false));
+    fresh();
+    emit(graph, calls, "cold", cold, &ran(&rt, &make(false)));
 
-    let (_, report) = rt.compute_with_report(&make(false)).unwrap();
-    // Tiny graphs (the quick pass) are not worth storing; real sizes must load just the root.
-    let (computed, loaded) = (report.count(Status::Computed), report.count(Status::Loaded));
-    if measuring() && (computed, loaded) != (0, 1) {
-        eprintln!("peers: the warm run of {graph} computed {computed} nodes and loaded {loaded}");
-    }
-    let (seconds, value) = timed(
-        options.budget,
-        max,
-        || {},
-        || rt.compute(&make(false)).unwrap(),
-    );
-    emit(graph, calls, "warm", seconds, value.as_f64());
+    // The cache decides what to store (cache-if-faster): a warm run loads what it kept and
+    // computes the rest.
+    let warm = timed(options.budget, max, || {}, || run(false));
+    emit(graph, calls, "warm", warm, &ran(&rt, &make(false)));
 
     // The first run after the change is measured: the changed root's entry goes before each.
     let changed_root = make(true).key();
@@ -272,10 +279,9 @@ fn cached<T: Number>(
     let forget = || {
         let _ = store.remove(changed_root);
     };
-    let (seconds, value) = timed(options.budget, max, forget, || {
-        rt.compute(&make(true)).unwrap()
-    });
-    emit(graph, calls, "root-change", seconds, value.as_f64());
+    let changed = timed(options.budget, max, forget, || run(true));
+    forget();
+    emit(graph, calls, "root-change", changed, &ran(&rt, &make(true)));
 }
 
 fn main() {
@@ -289,15 +295,17 @@ fn main() {
         for (graph, build) in graphs {
             let make = |changed| build(n, changed);
             let nodes = make(false).graph().nodes().len();
+            // The scheduler alone, on a graph built beforehand.
+            let built = make(false);
             for (mode, rt) in [("sync", &sync), ("threads", &threads)] {
-                let (seconds, value) = timed(
-                    options.budget,
-                    1_000,
-                    || {},
-                    || rt.compute(&make(false)).unwrap(),
-                );
-                emit(graph, nodes, mode, seconds, value as f64);
+                let run = || rt.compute(&built).unwrap() as f64;
+                let measured = timed(options.budget, 1_000, || {}, run);
+                emit(graph, nodes, mode, measured, &ran(rt, &built));
             }
+            // Building the graph, then computing it (dask.delayed's side builds with delayed).
+            let run = || sync.compute(&make(false)).unwrap() as f64;
+            let measured = timed(options.budget, 1_000, || {}, run);
+            emit(graph, nodes, "delayed", measured, &ran(&sync, &built));
             cached(graph, nodes, &cache, &options, 200, make);
         }
     }
@@ -305,12 +313,8 @@ fn main() {
     let frame = |changed: bool| dataframe(rows, cols, quantiles, changed);
     // Five calls, as in the README's dask graph; `df_a` and `df_b` are one node here.
     let calls = 5;
-    let (seconds, value) = timed(
-        options.budget,
-        20,
-        || {},
-        || sync.compute(&frame(false)).unwrap(),
-    );
-    emit("dataframe", calls, "sync", seconds, value);
+    let built = frame(false);
+    let measured = timed(options.budget, 20, || {}, || sync.compute(&built).unwrap());
+    emit("dataframe", calls, "sync", measured, &ran(&sync, &built));
     cached("dataframe", calls, &cache, &options, 20, frame);
 }

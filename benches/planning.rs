@@ -3,12 +3,13 @@
 //! is looked up and missed) and when all are (every node is looked up and loaded), next to the
 //! same runs against an empty store and without a cache.
 //!
-//! Per node, `absent/full_store` minus `absent/empty_store` is what the lookups cost.
+//! Per node, `absent/full_store` minus `absent/empty_store` is what the lookups cost; most of it
+//! is listing the store once (`list/full_store`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use graphchain::{Delayed, Runtime, delayed};
+use graphchain::{Delayed, LocalStore, Runtime, Store, delayed};
 
 mod common;
 use common::{add, fan_in_with, measuring, uncached};
@@ -69,6 +70,12 @@ fn planning(c: &mut Criterion) {
             b.iter(|| rt.compute(&fresh()).unwrap())
         });
     }
+    // What the planner pays once per run when it lists the store instead of asking per node.
+    let store = LocalStore::new(full.path());
+    group.throughput(Throughput::Elements(stored as u64));
+    group.bench_function("list/full_store", |b| {
+        b.iter(|| store.list().unwrap().len())
+    });
     let present: u64 = 20_000.min(entries);
     group.throughput(Throughput::Elements(present));
     group.bench_function("present/full_store", |b| {

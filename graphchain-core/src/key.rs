@@ -61,12 +61,28 @@ impl std::hash::Hash for Key {
     }
 }
 
+/// Lower-case hex digits, by value.
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for byte in self.0 {
-            write!(f, "{byte:02x}")?;
+        // One write of all 64 digits: a local store formats a key for every file it touches.
+        let mut digits = [0u8; 64];
+        for (pair, byte) in digits.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0xf)];
         }
-        Ok(())
+        f.write_str(std::str::from_utf8(&digits).expect("hex digits are ASCII"))
+    }
+}
+
+/// The value of one hex digit, either case.
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
     }
 }
 
@@ -75,13 +91,17 @@ impl std::str::FromStr for Key {
 
     /// Parses the 64 hex digits [`Key`]'s `Display` writes.
     fn from_str(s: &str) -> Result<Self, ParseKeyError> {
-        if s.len() != 64 || !s.is_ascii() {
+        // Digit by digit: listing a store parses one key per entry.
+        let digits = s.as_bytes();
+        let mut bytes = [0u8; 32];
+        if digits.len() != 64 {
             return Err(ParseKeyError(s.to_owned()));
         }
-        let mut bytes = [0u8; 32];
-        for (i, byte) in bytes.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16)
-                .map_err(|_| ParseKeyError(s.to_owned()))?;
+        for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+            match (hex_digit(pair[0]), hex_digit(pair[1])) {
+                (Some(high), Some(low)) => *byte = high << 4 | low,
+                _ => return Err(ParseKeyError(s.to_owned())),
+            }
         }
         Ok(Key(bytes))
     }

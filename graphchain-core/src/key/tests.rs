@@ -63,4 +63,8 @@ fn parse_round_trips_and_rejects_junk() {
     assert!("abc".parse::<Key>().is_err());
     assert!("zz".repeat(32).parse::<Key>().is_err());
     assert!("é".repeat(32).parse::<Key>().is_err());
+    // A sign is not a digit, though `u8::from_str_radix` would take one.
+    assert!("+f".repeat(32).parse::<Key>().is_err());
+    let upper = k.to_string().to_uppercase();
+    assert_eq!(upper.parse::<Key>().unwrap(), k);
 }

@@ -19,7 +19,7 @@ const TEMP_PREFIX: &str = ".tmp-";
 /// Writes go to a temporary file in the same directory, then are renamed into place: readers in
 /// any thread or process see a whole entry or none, and concurrent writers of one key are
 /// harmless (the last rename wins, and both wrote the same value). The directory is created on
-/// the first write.
+/// the first write, and again if it was removed in the meantime.
 #[derive(Debug)]
 pub struct LocalStore {
     dir: PathBuf,
@@ -88,7 +88,16 @@ impl Store for LocalStore {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
-        let written = fs::File::create(&temp)
+        // The directory may have been removed since it was created (by `rm -rf` while a
+        // long-lived process runs): make it again rather than fail every later write.
+        let file = match fs::File::create(&temp) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir_all(&self.dir)?;
+                fs::File::create(&temp)
+            }
+            file => file,
+        };
+        let written = file
             .and_then(|mut file| parts.iter().try_for_each(|part| file.write_all(part)))
             .and_then(|()| fs::rename(&temp, self.path(key)));
         if written.is_err() {

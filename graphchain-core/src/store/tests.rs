@@ -62,3 +62,14 @@ fn local_store_in_a_missing_directory_is_empty() {
     assert!(store.list().unwrap().is_empty());
     assert_eq!(store.get(Key::from_bytes([0; 32])).unwrap(), None);
 }
+
+#[test]
+fn local_store_recreates_a_removed_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::new(dir.path().join("cache"));
+    let key = Key::from_bytes([3; 32]);
+    store.put(key, b"before").unwrap();
+    std::fs::remove_dir_all(dir.path().join("cache")).unwrap();
+    store.put(key, b"after").unwrap();
+    assert_eq!(store.get(key).unwrap().as_deref(), Some(&b"after"[..]));
+}

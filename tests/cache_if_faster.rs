@@ -1,12 +1,14 @@
 //! Cache-if-faster: with the default policy, a result is stored only when loading it back is
 //! estimated to beat recomputing it, and a result that is not stored leaves no file at all.
 
+mod common;
+
 use std::collections::HashSet;
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use graphchain::{Cache, Key, MemoryStore, Runtime, Store, StoreMeta, delayed};
+use graphchain::{Cache, Key, MemoryStore, Runtime, Store, delayed};
 
 #[delayed]
 fn cheap(i: u64) -> u64 {
@@ -56,18 +58,7 @@ impl Store for SlowStore {
         self.written.lock().unwrap().insert(key);
         self.inner.put(key, entry)
     }
-    fn contains(&self, key: Key) -> io::Result<bool> {
-        self.inner.contains(key)
-    }
-    fn remove(&self, key: Key) -> io::Result<bool> {
-        self.inner.remove(key)
-    }
-    fn list(&self) -> io::Result<Vec<Key>> {
-        self.inner.list()
-    }
-    fn metadata(&self, key: Key) -> io::Result<Option<StoreMeta>> {
-        self.inner.metadata(key)
-    }
+    common::forward_store_lookups!();
 }
 
 #[test]

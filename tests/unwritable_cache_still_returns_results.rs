@@ -1,10 +1,12 @@
 //! Unwritable cache: when results cannot be stored (the cache directory cannot be created, or the store is full), runs still return the right values and store nothing.
 
+mod common;
+
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use graphchain::{Delayed, Key, MemoryStore, Report, Runtime, Status, Store, StoreMeta, delayed};
+use graphchain::{Delayed, Key, MemoryStore, Report, Runtime, Status, Store, delayed};
 
 fn numbers_plain(n: u64) -> Vec<u64> {
     (0..n)
@@ -102,18 +104,7 @@ impl Store for FullStore {
             "no space left on device",
         ))
     }
-    fn contains(&self, key: Key) -> io::Result<bool> {
-        self.inner.contains(key)
-    }
-    fn remove(&self, key: Key) -> io::Result<bool> {
-        self.inner.remove(key)
-    }
-    fn list(&self) -> io::Result<Vec<Key>> {
-        self.inner.list()
-    }
-    fn metadata(&self, key: Key) -> io::Result<Option<StoreMeta>> {
-        self.inner.metadata(key)
-    }
+    common::forward_store_lookups!();
 }
 
 #[test]

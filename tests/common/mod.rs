@@ -70,3 +70,25 @@ pub(crate) fn child_runtime() -> Option<Runtime> {
     std::io::stdin().lock().read_line(&mut go).unwrap();
     Some(rt)
 }
+
+/// The `Store` methods a test wrapper passes straight to its `inner` store: write this inside
+/// `impl Store for Wrapper` and write only the methods the test changes.
+#[allow(unused_macros)] // not every test binary wraps a store
+macro_rules! forward_store_lookups {
+    () => {
+        fn contains(&self, key: graphchain::Key) -> std::io::Result<bool> {
+            self.inner.contains(key)
+        }
+        fn remove(&self, key: graphchain::Key) -> std::io::Result<bool> {
+            self.inner.remove(key)
+        }
+        fn list(&self) -> std::io::Result<Vec<graphchain::Key>> {
+            self.inner.list()
+        }
+        fn metadata(&self, key: graphchain::Key) -> std::io::Result<Option<graphchain::StoreMeta>> {
+            self.inner.metadata(key)
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use forward_store_lookups;

@@ -25,12 +25,12 @@ fn graph() -> Delayed<Vec<f64>> {
 fn pinned_keys() {
     assert_eq!(
         graph().key().to_string(),
-        "e1b51b4ba74d7e9e1c735241589281d6c667357b0dbb89879a8bff68ceec4176"
+        "dcc086d3da31521fedfcacdb1530b049782862980d3202671107de2dd7d44558"
     );
     let table: HashMap<String, u32> = [("a".to_string(), 1), ("b".to_string(), 2)].into();
     assert_eq!(
         lookup(table, "a").key().to_string(),
-        "41e74cb662f86567b6b8fd020a9c620e7192d907c897e9a01b3bfc0565824f81"
+        "a2d9730315ae079333c097156d6dfcae68cdad34a4fcfd1a6a3ed5e2ba1416cf"
     );
 }
 

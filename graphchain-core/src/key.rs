@@ -6,7 +6,7 @@ use std::fmt;
 ///
 /// Bump it whenever the way keys are derived changes, so that no entry written under an older
 /// scheme can ever be mistaken for one written under the new scheme.
-pub const KEY_SCHEME_VERSION: u32 = 1;
+pub const KEY_SCHEME_VERSION: u32 = 2;
 
 /// The identity of a node: a blake3 hash chained from its function and inputs.
 ///
@@ -123,15 +123,23 @@ impl fmt::Debug for Key {
 pub(crate) enum Part {
     /// A plain value, by the hash of its content.
     Literal([u8; 32]),
-    /// Another node, by its key.
-    Node(Key),
+    /// Another node: its key is chained in by [`KeyHasher::finish`].
+    Node,
 }
 
 /// Derives node keys; one place, so the scheme is written down exactly once.
 ///
-/// The parts are gathered in a small buffer and hashed in one call at the end: a
+/// A key is derived in two steps. The node's *own* hash covers everything but its inputs' keys:
+/// the domain, the function's identity, its type arguments, each literal's content hash and a
+/// marker for each node input. The key then chains the own hash with the inputs' keys in slot
+/// order. Keeping the own hash apart lets a run find a node again through the *content* of its
+/// inputs instead of their keys ([`content_key`]): early cutoff.
+///
+/// The own parts are gathered in a small buffer and hashed in one call at the end: a
 /// `blake3::Hasher` is almost 2 KiB, too large to carry around in every node builder.
-pub(crate) struct KeyHasher(Vec<u8>);
+pub(crate) struct KeyHasher {
+    own: Vec<u8>,
+}
 
 impl KeyHasher {
     /// Starts a key for a node of the function with identity hash `identity`, whose generic type
@@ -143,41 +151,64 @@ impl KeyHasher {
         type_args: &[u8; 32],
         inputs: usize,
     ) -> Self {
-        let mut buf = Vec::with_capacity(18 + 4 + domain.len() + 64 + 33 * inputs);
-        buf.extend_from_slice(b"graphchain-key");
-        buf.extend_from_slice(&KEY_SCHEME_VERSION.to_le_bytes());
-        buf.extend_from_slice(&(domain.len() as u32).to_le_bytes());
-        buf.extend_from_slice(domain);
-        buf.extend_from_slice(identity);
-        buf.extend_from_slice(type_args);
-        KeyHasher(buf)
+        let mut own = Vec::with_capacity(18 + 4 + domain.len() + 64 + 33 * inputs);
+        own.extend_from_slice(b"graphchain-own");
+        own.extend_from_slice(&KEY_SCHEME_VERSION.to_le_bytes());
+        own.extend_from_slice(&(domain.len() as u32).to_le_bytes());
+        own.extend_from_slice(domain);
+        own.extend_from_slice(identity);
+        own.extend_from_slice(type_args);
+        KeyHasher { own }
     }
 
     /// Adds the next input slot.
     pub(crate) fn part(&mut self, part: Part) {
         match part {
             Part::Literal(hash) => {
-                self.0.push(b'L');
-                self.0.extend_from_slice(&hash);
+                self.own.push(b'L');
+                self.own.extend_from_slice(&hash);
             }
-            Part::Node(key) => {
-                self.0.push(b'N');
-                self.0.extend_from_slice(&key.0);
-            }
+            Part::Node => self.own.push(b'N'),
         }
     }
 
     /// Mixes in extra bytes (for example the nonce of an impure call).
     pub(crate) fn extra(&mut self, bytes: &[u8]) {
-        self.0.push(b'X');
-        self.0
+        self.own.push(b'X');
+        self.own
             .extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        self.0.extend_from_slice(bytes);
+        self.own.extend_from_slice(bytes);
     }
 
-    pub(crate) fn finish(&self) -> Key {
-        Key(*blake3::hash(&self.0).as_bytes())
+    /// The node's own hash, and its key: the own hash chained with `inputs`, the keys of the
+    /// node inputs in slot order.
+    pub(crate) fn finish(mut self, inputs: impl IntoIterator<Item = Key>) -> ([u8; 32], Key) {
+        let own = *blake3::hash(&self.own).as_bytes();
+        // The buffer is reused: it is already large enough for the key's parts.
+        let buf = &mut self.own;
+        buf.clear();
+        buf.extend_from_slice(b"graphchain-key");
+        buf.extend_from_slice(&KEY_SCHEME_VERSION.to_le_bytes());
+        buf.extend_from_slice(&own);
+        for input in inputs {
+            buf.extend_from_slice(&input.0);
+        }
+        (own, Key(*blake3::hash(buf).as_bytes()))
     }
+}
+
+/// The key under which a node's result is found through the content of its inputs: its own
+/// hash (function, type arguments, literals) and the content hash of each node input's value,
+/// in slot order. Two nodes with the same content key compute the same value.
+pub(crate) fn content_key(own: &[u8; 32], inputs: &[[u8; 32]]) -> Key {
+    let mut key = blake3::Hasher::new();
+    key.update(b"graphchain-content-key");
+    key.update(&KEY_SCHEME_VERSION.to_le_bytes());
+    key.update(own);
+    for input in inputs {
+        key.update(input);
+    }
+    Key(*key.finalize().as_bytes())
 }
 
 /// Hashes the names of a generic function's concrete type arguments.

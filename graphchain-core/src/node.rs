@@ -76,7 +76,7 @@ impl FnInfo {
 
     /// The hash of every helper reachable through `uses`, transitively, each once (helpers may
     /// use each other in a cycle), in a fixed order; `None` when there are none.
-    fn helpers_hash(&self) -> Option<&[u8; 32]> {
+    pub(crate) fn helpers_hash(&self) -> Option<&[u8; 32]> {
         if self.uses.is_empty() {
             return None;
         }
@@ -137,6 +137,8 @@ pub(crate) enum Edge {
 /// A task in the graph: immutable once built, shared by every `Delayed` that refers to it.
 pub(crate) struct Node {
     pub(crate) key: Key,
+    /// The hash of everything in the key but the inputs' keys (see [`KeyHasher`]).
+    pub(crate) own: [u8; 32],
     pub(crate) info: &'static FnInfo,
     pub(crate) edges: Vec<Edge>,
     pub(crate) thunk: Thunk,
@@ -154,6 +156,7 @@ impl Node {
     pub(crate) fn persisted(node: &Node, value: Value) -> Arc<Node> {
         Arc::new(Node {
             key: node.key,
+            own: node.own,
             info: node.info,
             edges: vec![Edge::Code(value)],
             thunk: persisted_thunk,
@@ -334,7 +337,7 @@ impl NodeBuilder {
     }
 
     pub(crate) fn push_node(&mut self, node: Arc<Node>) {
-        self.hasher.part(Part::Node(node.key));
+        self.hasher.part(Part::Node);
         self.edges.push(Edge::Node(node));
     }
 
@@ -363,14 +366,25 @@ impl NodeBuilder {
     }
 
     pub(crate) fn finish_node(
-        self,
+        mut self,
         thunk: Thunk,
         storable: Option<&'static Storable>,
     ) -> Arc<Node> {
         // Impure nodes are never cached, whatever the generated code asks.
         let storable = storable.filter(|_| self.info.pure);
+        // The definition of the type a node returns is part of its key: a field added to it
+        // reruns the node, even when the function's own tokens did not change.
+        if let Some(storable) = storable {
+            self.hasher.extra(&storable.fingerprint());
+        }
+        let inputs = self.edges.iter().filter_map(|edge| match edge {
+            Edge::Node(node) => Some(node.key),
+            Edge::Literal(_) | Edge::Code(_) => None,
+        });
+        let (own, key) = self.hasher.finish(inputs);
         Arc::new(Node {
-            key: self.hasher.finish(),
+            key,
+            own,
             info: self.info,
             edges: self.edges,
             thunk,

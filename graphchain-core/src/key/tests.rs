@@ -5,28 +5,33 @@ use super::*;
 #[test]
 fn key_depends_on_every_part_in_order() {
     let id = [7u8; 32];
-    let base = |parts: &[Part]| {
+    let base = |parts: &[Part], inputs: &[Key]| {
         let mut h = KeyHasher::new(b"fn", &id, &[0; 32], 0);
         for p in parts {
             h.part(*p);
         }
-        h.finish()
+        h.finish(inputs.iter().copied()).1
     };
     let a = Part::Literal([1; 32]);
     let b = Part::Literal([2; 32]);
-    let n = Part::Node(Key([1; 32]));
-    assert_eq!(base(&[a, b]), base(&[a, b]));
-    assert_ne!(base(&[a, b]), base(&[b, a]));
-    // A literal and a node with the same bytes are different inputs.
-    assert_ne!(base(&[a]), base(&[n]));
+    let n = Part::Node;
+    assert_eq!(base(&[a, b], &[]), base(&[a, b], &[]));
+    assert_ne!(base(&[a, b], &[]), base(&[b, a], &[]));
+    // Where a node input sits among the literals counts, and so does its key.
     assert_ne!(
-        KeyHasher::new(b"fn", &id, &[0; 32], 0).finish(),
-        KeyHasher::new(b"fn", &[8; 32], &[0; 32], 0).finish()
+        base(&[a, n], &[Key([1; 32])]),
+        base(&[n, a], &[Key([1; 32])])
     );
     assert_ne!(
-        KeyHasher::new(b"fn", &id, &[0; 32], 0).finish(),
-        KeyHasher::new(b"collect", &id, &[0; 32], 0).finish()
+        base(&[a, n], &[Key([1; 32])]),
+        base(&[a, n], &[Key([2; 32])])
     );
+    assert_ne!(base(&[a], &[]), base(&[n], &[Key([1; 32])]));
+    let bare = |identity: &[u8; 32], domain: &[u8]| {
+        KeyHasher::new(domain, identity, &[0; 32], 0).finish([]).1
+    };
+    assert_ne!(bare(&id, b"fn"), bare(&[8; 32], b"fn"));
+    assert_ne!(bare(&id, b"fn"), bare(&id, b"collect"));
 }
 
 #[test]
@@ -36,8 +41,8 @@ fn pinned_key() {
     let mut h = KeyHasher::new(b"fn", &[0u8; 32], &[0; 32], 1);
     h.part(Part::Literal([1; 32]));
     assert_eq!(
-        h.finish().to_string(),
-        "811d2351d806a07afc05f00e9dfd0d5e3525de9c0e46f113da96924929fe90a3"
+        h.finish([]).1.to_string(),
+        "393d6bb93aaea34ee081eb3e5f8b3705703a8304f9729f83403110a9795ebd37"
     );
 }
 
@@ -67,4 +72,23 @@ fn parse_round_trips_and_rejects_junk() {
     assert!("+f".repeat(32).parse::<Key>().is_err());
     let upper = k.to_string().to_uppercase();
     assert_eq!(upper.parse::<Key>().unwrap(), k);
+}
+
+#[test]
+fn own_hash_leaves_out_the_keys_of_inputs() {
+    let build = |input: Key| {
+        let mut h = KeyHasher::new(b"fn", &[3; 32], &[0; 32], 2);
+        h.part(Part::Literal([1; 32]));
+        h.part(Part::Node);
+        h.finish([input])
+    };
+    let (own_a, key_a) = build(Key([1; 32]));
+    let (own_b, key_b) = build(Key([2; 32]));
+    assert_eq!(own_a, own_b);
+    assert_ne!(key_a, key_b);
+    // The content key depends on the inputs' content, in order, and is never a node key.
+    let c = content_key(&own_a, &[[5; 32], [6; 32]]);
+    assert_eq!(c, content_key(&own_b, &[[5; 32], [6; 32]]));
+    assert_ne!(c, content_key(&own_a, &[[6; 32], [5; 32]]));
+    assert_ne!(c, key_a);
 }

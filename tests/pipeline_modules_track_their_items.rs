@@ -119,3 +119,56 @@ mod mixed {
 fn explicit_tracking_and_uses_combine_with_the_module() {
     assert_eq!(mixed::step(1.0).compute().unwrap(), 2.5);
 }
+
+/// The same pipeline with a `macro_rules!` helper, before and after an edit of the macro.
+#[graphchain::pipeline]
+mod macro_before {
+    use graphchain::delayed;
+
+    macro_rules! double {
+        ($x:expr) => {
+            $x * 2
+        };
+    }
+
+    #[delayed]
+    pub(crate) fn doubled(x: u32) -> u32 {
+        double!(x)
+    }
+
+    #[delayed]
+    pub(crate) fn plain(x: u32) -> u32 {
+        x + 1
+    }
+}
+
+#[graphchain::pipeline]
+mod macro_edited {
+    use graphchain::delayed;
+
+    macro_rules! double {
+        ($x:expr) => {
+            $x * 3
+        };
+    }
+
+    #[delayed]
+    pub(crate) fn doubled(x: u32) -> u32 {
+        double!(x)
+    }
+
+    #[delayed]
+    pub(crate) fn plain(x: u32) -> u32 {
+        x + 1
+    }
+}
+
+#[test]
+fn a_macro_edit_reruns_the_steps_that_call_it() {
+    assert_ne!(
+        macro_before::doubled(5).key(),
+        macro_edited::doubled(5).key()
+    );
+    assert_eq!(macro_before::plain(5).key(), macro_edited::plain(5).key());
+    assert_eq!(macro_edited::doubled(5).compute().unwrap(), 15);
+}

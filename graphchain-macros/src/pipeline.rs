@@ -161,6 +161,8 @@ fn item_name(item: &Item) -> Option<Ident> {
             Item::Static(s) => &s.ident,
             Item::Type(t) => &t.ident,
             Item::Trait(t) => &t.ident,
+            // `macro_rules! name { … }`: a step that calls `name!` names it.
+            Item::Macro(m) => m.ident.as_ref()?,
             Item::Impl(i) => match &*i.self_ty {
                 syn::Type::Path(p) if p.qself.is_none() => &p.path.segments.last()?.ident,
                 _ => return None,
@@ -182,6 +184,7 @@ fn item_attrs(item: &Item) -> &[Attribute] {
         Item::Type(t) => &t.attrs,
         Item::Trait(t) => &t.attrs,
         Item::Impl(i) => &i.attrs,
+        Item::Macro(m) => &m.attrs,
         _ => &[],
     }
 }

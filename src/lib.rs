@@ -82,13 +82,14 @@ pub use graphchain_macros::{delayed, delayed_fn, pipeline, track};
 
 pub use graphchain_core::{
     BoxError, CACHE_DIR_ENV, Cache, CachePolicy, CacheStats, CallArgs, Callback, Codec,
-    DEFAULT_CACHE_DIR, Delayed, DelayedFn, Dot, DynGraph, EntryInfo, Error, FailureCause,
-    FunctionProfile, Graph, GraphNode, GraphSpec, HashError, IntoInput, KEY_SCHEME_VERSION, Key,
-    LocalStore, MemoryStore, NodeReport, NotStored, Operand, Outputs, PROGRESS_ENV, PanicPayload,
-    ParseKeyError, PlainOperand, PostcardLz4, Profile, Profiler, PrunePlan, PruneReport, RankDir,
-    Registrable, Registry, Report, RunInfo, Runtime, RuntimeBuilder, Scheduler, SpecError, Status,
-    Store, StoreMeta, Stored, TaskAction, TaskFailure, TaskInfo, TaskOutcome, TaskSpec, collect,
-    compute, content_hash, structural_fingerprint, type_name_fingerprint,
+    DEFAULT_CACHE_DIR, Delayed, DelayedFn, Dot, DynGraph, EXPLAIN_ENV, EntryInfo, Error, Explain,
+    FailureCause, FunctionProfile, Graph, GraphNode, GraphSpec, HashError, IntoInput,
+    KEY_SCHEME_VERSION, Key, LocalStore, MemoryStore, NodeReport, NotStored, Operand, Outputs,
+    PROGRESS_ENV, PanicPayload, ParseKeyError, PlainOperand, PlannedNode, PostcardLz4, Profile,
+    Profiler, PrunePlan, PruneReport, RankDir, Reason, Registrable, Registry, Report, RunInfo,
+    RunPlan, Runtime, RuntimeBuilder, Scheduler, SpecError, Status, Store, StoreMeta, Stored,
+    TaskAction, TaskFailure, TaskInfo, TaskOutcome, TaskSpec, collect, compute, content_hash,
+    structural_fingerprint, type_name_fingerprint,
 };
 
 /// Computes several lazy values in one run and returns their values as a tuple.

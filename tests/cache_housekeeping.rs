@@ -25,6 +25,7 @@ fn list_stats_prune_and_clear() {
     let cache = rt.cache().unwrap();
     let entries = cache.entries().unwrap();
     assert_eq!(entries.len(), 6);
+    assert!(!entries.iter().any(|e| e.is_bookkeeping()));
     assert!(
         entries
             .iter()
@@ -34,6 +35,7 @@ fn list_stats_prune_and_clear() {
     assert_eq!(stats.entries, 6);
     assert_eq!(stats.by_function["blob"].0, 3);
     assert_eq!(stats.by_function["length"].0, 3);
+    assert_eq!(stats.by_function.len(), 2);
     assert_eq!(stats.bytes, entries.iter().map(|e| e.size).sum::<u64>());
 
     // Use the oldest blob again: it becomes the most recently used.
@@ -57,4 +59,6 @@ fn list_stats_prune_and_clear() {
     rt.compute(&length(blob(5))).unwrap();
     assert_eq!(cache.clear().unwrap().removed, 2);
     assert_eq!(cache.stats().unwrap().entries, 0);
+    // Bookkeeping entries went too: the directory is empty.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

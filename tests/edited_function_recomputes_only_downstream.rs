@@ -1,5 +1,7 @@
 //! A function whose identity changed (here through `version`, as an edit would change its tokens)
-//! recomputes itself and what depends on it; what it depends on is loaded, and nothing else runs.
+//! and whose result changed recomputes itself and what depends on it; what it depends on is
+//! loaded, and nothing else runs. (An edit that leaves the result as it was spares the dependents:
+//! see `early_cutoff_spares_dependents.rs`.)
 
 use graphchain::{Delayed, Runtime, Status, delayed};
 
@@ -21,7 +23,7 @@ mod after {
     // The same function, edited.
     #[delayed(cache = "always", version = 2)]
     pub(crate) fn clean(xs: &[u32]) -> Vec<u32> {
-        xs.iter().map(|x| x * 2).collect()
+        xs.iter().map(|x| x * 3).collect()
     }
 }
 
@@ -63,7 +65,7 @@ fn edited_function_recomputes_only_downstream() {
 
     assert_eq!(rt.compute(&first).unwrap(), "999000/2");
     let (value, report) = rt.compute_with_report(&second).unwrap();
-    assert_eq!(value, "999000/2");
+    assert_eq!(value, "1498500/2");
     assert_eq!(
         statuses(&report),
         vec![

@@ -42,6 +42,18 @@ pub struct EntryInfo {
     pub header_error: Option<String>,
 }
 
+impl EntryInfo {
+    /// Whether this is one of graphchain's own small bookkeeping entries rather than a result:
+    /// the records early cutoff and explanations rely on (named `graphchain-trace` and
+    /// `graphchain-function`), or a leftover probe of the store's speed. They are pruned like
+    /// any entry; a run that misses one only loses an early cutoff or an explanation.
+    pub fn is_bookkeeping(&self) -> bool {
+        self.name
+            .as_deref()
+            .is_some_and(|name| crate::scheduler::BOOKKEEPING.contains(&name) || name == PROBE_NAME)
+    }
+}
+
 /// Totals over a cache, as [`Cache::stats`] returns them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CacheStats {
@@ -123,12 +135,23 @@ impl Cache {
         }
     }
 
-    /// Every entry, with what its header says, in no particular order.
+    /// Every entry holding a result, with what its header says, in no particular order.
+    ///
+    /// graphchain's own small bookkeeping entries (see [`EntryInfo::is_bookkeeping`]) are left
+    /// out here, from [`stats`](Cache::stats) and from pruning; [`clear`](Cache::clear) removes
+    /// them too.
     ///
     /// # Errors
     ///
     /// [`Error::Store`] when the store cannot be read.
     pub fn entries(&self) -> Result<Vec<EntryInfo>, Error> {
+        let mut entries = self.all_entries()?;
+        entries.retain(|e| !e.is_bookkeeping());
+        Ok(entries)
+    }
+
+    /// Every entry, bookkeeping included.
+    fn all_entries(&self) -> Result<Vec<EntryInfo>, Error> {
         let keys = self.store.list().map_err(self.err("list"))?;
         let mut entries = Vec::with_capacity(keys.len());
         for key in keys {
@@ -348,13 +371,19 @@ impl Cache {
         self.remove_all(&plan.remove, plan.keep.len())
     }
 
-    /// Removes every entry, and leftovers of interrupted writes.
+    /// Removes every entry, bookkeeping included, and leftovers of interrupted writes; the report
+    /// counts the results removed.
     ///
     /// # Errors
     ///
     /// [`Error::Store`] when the store cannot be read or written.
     pub fn clear(&self) -> Result<PruneReport, Error> {
-        let report = self.remove_all(&self.entries()?, 0)?;
+        let (bookkeeping, results): (Vec<_>, Vec<_>) = self
+            .all_entries()?
+            .into_iter()
+            .partition(EntryInfo::is_bookkeeping);
+        let report = self.remove_all(&results, 0)?;
+        self.remove_all(&bookkeeping, 0)?;
         self.store
             .remove_leftovers(Duration::ZERO)
             .map_err(self.err("clean"))?;

@@ -84,6 +84,29 @@ pub(crate) fn header(
     compute_ns: u64,
     payload: &[u8],
 ) -> Vec<u8> {
+    let payload = Payload {
+        len: payload.len() as u64,
+        hash: *blake3::hash(payload).as_bytes(),
+    };
+    header_of(key, fingerprint, codec, name, compute_ns, payload)
+}
+
+/// The length and blake3 hash of a payload, for a header written when the hash is known.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Payload {
+    pub(crate) len: u64,
+    pub(crate) hash: [u8; 32],
+}
+
+/// Writes the header of an entry whose payload is described by `payload`.
+pub(crate) fn header_of(
+    key: Key,
+    fingerprint: [u8; 32],
+    codec: &str,
+    name: &str,
+    compute_ns: u64,
+    payload: Payload,
+) -> Vec<u8> {
     let codec = &codec.as_bytes()[..codec.len().min(255)];
     let name = &name.as_bytes()[..name.len().min(512)];
     let header_len =
@@ -100,8 +123,8 @@ pub(crate) fn header(
     out.extend_from_slice(name);
     out.extend_from_slice(&now_ms().to_le_bytes());
     out.extend_from_slice(&compute_ns.to_le_bytes());
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(blake3::hash(payload).as_bytes());
+    out.extend_from_slice(&payload.len.to_le_bytes());
+    out.extend_from_slice(&payload.hash);
     let header_hash = blake3::hash(&out);
     out.extend_from_slice(&header_hash.as_bytes()[..16]);
     debug_assert_eq!(out.len(), header_len);

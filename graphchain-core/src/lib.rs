@@ -11,6 +11,7 @@ mod codec;
 mod content;
 mod delayed;
 mod dot;
+mod dry_run;
 mod dynamic;
 mod entry;
 mod error;
@@ -34,6 +35,7 @@ pub use crate::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fin
 pub use crate::content::{HashError, content_hash};
 pub use crate::delayed::Delayed;
 pub use crate::dot::{Dot, RankDir};
+pub use crate::dry_run::{PlannedNode, RunPlan};
 pub use crate::dynamic::{DynGraph, GraphSpec, Registrable, Registry, SpecError, TaskSpec};
 pub use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 pub use crate::graph::{Graph, GraphNode};
@@ -42,9 +44,10 @@ pub use crate::key::{KEY_SCHEME_VERSION, Key, ParseKeyError};
 pub use crate::node::{BoxError, CachePolicy};
 pub use crate::ops::{Operand, PlainOperand};
 pub use crate::profile::{FunctionProfile, Profile, Profiler};
-pub use crate::report::{NodeReport, Report, Status};
+pub use crate::report::{Explain, NodeReport, Reason, Report, Status};
 pub use crate::runtime::{
-    CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Outputs, PROGRESS_ENV, Runtime, RuntimeBuilder, compute,
+    CACHE_DIR_ENV, DEFAULT_CACHE_DIR, EXPLAIN_ENV, Outputs, PROGRESS_ENV, Runtime, RuntimeBuilder,
+    compute,
 };
 pub use crate::scheduler::Scheduler;
 pub use crate::store::{LocalStore, MemoryStore, Store, StoreMeta};

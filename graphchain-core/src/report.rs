@@ -45,6 +45,77 @@ impl fmt::Display for Status {
     }
 }
 
+/// Why a node ran (or, for [`Reason::InputsUnchanged`], why it was loaded although its key was
+/// new): what [`NodeReport::reason`] returns and `GRAPHCHAIN_EXPLAIN=1` prints.
+///
+/// A function "changed" when its identity — the hash of its tokens and its `version` — differs
+/// from the one recorded the last time one of its results was stored in this cache.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// `#[delayed(pure = false)]`: it runs on every call and is never cached.
+    Impure,
+    /// The runtime's skip lists ([`RuntimeBuilder::skip_keys`](crate::RuntimeBuilder::skip_keys),
+    /// [`skip_functions`](crate::RuntimeBuilder::skip_functions)) leave it out of the cache.
+    SkippedByRequest,
+    /// It is never cached: `cache = "never"`, a built-in node (operators, projections), or a
+    /// runtime without a cache.
+    NotCached,
+    /// Its cache entry could not be used (the message says why), so it was removed.
+    EntryUnusable(String),
+    /// No result of its function was ever stored in this cache.
+    NewFunction,
+    /// Its function's code changed since its results were stored.
+    CodeChanged,
+    /// A helper its function uses (through `uses(…)` or its pipeline module) changed.
+    HelperChanged,
+    /// The node `input` (input slot `slot`) was recomputed in this run, and no result is stored
+    /// for the new value.
+    InputChanged {
+        /// The function of the recomputed input.
+        input: &'static str,
+        /// Its input slot.
+        slot: usize,
+    },
+    /// Same code and inputs, but no result is stored for this call: a literal argument changed,
+    /// the call is new, or the result was never stored (cache-if-faster judged it cheaper to
+    /// recompute) or was pruned.
+    NoEntry,
+    /// A result for the same inputs was stored, but its entry is gone (pruned or removed).
+    Evicted,
+    /// Loaded although its key was new: an input was recomputed and came out byte-for-byte as
+    /// before, so the result stored for those inputs was used (early cutoff).
+    InputsUnchanged,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Impure => f.write_str("impure (pure = false): runs on every call"),
+            Reason::SkippedByRequest => f.write_str("left out of the cache by a skip list"),
+            Reason::NotCached => f.write_str("never cached"),
+            Reason::EntryUnusable(why) => write!(f, "its cache entry was unusable: {why}"),
+            Reason::NewFunction => f.write_str("no result of this function is stored yet"),
+            Reason::CodeChanged => f.write_str("the function's code changed"),
+            Reason::HelperChanged => f.write_str("a helper the function uses changed"),
+            Reason::InputChanged { input, slot } => {
+                write!(
+                    f,
+                    "input {slot} (`{input}`) was recomputed with a new value"
+                )
+            }
+            Reason::NoEntry => f.write_str(
+                "no result stored for these arguments (new or changed literal, \
+                 not worth storing, or pruned)",
+            ),
+            Reason::Evicted => f.write_str("its stored result was pruned"),
+            Reason::InputsUnchanged => {
+                f.write_str("loaded: its inputs were recomputed to the same values (early cutoff)")
+            }
+        }
+    }
+}
+
 /// One node's line in a [`Report`].
 #[derive(Clone, Debug)]
 pub struct NodeReport {
@@ -57,6 +128,7 @@ pub struct NodeReport {
     pub(crate) start: Duration,
     pub(crate) end: Duration,
     pub(crate) worker: Option<usize>,
+    pub(crate) reason: Option<Reason>,
 }
 
 impl NodeReport {
@@ -98,6 +170,11 @@ impl NodeReport {
     /// run on the calling thread ([`Scheduler::Sequential`](crate::Scheduler::Sequential)).
     pub fn worker(&self) -> Option<usize> {
         self.worker
+    }
+    /// Why it ran, for a computed node; [`Reason::InputsUnchanged`] for a node found again through
+    /// the content of its inputs; `None` for a node whose key was in the cache.
+    pub fn reason(&self) -> Option<&Reason> {
+        self.reason.as_ref()
     }
 }
 
@@ -232,6 +309,50 @@ impl Report {
     /// ```
     pub fn chrome_trace(&self) -> String {
         crate::profile::chrome_trace(self)
+    }
+
+    /// Why each node ran: one line per computed node (and per node found again through early
+    /// cutoff) with its function, key and [`Reason`]. What `GRAPHCHAIN_EXPLAIN=1` prints.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use graphchain::{delayed, MemoryStore, Reason, Runtime};
+    ///
+    /// #[delayed(cache = "always")]
+    /// fn inc(x: u32) -> u32 {
+    ///     x + 1
+    /// }
+    ///
+    /// let rt = Runtime::builder().store(Arc::new(MemoryStore::new())).build()?;
+    /// let (_, report) = rt.compute_with_report(&inc(1))?;
+    /// assert_eq!(report.nodes()[0].reason(), Some(&Reason::NewFunction));
+    /// let (_, report) = rt.compute_with_report(&inc(2))?;
+    /// assert_eq!(report.nodes()[0].reason(), Some(&Reason::NoEntry));
+    /// assert!(report.explain().to_string().contains("no result stored for these arguments"));
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn explain(&self) -> Explain<'_> {
+        Explain(self)
+    }
+}
+
+/// Why each node of a run ran: see [`Report::explain`].
+#[derive(Clone, Copy, Debug)]
+pub struct Explain<'r>(&'r Report);
+
+impl fmt::Display for Explain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let explained: Vec<&NodeReport> =
+            self.0.nodes.iter().filter(|n| n.reason.is_some()).collect();
+        writeln!(f, "why {} nodes ran:", explained.len())?;
+        for n in explained {
+            let reason = n.reason.as_ref().expect("filtered on reasons");
+            writeln!(f, "  {:<24} {}  {reason}", n.name, n.key.short())?;
+        }
+        Ok(())
     }
 }
 

@@ -26,6 +26,12 @@ pub const CACHE_DIR_ENV: &str = "GRAPHCHAIN_CACHE_DIR";
 /// stderr is not a terminal; with `0` none does. Without the `progress` feature there is no bar.
 pub const PROGRESS_ENV: &str = "GRAPHCHAIN_PROGRESS";
 
+/// The environment variable that makes every run print why each node ran (`1`).
+///
+/// With `GRAPHCHAIN_EXPLAIN=1`, each run writes [`Report::explain`] to stderr when it ends: one
+/// line per node that ran, with its [`Reason`](crate::Reason).
+pub const EXPLAIN_ENV: &str = "GRAPHCHAIN_EXPLAIN";
+
 /// The cache directory used when nothing else is configured, relative to the working directory.
 pub const DEFAULT_CACHE_DIR: &str = "__graphchain_cache__";
 
@@ -204,8 +210,40 @@ impl Runtime {
     pub fn visualize<T>(&self, value: &Delayed<T>) -> Dot {
         let ctx = self.context(false, &[]);
         let root: &Node = value.node();
-        let plan = scheduler::plan(&[root], &ctx, &HashMap::default(), &HashSet::new());
+        let plan = scheduler::plan(&[root], &ctx, &HashMap::default(), &HashMap::new());
         Dot::new(&[value.node()]).with_states(Phase::Planned, &plan.statuses())
+    }
+
+    /// What computing `value` would do, without running anything: which nodes would be loaded
+    /// from the cache, which computed and why (a dry run). Nodes below a loaded node are not
+    /// visited.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use graphchain::{delayed, MemoryStore, Reason, Runtime, Status};
+    ///
+    /// #[delayed(cache = "always")]
+    /// fn load(n: u32) -> Vec<u32> {
+    ///     (0..n).collect()
+    /// }
+    ///
+    /// #[delayed(cache = "always")]
+    /// fn total(xs: &[u32]) -> u32 {
+    ///     xs.iter().sum()
+    /// }
+    ///
+    /// let rt = Runtime::builder().store(Arc::new(MemoryStore::new())).build()?;
+    /// rt.compute(&load(10))?;
+    /// let plan = rt.plan(&total(load(10)));
+    /// assert_eq!(plan.count(Status::Loaded), 1);
+    /// assert_eq!(plan.by_name("total").next().unwrap().reason(), Some(&Reason::NewFunction));
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn plan<T>(&self, value: &Delayed<T>) -> crate::dry_run::RunPlan {
+        scheduler::dry_run(&[value.node()], &self.context(false, &[]))
     }
 
     /// Computes several outputs in one run; shared inputs are computed once.
@@ -283,15 +321,20 @@ impl Runtime {
         timed: bool,
     ) -> (Result<Vec<Value>, Error>, Report) {
         let user = &self.inner.callbacks.0;
-        // The user's callbacks get a full report; the progress bar needs none.
-        let timed = timed || !user.is_empty();
+        let explain = std::env::var_os(EXPLAIN_ENV).is_some_and(|v| v == "1");
+        // The user's callbacks and explanations get a full report; the progress bar needs none.
+        let timed = timed || explain || !user.is_empty();
         let progress = self.progress();
         let callbacks: Vec<&dyn Callback> = user
             .iter()
             .map(|c| &**c)
             .chain(progress.as_deref())
             .collect();
-        scheduler::execute(roots, &self.context(timed, &callbacks))
+        let (values, report) = scheduler::execute(roots, &self.context(timed, &callbacks));
+        if explain {
+            eprint!("{}", report.explain());
+        }
+        (values, report)
     }
 
     /// The progress bar of a run, when it is on (see [`PROGRESS_ENV`]).

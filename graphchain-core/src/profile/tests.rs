@@ -16,6 +16,7 @@ fn node(name: &'static str, status: Status, micros: u64, bytes: u64, stored: boo
         start: Duration::from_micros(10),
         end: Duration::from_micros(10 + micros),
         worker: Some(micros as usize % 2),
+        reason: None,
     }
 }
 
@@ -78,6 +79,7 @@ fn trace_has_a_track_per_thread_and_a_slice_per_node() {
         node("c", Status::Loaded, 4, 8, false),
         NodeReport {
             worker: None,
+            reason: None,
             ..node("d", Status::Computed, 5, 0, false)
         },
     ]);

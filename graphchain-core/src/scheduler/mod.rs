@@ -2,23 +2,26 @@
 //!
 //! See `README.md` in this folder for how the two share one executor, and how the cache fits in.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
 use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 use crate::key::{Key, KeyBuildHasher};
 use crate::node::{Args, BoxError, CachePolicy, Edge, Node, Value};
-use crate::report::{NodeReport, Report, Status};
+use crate::report::{NodeReport, Reason, Report, Status};
 
 mod cache;
+mod cutoff;
 mod plan;
 
 pub(crate) use cache::CacheContext;
-use cache::StoreJob;
+use cache::{Found, StoreJob};
+pub(crate) use cutoff::BOOKKEEPING;
+use cutoff::Seen;
 pub(crate) use plan::{Plan, Source, plan};
 
 /// How a run is carried out.
@@ -74,13 +77,16 @@ struct Record {
     start: Duration,
     end: Duration,
     worker: Option<usize>,
+    reason: Option<Reason>,
 }
 
-/// How a node's task ended: its state, and the time and bytes its compute or load took.
+/// How a node's task ended: its state, the time and bytes its compute or load took, and why it
+/// ran (when the run keeps a report).
 struct Done {
     state: u8,
     duration: Duration,
     bytes: u64,
+    reason: Option<Reason>,
 }
 
 impl Done {
@@ -89,6 +95,7 @@ impl Done {
             state,
             duration: Duration::ZERO,
             bytes: 0,
+            reason: None,
         }
     }
 }
@@ -102,6 +109,8 @@ struct Exec<'p, 'g, 'c> {
     plan: &'p Plan<'g>,
     ctx: &'c Context<'c>,
     memo: &'p HashMap<Key, Value, KeyBuildHasher>,
+    /// Keys whose entries an earlier attempt found unusable, and why.
+    bad: &'p HashMap<Key, String>,
     /// When the run (its first attempt) started: the origin of the report's timestamps.
     started: Instant,
     /// Node inputs not yet finished.
@@ -110,6 +119,12 @@ struct Exec<'p, 'g, 'c> {
     state: Vec<AtomicU8>,
     /// Seconds to get each node's value back without the cache, in nanoseconds.
     recover_ns: Vec<AtomicU64>,
+    /// The content hash of each node's value (its encoding's blake3), when it is known: from
+    /// the entry it was loaded from, from storing it, or encoded for a consumer that looks itself
+    /// up by the content of its inputs. Set before the node's consumers start, or not at all.
+    content: Vec<OnceLock<[u8; 32]>>,
+    /// Whether each node's result was written to the store in this attempt.
+    stored: Vec<AtomicBool>,
     records: Option<Vec<Mutex<Record>>>,
     finished: AtomicU32,
     failures: Mutex<Vec<TaskFailure>>,
@@ -124,6 +139,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         plan: &'p Plan<'g>,
         ctx: &'c Context<'c>,
         memo: &'p HashMap<Key, Value, KeyBuildHasher>,
+        bad: &'p HashMap<Key, String>,
         started: Instant,
     ) -> Self {
         let n = plan.len();
@@ -138,6 +154,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             plan,
             ctx,
             memo,
+            bad,
             started,
             pending,
             values: uses
@@ -146,6 +163,8 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 .collect(),
             state: (0..n).map(|_| AtomicU8::new(RUNNING)).collect(),
             recover_ns: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            content: (0..n).map(|_| OnceLock::new()).collect(),
+            stored: (0..n).map(|_| AtomicBool::new(false)).collect(),
             records: ctx
                 .timed
                 .then(|| (0..n).map(|_| Mutex::new(Record::default())).collect()),
@@ -260,6 +279,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 start: start - self.started,
                 end: end - self.started,
                 worker,
+                reason: done.reason.clone(),
             };
         }
         log(node, &done);
@@ -294,13 +314,25 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 }
             }
         }
+        let mut reason = self.records.is_some().then(|| self.why(i, node));
         if let Some(message) = &node.invalid {
+            let state = self.fail(node, FailureCause::InvalidInput(message.to_string()));
             return (
-                Done::untimed(self.fail(node, FailureCause::InvalidInput(message.to_string()))),
+                Done {
+                    reason,
+                    ..Done::untimed(state)
+                },
                 None,
             );
         }
         let cache = self.ctx.cache.as_ref().filter(|c| c.eligible(node));
+        if let Some(cache) = cache.filter(|_| self.plan.candidate(i)) {
+            match self.find_by_content(i, node, cache) {
+                Found::Loaded(done) => return (done, None),
+                Found::Gone => reason = reason.map(|_| Reason::Evicted),
+                Found::Missing => {}
+            }
+        }
         let timed = self.records.is_some()
             || cache.is_some()
             || tracing::enabled!(target: "graphchain", tracing::Level::DEBUG);
@@ -311,9 +343,11 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
             state,
             duration: elapsed,
             bytes: 0,
+            reason,
         };
         match outcome {
             Ok(Ok(value)) => {
+                let payload = self.hash_for_consumers(i, node, &value);
                 let mut recover = inputs_recover.saturating_add(elapsed.as_nanos() as u64);
                 // Decide now, before consumers start, whether this result is a candidate for the
                 // cache, and if so let them count on loading it rather than recomputing it.
@@ -336,6 +370,7 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                     Some(StoreJob {
                         node: i,
                         value: value.clone(),
+                        payload,
                         compute: elapsed,
                         recover: recover_s,
                     })
@@ -350,6 +385,13 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 None,
             ),
         }
+    }
+
+    /// Why node `i`, about to run, runs; before any lookup through the content of its inputs.
+    fn why(&self, i: usize, node: &Node) -> Reason {
+        why(self.plan, self.ctx, self.bad, i, node, |j| {
+            self.state[j].load(Ordering::Acquire) == COMPUTED
+        })
     }
 
     fn fail(&self, node: &Node, cause: FailureCause) -> u8 {
@@ -394,10 +436,101 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                     start: record.start,
                     end: record.end,
                     worker: record.worker,
+                    reason: record.reason.clone(),
                 })
             })
             .collect()
     }
+}
+
+/// Why node `i` of `plan` runs, from what the plan and the cache's records say; `computed`
+/// tells whether an input (by plan index) is, or was, computed in this run.
+fn why(
+    plan: &Plan<'_>,
+    ctx: &Context<'_>,
+    bad: &HashMap<Key, String>,
+    i: usize,
+    node: &Node,
+    computed: impl Fn(usize) -> bool,
+) -> Reason {
+    if !node.info.pure {
+        return Reason::Impure;
+    }
+    let Some(cache) = &ctx.cache else {
+        return Reason::NotCached;
+    };
+    if node.storable.is_none() || node.info.cache == CachePolicy::Never {
+        return Reason::NotCached;
+    }
+    if !cache.eligible(node) {
+        return Reason::SkippedByRequest;
+    }
+    if let Some(why) = bad.get(&node.key) {
+        return Reason::EntryUnusable(why.clone());
+    }
+    match plan.seen(node) {
+        None | Some(Seen::New) => Reason::NewFunction,
+        Some(Seen::CodeChanged) => Reason::CodeChanged,
+        Some(Seen::HelperChanged) => Reason::HelperChanged,
+        Some(Seen::Same) => {
+            let slots = node
+                .edges
+                .iter()
+                .enumerate()
+                .filter(|(_, edge)| matches!(edge, Edge::Node(_)))
+                .map(|(slot, _)| slot);
+            slots
+                .zip(plan.deps_of(i))
+                .find(|&(_, &j)| computed(j as usize))
+                .map_or(Reason::NoEntry, |(slot, &j)| Reason::InputChanged {
+                    input: plan.nodes[j as usize].info.name,
+                    slot,
+                })
+        }
+    }
+}
+
+/// What a run of the graph below `roots` would do, planned with the cache and nothing run.
+pub(crate) fn dry_run(roots: &[&Node], ctx: &Context<'_>) -> crate::dry_run::RunPlan {
+    let bad = HashMap::new();
+    let plan = plan(roots, ctx, &HashMap::default(), &bad);
+    // Inputs before the nodes that read them, as a report lists them.
+    let mut pending: Vec<usize> = (0..plan.len()).map(|i| plan.deps_of(i).len()).collect();
+    let mut order: Vec<usize> = (0..plan.len()).filter(|&i| pending[i] == 0).collect();
+    let mut next = 0;
+    while next < order.len() {
+        for &c in plan.consumers_of(order[next]) {
+            pending[c as usize] -= 1;
+            if pending[c as usize] == 0 {
+                order.push(c as usize);
+            }
+        }
+        next += 1;
+    }
+    let nodes = order
+        .into_iter()
+        .map(|i| {
+            let node = plan.nodes[i];
+            let computed = plan.sources[i] == Source::Compute;
+            let reason = computed.then(|| {
+                why(&plan, ctx, &bad, i, node, |j| {
+                    plan.sources[j] == Source::Compute
+                })
+            });
+            crate::dry_run::PlannedNode {
+                name: node.info.name,
+                key: node.key,
+                status: if computed {
+                    Status::Computed
+                } else {
+                    Status::Loaded
+                },
+                reason,
+                may_cut_off: plan.candidate(i),
+            }
+        })
+        .collect();
+    crate::dry_run::RunPlan { nodes }
 }
 
 /// Runs a task's body, catching a panic; a task with `retries` runs again after an `Err` or a
@@ -489,7 +622,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>, Error>, Report) {
     let started = Instant::now();
     let mut memo: HashMap<Key, Value, KeyBuildHasher> = HashMap::default();
-    let mut bad: HashSet<Key> = HashSet::new();
+    let mut bad: HashMap<Key, String> = HashMap::new();
     let mut report = Report::default();
     let mut attempt = 0;
     loop {
@@ -498,8 +631,9 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
             let info = run_info(&plan, ctx, attempt);
             ctx.callbacks.iter().for_each(|c| c.on_start(&info));
         }
-        let exec = Exec::new(&plan, ctx, &memo, started);
+        let exec = Exec::new(&plan, ctx, &memo, &bad, started);
         drive(&exec, ctx);
+        exec.record_lineage();
         report.nodes.extend(exec.report());
         let failures = std::mem::take(&mut *lock(&exec.failures));
         let bad_entries = std::mem::take(&mut *lock(&exec.bad_entries));
@@ -527,9 +661,9 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
                 next_memo.insert(plan.nodes[i].key, value);
             }
         }
-        bad.extend(bad_entries.iter().map(|(key, _)| *key));
-        report.discarded.extend(bad_entries);
         drop(exec);
+        bad.extend(bad_entries.iter().cloned());
+        report.discarded.extend(bad_entries);
         memo = next_memo;
         attempt += 1;
     }

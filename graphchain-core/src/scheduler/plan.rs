@@ -4,8 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Context;
+use super::cutoff::{self, Seen};
 use crate::key::{Key, KeyBuildHasher};
-use crate::node::{Node, Value};
+use crate::node::{FnInfo, Node, Value};
 use crate::report::Status;
 use crate::store::Store;
 
@@ -23,14 +24,14 @@ pub(crate) enum Source {
 /// once and the rest are answered from that list.
 struct Lookup<'a> {
     store: &'a dyn Store,
-    bad: &'a HashSet<Key>,
+    bad: &'a HashMap<Key, String>,
     probes_left: usize,
     listed: Option<HashSet<Key, KeyBuildHasher>>,
 }
 
 impl Lookup<'_> {
     fn contains(&mut self, key: Key) -> bool {
-        if self.bad.contains(&key) {
+        if self.bad.contains_key(&key) {
             return false;
         }
         if self.probes_left > 0 {
@@ -61,6 +62,12 @@ pub(crate) struct Plan<'g> {
     consumers: Vec<u32>,
     /// The plan index of each requested output.
     pub(super) roots: Vec<u32>,
+    /// How the cache's records compare with each function of a node to compute and cache, by
+    /// the address of its `FnInfo`.
+    pub(super) seen: HashMap<usize, Seen>,
+    /// Nodes to compute whose function is unchanged since its results were stored: worth
+    /// looking up through the content of their inputs (early cutoff).
+    pub(super) candidates: Vec<bool>,
 }
 
 impl<'g> Plan<'g> {
@@ -125,7 +132,27 @@ impl<'g> Plan<'g> {
             cons_start,
             consumers,
             roots,
+            seen: HashMap::new(),
+            candidates: Vec::new(),
         }
+    }
+
+    /// How the cache's records compare with the function of `node`; `None` for a node that is
+    /// not computed and cached in this run.
+    pub(super) fn seen(&self, node: &Node) -> Option<Seen> {
+        self.seen.get(&function_id(node.info)).copied()
+    }
+
+    /// Whether node `i` may be found through the content of its inputs.
+    pub(super) fn candidate(&self, i: usize) -> bool {
+        self.candidates.get(i).copied().unwrap_or(false)
+    }
+
+    /// Whether a consumer of node `i` needs the content hash of its value.
+    pub(super) fn content_wanted(&self, i: usize) -> bool {
+        self.consumers_of(i)
+            .iter()
+            .any(|&c| self.candidate(c as usize))
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -158,6 +185,11 @@ impl<'g> Plan<'g> {
     }
 }
 
+/// A function's `FnInfo` by its address: one per `#[delayed]` function in a process.
+fn function_id(info: &'static FnInfo) -> usize {
+    std::ptr::from_ref(info) as usize
+}
+
 /// Plans a run of the graph below `roots` with the cache of `ctx`: a node eligible for the cache
 /// and found in the store (and not among the `bad` keys) is loaded, one in `memo` is reused, and
 /// every other node is computed.
@@ -168,7 +200,7 @@ pub(crate) fn plan<'g>(
     roots: &[&'g Node],
     ctx: &Context<'_>,
     memo: &HashMap<Key, Value, KeyBuildHasher>,
-    bad: &HashSet<Key>,
+    bad: &HashMap<Key, String>,
 ) -> Plan<'g> {
     match &ctx.cache {
         None => Plan::new(roots, memo, |_| false),
@@ -179,9 +211,27 @@ pub(crate) fn plan<'g>(
                 probes_left: 64,
                 listed: None,
             };
-            Plan::new(roots, memo, |node| {
+            let mut plan = Plan::new(roots, memo, |node| {
                 cache.eligible(node) && lookup.contains(node.key)
-            })
+            });
+            // One record read per function to compute, however many nodes it has.
+            let mut seen = HashMap::new();
+            plan.candidates = plan
+                .nodes
+                .iter()
+                .zip(&plan.sources)
+                .map(|(node, source)| {
+                    if *source != Source::Compute || !cache.eligible(node) {
+                        return false;
+                    }
+                    let seen = *seen
+                        .entry(function_id(node.info))
+                        .or_insert_with(|| cutoff::seen(cache.store, node.info));
+                    seen == Seen::Same && node.deps().next().is_some()
+                })
+                .collect();
+            plan.seen = seen;
+            plan
         }
     }
 }

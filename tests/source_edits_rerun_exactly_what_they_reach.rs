@@ -76,8 +76,8 @@ fn source_edits_rerun_exactly_what_they_reach() {
     program.edit(
         "the root",
         &[(
-            r#"format!("{title}: {summary:?}, weighted {weighted}")"#,
-            r#"format!("{title}: {summary:?}; weighted {weighted}")"#,
+            r#"format!("{}: {summary:?}, weighted {weighted}", title.text)"#,
+            r#"format!("{}: {summary:?}; weighted {weighted}", title.text)"#,
         )],
     );
     program.runs(
@@ -152,9 +152,37 @@ fn source_edits_rerun_exactly_what_they_reach() {
         "SALES: Summary { count: 7, total: 41, flagged: false }; weighted 126",
     );
 
+    program.edit(
+        "a macro_rules! helper in a pipeline module",
+        &[("$xs.len()", "$xs.len() + 100")],
+    );
+    program.runs(
+        &["describe", "summarize"],
+        "SALES: Summary { count: 107, total: 41, flagged: false }; weighted 126",
+    );
+
+    // A type outside any tracking: its definition is part of the key of the steps returning
+    // it, so they rerun; the value printed does not show the new field, so only the steps
+    // whose input changed follow.
+    program.edit(
+        "a field added to an untracked struct a step returns",
+        &[(
+            "    text: String,
+}",
+            "    text: String,
+    #[allow(dead_code)]
+    draft: bool,
+}",
+        )],
+    );
+    program.runs(
+        &["describe", "title"],
+        "SALES: Summary { count: 107, total: 41, flagged: false }; weighted 126",
+    );
+
     // Early cutoff: a step rewritten so that it returns the same bytes runs again, and the steps
     // downstream of it do not: they are found in the cache through the content of their
-    // inputs. Last, so that every edit above is checked whatever happens here.
+    // inputs.
     program.edit(
         "a step rewritten to return the same output",
         &[(
@@ -164,7 +192,7 @@ fn source_edits_rerun_exactly_what_they_reach() {
     );
     program.runs(
         &["weigh"],
-        "SALES: Summary { count: 7, total: 41, flagged: false }; weighted 126",
+        "SALES: Summary { count: 107, total: 41, flagged: false }; weighted 126",
     );
 }
 

@@ -213,8 +213,29 @@ impl Storable {
     pub(crate) fn fingerprint(&self) -> [u8; 32] {
         // `TypeId` only memoizes within this process; it never reaches a key or an entry.
         static MEMO: OnceLock<RwLock<HashMap<TypeId, [u8; 32]>>> = OnceLock::new();
-        let memo = MEMO.get_or_init(Default::default);
+        thread_local! {
+            // Graphs are built node after node of the same few types: the last one asked for
+            // is answered without the lock.
+            static LAST: std::cell::Cell<Option<(TypeId, [u8; 32])>> =
+                const { std::cell::Cell::new(None) };
+        }
         let id = (self.type_id)();
+        if let Some((last, f)) = LAST.get()
+            && last == id
+        {
+            return f;
+        }
+        let f = self.fingerprint_locked(&MEMO, id);
+        LAST.set(Some((id, f)));
+        f
+    }
+
+    fn fingerprint_locked(
+        &self,
+        memo: &OnceLock<RwLock<HashMap<TypeId, [u8; 32]>>>,
+        id: TypeId,
+    ) -> [u8; 32] {
+        let memo = memo.get_or_init(Default::default);
         if let Some(f) = memo.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
             return *f;
         }

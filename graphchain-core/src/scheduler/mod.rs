@@ -122,8 +122,10 @@ struct Exec<'p, 'g, 'c> {
     /// The content hash of each node's value (its encoding's blake3), when it is known: from
     /// the entry it was loaded from, from storing it, or encoded for a consumer that looks itself
     /// up by the content of its inputs. Set before the node's consumers start, or not at all.
+    /// Empty when the run has no cache.
     content: Vec<OnceLock<[u8; 32]>>,
-    /// Whether each node's result was written to the store in this attempt.
+    /// Whether each node's result was written to the store in this attempt; empty without a
+    /// cache.
     stored: Vec<AtomicBool>,
     records: Option<Vec<Mutex<Record>>>,
     finished: AtomicU32,
@@ -163,8 +165,15 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 .collect(),
             state: (0..n).map(|_| AtomicU8::new(RUNNING)).collect(),
             recover_ns: (0..n).map(|_| AtomicU64::new(0)).collect(),
-            content: (0..n).map(|_| OnceLock::new()).collect(),
-            stored: (0..n).map(|_| AtomicBool::new(false)).collect(),
+            // Without a cache nothing is looked up by content, loaded or stored.
+            content: (0..n)
+                .filter(|_| ctx.cache.is_some())
+                .map(|_| OnceLock::new())
+                .collect(),
+            stored: (0..n)
+                .filter(|_| ctx.cache.is_some())
+                .map(|_| AtomicBool::new(false))
+                .collect(),
             records: ctx
                 .timed
                 .then(|| (0..n).map(|_| Mutex::new(Record::default())).collect()),

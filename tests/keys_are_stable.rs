@@ -25,12 +25,12 @@ fn graph() -> Delayed<Vec<f64>> {
 fn pinned_keys() {
     assert_eq!(
         graph().key().to_string(),
-        "dcc086d3da31521fedfcacdb1530b049782862980d3202671107de2dd7d44558"
+        "b6a4f8306c3981ae9b92e257a670507e07bd463f0b1a29c8fd1a7a9470d5e6f9"
     );
     let table: HashMap<String, u32> = [("a".to_string(), 1), ("b".to_string(), 2)].into();
     assert_eq!(
         lookup(table, "a").key().to_string(),
-        "a2d9730315ae079333c097156d6dfcae68cdad34a4fcfd1a6a3ed5e2ba1416cf"
+        "74fcf82e244efaad2c0f9caccb676ea774af75eb5997602b1598a46ccc6ea005"
     );
 }
 

@@ -102,7 +102,7 @@ fn operator_keys_are_stable_and_tell_operations_and_operands_apart() {
     // Pinned: changing this invalidates every stored result downstream of an operator.
     assert_eq!(
         (Delayed::value(2u32) * 3u32).key().to_string(),
-        "7c77f1848823627d425b200acd820fd1c9bcf668d73dcaf5a72fb1b1dadd14b9"
+        "d11679a6853d915c4780722f9d53f4aa0aabc35de39675a1e0788b79fdface9b"
     );
 }
 

@@ -130,15 +130,18 @@ pub(crate) enum Part {
 /// Derives node keys; one place, so the scheme is written down exactly once.
 ///
 /// A key is derived in two steps. The node's *own* hash covers everything but its inputs' keys:
-/// the domain, the function's identity, its type arguments, each literal's content hash and a
-/// marker for each node input. The key then chains the own hash with the inputs' keys in slot
-/// order. Keeping the own hash apart lets a run find a node again through the *content* of its
-/// inputs instead of their keys ([`content_key`]): early cutoff.
+/// the domain, the function's identity, its type arguments (and the fingerprint of the type it
+/// returns), each literal's content hash and a marker for each node input. The key then chains
+/// the own hash with the inputs' keys in slot order; a node without node inputs has its own hash
+/// as its key, one hash instead of two. Keeping the own hash apart lets a run find a node again
+/// through the *content* of its inputs instead of their keys ([`content_key`]): early cutoff.
 ///
 /// The own parts are gathered in a small buffer and hashed in one call at the end: a
 /// `blake3::Hasher` is almost 2 KiB, too large to carry around in every node builder.
 pub(crate) struct KeyHasher {
     own: Vec<u8>,
+    /// Where the type arguments' hash is in `own`.
+    type_args_at: usize,
 }
 
 impl KeyHasher {
@@ -157,8 +160,9 @@ impl KeyHasher {
         own.extend_from_slice(&(domain.len() as u32).to_le_bytes());
         own.extend_from_slice(domain);
         own.extend_from_slice(identity);
+        let type_args_at = own.len();
         own.extend_from_slice(type_args);
-        KeyHasher { own }
+        KeyHasher { own, type_args_at }
     }
 
     /// Adds the next input slot.
@@ -169,6 +173,15 @@ impl KeyHasher {
                 self.own.extend_from_slice(&hash);
             }
             Part::Node => self.own.push(b'N'),
+        }
+    }
+
+    /// Mixes in the fingerprint of the type the node returns, folded into the type arguments'
+    /// hash so that the own hash covers no more bytes (and costs no more) than without it.
+    pub(crate) fn returns(&mut self, fingerprint: &[u8; 32]) {
+        let at = self.type_args_at;
+        for (byte, f) in self.own[at..at + 32].iter_mut().zip(fingerprint) {
+            *byte ^= f;
         }
     }
 
@@ -184,11 +197,14 @@ impl KeyHasher {
     /// node inputs in slot order.
     pub(crate) fn finish(mut self, inputs: impl IntoIterator<Item = Key>) -> ([u8; 32], Key) {
         let own = *blake3::hash(&self.own).as_bytes();
-        // The buffer is reused: it is already large enough for the key's parts.
+        let mut inputs = inputs.into_iter().peekable();
+        if inputs.peek().is_none() {
+            return (own, Key(own));
+        }
+        // The buffer is reused: it is already large enough for the key's parts. No prefix: the
+        // own hash carries the scheme's, and a node with one input is hashed in one block.
         let buf = &mut self.own;
         buf.clear();
-        buf.extend_from_slice(b"graphchain-key");
-        buf.extend_from_slice(&KEY_SCHEME_VERSION.to_le_bytes());
         buf.extend_from_slice(&own);
         for input in inputs {
             buf.extend_from_slice(&input.0);

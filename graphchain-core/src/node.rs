@@ -375,7 +375,7 @@ impl NodeBuilder {
         // The definition of the type a node returns is part of its key: a field added to it
         // reruns the node, even when the function's own tokens did not change.
         if let Some(storable) = storable {
-            self.hasher.extra(&storable.fingerprint());
+            self.hasher.returns(&storable.fingerprint());
         }
         let inputs = self.edges.iter().filter_map(|edge| match edge {
             Edge::Node(node) => Some(node.key),

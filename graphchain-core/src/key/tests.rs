@@ -42,7 +42,7 @@ fn pinned_key() {
     h.part(Part::Literal([1; 32]));
     assert_eq!(
         h.finish([]).1.to_string(),
-        "393d6bb93aaea34ee081eb3e5f8b3705703a8304f9729f83403110a9795ebd37"
+        "f0babec3a9350e90f428b6ee755cf9fc23cf0e5eb86b8dfd31d09f6baf8258cd"
     );
 }
 
@@ -91,4 +91,19 @@ fn own_hash_leaves_out_the_keys_of_inputs() {
     assert_eq!(c, content_key(&own_b, &[[5; 32], [6; 32]]));
     assert_ne!(c, content_key(&own_a, &[[6; 32], [5; 32]]));
     assert_ne!(c, key_a);
+}
+
+#[test]
+fn the_returned_type_changes_the_own_hash() {
+    let build = |fingerprint: Option<[u8; 32]>| {
+        let mut h = KeyHasher::new(b"fn", &[3; 32], &[0; 32], 0);
+        if let Some(f) = fingerprint {
+            h.returns(&f);
+        }
+        h.finish([])
+    };
+    let (own, key) = build(Some([1; 32]));
+    assert_eq!(Key(own), key, "no node inputs: the key is the own hash");
+    assert_ne!(key, build(Some([2; 32])).1);
+    assert_ne!(key, build(None).1);
 }

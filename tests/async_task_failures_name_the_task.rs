@@ -83,3 +83,29 @@ fn retries_run_the_future_again() {
     assert_eq!(rt.compute(&flaky(41)).unwrap(), 42);
     assert_eq!(FLAKY_RUNS.load(Ordering::SeqCst), 2);
 }
+
+#[test]
+fn fail_fast_starts_no_queued_async_task() {
+    // One async task in flight at a time, started in the order the plan reaches them (the
+    // failing one first): the two queued behind it never start, nor does anything downstream.
+    let rt = Runtime::builder()
+        .threads(2)
+        .io_limit(1)
+        .fail_fast(true)
+        .cache(false)
+        .build()
+        .unwrap();
+    let sum = add(parse("x"), add(parse("1"), parse("2")));
+    let (result, report) = rt.try_compute_with_report(&sum);
+    assert_eq!(result.unwrap_err().failures().len(), 1);
+    let statuses = |name| {
+        let mut statuses: Vec<_> = report.by_name(name).map(|n| n.status()).collect();
+        statuses.sort_by_key(|s| format!("{s:?}"));
+        statuses
+    };
+    assert_eq!(
+        statuses("parse"),
+        [Status::Cancelled, Status::Cancelled, Status::Failed]
+    );
+    assert_eq!(statuses("add"), [Status::Cancelled, Status::Cancelled]);
+}

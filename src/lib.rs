@@ -45,6 +45,13 @@
 //! [`Scheduler::Sequential`] scheduler for debugging, or the cache directory, and get a
 //! [`Report`] of each run with [`Runtime::compute_with_report`].
 //!
+//! # IO tasks
+//!
+//! With the `async` feature, `#[delayed] async fn` makes a task that mostly waits (a request, a
+//! query): it runs on tokio, many at once, beside the CPU tasks on rayon, and `Runtime::compute_async`
+//! computes from async code without blocking it. `RuntimeBuilder::io_limit` caps how many are in
+//! flight.
+//!
 //! # Failures
 //!
 //! A task that returns `Err` or panics fails alone: every task that does not depend on it still
@@ -69,6 +76,9 @@
 //!
 //! - `progress` (default): the progress bar, with indicatif. Without it, nothing is drawn and
 //!   [`PROGRESS_ENV`] is ignored.
+//! - `async`: `#[delayed] async fn` tasks on tokio, `RuntimeBuilder::io_limit`,
+//!   `Runtime::compute_async` and `Runtime::compute_async_with_report`. Without it, an
+//!   `async fn` under `#[delayed]` is a compile error that says to turn it on.
 //!
 //! # Crate layout
 //!

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use graphchain::{Error, FailureCause, Runtime, Scheduler, delayed};
+use graphchain::{Error, FailureCause, Runtime, delayed};
 
 static INDEPENDENT_RUNS: AtomicUsize = AtomicUsize::new(0);
 
@@ -31,16 +31,8 @@ fn add(a: i64, b: i64) -> i64 {
     a + b
 }
 
-fn runtimes() -> [Runtime; 2] {
-    [
-        Runtime::builder().threads(2).cache(false).build().unwrap(),
-        Runtime::builder()
-            .scheduler(Scheduler::Sequential)
-            .cache(false)
-            .build()
-            .unwrap(),
-    ]
-}
+mod common;
+use common::uncached_runtimes as runtimes;
 
 #[test]
 fn err_is_reported_with_name_key_and_source() {

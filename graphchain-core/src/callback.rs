@@ -21,7 +21,8 @@ use crate::scheduler::Scheduler;
 ///
 /// 1. [`on_start`](Callback::on_start), once the run is planned and before any task.
 /// 2. For each task of the plan: [`before_task`](Callback::before_task) just before it loads
-///    or computes, on the thread that runs it, then [`after_task`](Callback::after_task) once it
+///    or computes, on the thread that runs it (for an async task, the thread that called the
+///    run, which starts and finishes it), then [`after_task`](Callback::after_task) once it
 ///    is done. A task skipped because an input failed gets `after_task` only. A task's
 ///    `after_task` comes before the `before_task` of any task that reads it.
 /// 3. [`on_finish`](Callback::on_finish) with the run's [`Report`], also when tasks failed.
@@ -154,7 +155,8 @@ impl TaskInfo {
     pub fn action(&self) -> TaskAction {
         self.action
     }
-    /// The worker thread running it, numbered from 0; `None` on the calling thread.
+    /// The worker thread running it, numbered from 0; `None` on the calling thread, and for an
+    /// async task (`#[delayed] async fn`), which runs on tokio.
     pub fn worker(&self) -> Option<usize> {
         self.worker
     }

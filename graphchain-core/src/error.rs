@@ -20,6 +20,9 @@ pub enum Error {
     /// The worker threads could not be started.
     #[error("cannot start the worker threads")]
     ThreadPool(#[source] rayon::ThreadPoolBuildError),
+    /// The tokio runtime that runs `async fn` tasks could not be started (feature `async`).
+    #[error("cannot start the async runtime")]
+    AsyncRuntime(#[source] std::io::Error),
     /// A program graphchain runs (Graphviz's `dot`, to render pictures) is not installed or not
     /// on the `PATH`.
     #[error("cannot run `{program}`: it is not installed or not on the PATH ({purpose})")]

@@ -5,6 +5,7 @@
 
 #![deny(missing_docs)]
 
+mod async_fn;
 mod cache;
 mod callback;
 mod codec;
@@ -56,6 +57,7 @@ pub use crate::wrap::{CallArgs, DelayedFn, NotStored, Stored};
 /// What generated code needs; not part of the public API and outside semver.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::async_fn::{AsyncTasks, AsyncThunk, TaskFuture};
     pub use crate::codec::{Codec, PostcardLz4, Storable};
     pub use crate::delayed::Delayed;
     pub use crate::dynamic::Erased;

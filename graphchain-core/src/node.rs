@@ -142,6 +142,9 @@ pub(crate) struct Node {
     pub(crate) info: &'static FnInfo,
     pub(crate) edges: Vec<Edge>,
     pub(crate) thunk: Thunk,
+    /// The body of an `async fn` task, run on the IO runtime instead of `thunk`.
+    #[cfg(feature = "async")]
+    pub(crate) io: Option<crate::async_fn::AsyncThunk>,
     /// How to store and load the value; `None` for nodes that are never cached.
     pub(crate) storable: Option<&'static Storable>,
     /// Set when the node could not be built correctly (an argument that cannot be hashed): the
@@ -160,6 +163,8 @@ impl Node {
             info: node.info,
             edges: vec![Edge::Code(value)],
             thunk: persisted_thunk,
+            #[cfg(feature = "async")]
+            io: None,
             storable: None,
             invalid: None,
         })
@@ -270,6 +275,23 @@ impl Args {
             Ok(arc) => Arc::try_unwrap(arc).unwrap_or_else(|shared| T::clone(&shared)),
             Err(_) => wrong_type::<T>(slot),
         }
+    }
+
+    /// Takes input `slot` as a shared `T`, for a task that must own its inputs (the future of an
+    /// `async fn`, which borrows from it): the value itself, not a copy.
+    ///
+    /// # Panics
+    ///
+    /// As [`take`](Args::take).
+    pub fn shared<T: Send + Sync + 'static>(&mut self, slot: usize) -> Arc<T> {
+        let value = if self.keep {
+            self.values[slot].clone()
+        } else {
+            self.values[slot].take()
+        };
+        value
+            .and_then(|v| v.downcast::<T>().ok())
+            .unwrap_or_else(|| wrong_type::<T>(slot))
     }
 
     /// How many inputs there are.
@@ -388,6 +410,8 @@ impl NodeBuilder {
             info: self.info,
             edges: self.edges,
             thunk,
+            #[cfg(feature = "async")]
+            io: None,
             storable,
             invalid: self.invalid,
         })

@@ -167,7 +167,8 @@ impl NodeReport {
         self.end
     }
     /// The worker thread that ran it, numbered from 0 in the runtime's pool; `None` for a task
-    /// run on the calling thread ([`Scheduler::Sequential`](crate::Scheduler::Sequential)).
+    /// run on the calling thread ([`Scheduler::Sequential`](crate::Scheduler::Sequential)), and
+    /// for an async task (`#[delayed] async fn`), which runs on tokio.
     pub fn worker(&self) -> Option<usize> {
         self.worker
     }

@@ -73,6 +73,8 @@ struct Inner {
     skip_functions: HashSet<String>,
     fail_fast: bool,
     callbacks: Callbacks,
+    #[cfg(feature = "async")]
+    io: scheduler::IoRuntime,
 }
 
 impl Runtime {
@@ -320,6 +322,37 @@ impl Runtime {
         roots: &[&Node],
         timed: bool,
     ) -> (Result<Vec<Value>, Error>, Report) {
+        self.with_context(timed, |ctx| scheduler::execute(roots, ctx))
+    }
+
+    /// Runs the graph below `roots` from a thread of the caller's tokio runtime `caller` (or of
+    /// the owned one), with async tasks on it.
+    #[cfg(feature = "async")]
+    pub(crate) fn execute_reporting_on(
+        &self,
+        roots: &[&Node],
+        timed: bool,
+        caller: Option<tokio::runtime::Handle>,
+    ) -> (Result<Vec<Value>, Error>, Report) {
+        self.with_context(timed, |ctx| {
+            ctx.io.caller = caller;
+            scheduler::execute(roots, ctx)
+        })
+    }
+
+    /// The runtime's tokio runtime for async tasks, and their limit.
+    #[cfg(feature = "async")]
+    pub(crate) fn io_runtime(&self) -> &scheduler::IoRuntime {
+        &self.inner.io
+    }
+
+    /// Calls `run` with the context of a run: the user's callbacks, which get a full report, and
+    /// the progress bar; prints why nodes ran when `GRAPHCHAIN_EXPLAIN=1`.
+    fn with_context(
+        &self,
+        timed: bool,
+        run: impl FnOnce(&mut Context<'_>) -> (Result<Vec<Value>, Error>, Report),
+    ) -> (Result<Vec<Value>, Error>, Report) {
         let user = &self.inner.callbacks.0;
         let explain = std::env::var_os(EXPLAIN_ENV).is_some_and(|v| v == "1");
         // The user's callbacks and explanations get a full report; the progress bar needs none.
@@ -330,7 +363,7 @@ impl Runtime {
             .map(|c| &**c)
             .chain(progress.as_deref())
             .collect();
-        let (values, report) = scheduler::execute(roots, &self.context(timed, &callbacks));
+        let (values, report) = run(&mut self.context(timed, &callbacks));
         if explain {
             eprint!("{}", report.explain());
         }
@@ -360,12 +393,17 @@ impl Runtime {
             timed,
             fail_fast: inner.fail_fast,
             callbacks,
+            #[cfg(feature = "async")]
+            io: scheduler::IoContext {
+                runtime: &inner.io,
+                caller: None,
+            },
         }
     }
 }
 
 /// Turns an output of a run back into its type: moved out when unique, cloned otherwise.
-fn take_value<T: Send + Sync + 'static>(value: Value) -> T {
+pub(crate) fn take_value<T: Send + Sync + 'static>(value: Value) -> T {
     let typed = value
         .downcast::<T>()
         .unwrap_or_else(|_| panic!("output is not a `{}`", std::any::type_name::<T>()));
@@ -474,6 +512,8 @@ pub struct RuntimeBuilder {
     skip_functions: HashSet<String>,
     fail_fast: bool,
     callbacks: Callbacks,
+    #[cfg(feature = "async")]
+    io_limit: usize,
 }
 
 impl Default for RuntimeBuilder {
@@ -488,6 +528,8 @@ impl Default for RuntimeBuilder {
             skip_functions: HashSet::new(),
             fail_fast: false,
             callbacks: Callbacks::default(),
+            #[cfg(feature = "async")]
+            io_limit: scheduler::DEFAULT_IO_LIMIT,
         }
     }
 }
@@ -579,15 +621,44 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Lets at most `n` async tasks (`#[delayed] async fn`) be in flight at once (default: 64);
+    /// more wait, in the order they became ready. Only the parallel scheduler runs several; the
+    /// sequential one runs one at a time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{delayed, Runtime};
+    ///
+    /// #[delayed]
+    /// async fn fetch(id: u32) -> u32 {
+    ///     id * 10 // a request to a rate-limited service, say
+    /// }
+    ///
+    /// let rt = Runtime::builder().io_limit(4).cache(false).build()?;
+    /// assert_eq!(rt.compute(&fetch(3))?, 30);
+    /// assert!(Runtime::builder().io_limit(0).build().is_err());
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    #[cfg(feature = "async")]
+    pub fn io_limit(mut self, n: usize) -> Self {
+        self.io_limit = n;
+        self
+    }
+
     /// Starts the runtime.
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for zero threads or an empty cache directory, [`Error::ThreadPool`] when
-    /// the worker threads cannot be started.
+    /// [`Error::Config`] for zero threads, a zero `io_limit` or an empty cache directory,
+    /// [`Error::ThreadPool`] when the worker threads cannot be started.
     pub fn build(self) -> Result<Runtime, Error> {
         if self.threads == Some(0) {
             return Err(Error::Config("`threads` must be at least 1".into()));
+        }
+        #[cfg(feature = "async")]
+        if self.io_limit == 0 {
+            return Err(Error::Config("`io_limit` must be at least 1".into()));
         }
         let cache_dir = match self.cache_dir {
             Some(dir) => dir,
@@ -619,6 +690,8 @@ impl RuntimeBuilder {
                 skip_functions: self.skip_functions,
                 fail_fast: self.fail_fast,
                 callbacks: self.callbacks,
+                #[cfg(feature = "async")]
+                io: scheduler::IoRuntime::new(self.io_limit),
             }),
         })
     }

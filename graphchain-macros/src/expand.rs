@@ -147,10 +147,11 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
             quote!(#private::PostcardLz4)
         }
     };
-    let finish = if cached {
-        quote!(finish_cached::<#value_ty, #codec>)
-    } else {
-        quote!(finish::<#value_ty>)
+    let finish = match (model.is_async, cached) {
+        (false, true) => quote!(finish_cached::<#value_ty, #codec>),
+        (false, false) => quote!(finish::<#value_ty>),
+        (true, true) => quote!(finish_async_cached::<#value_ty, #codec>),
+        (true, false) => quote!(finish_async::<#value_ty>),
     };
     let where_clause = quote!(where #(#predicates,)*);
     let body_where = &original.sig.generics.where_clause;
@@ -171,7 +172,8 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
     });
     let first_slot = usize::from(model.receiver.is_some());
 
-    // Owned inputs are taken before borrowed ones are lent out.
+    // Owned inputs are taken before borrowed ones are lent out. The future of an `async fn`
+    // owns its inputs: borrowed ones are shared (`Arc<T>`), and lent out inside it.
     let args_ident = format_ident!("__graphchain_args", span = Span::mixed_site());
     let this_ident = format_ident!("__graphchain_self", span = Span::mixed_site());
     let this_slot = model
@@ -190,9 +192,19 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
     let takes = takes
         .into_iter()
         .map(|(name, ty, _, slot)| quote!(let #name = #args_ident.take::<#ty>(#slot);));
+    let get = if model.is_async {
+        quote!(shared)
+    } else {
+        quote!(get)
+    };
+    let lends: Vec<_> = gets
+        .iter()
+        .map(|(name, ..)| quote!(let #name = &*#name;))
+        .collect();
     let gets = gets
         .into_iter()
-        .map(|(name, ty, _, slot)| quote!(let #name = #args_ident.get::<#ty>(#slot);));
+        .map(|(name, ty, _, slot)| quote!(let #name = #args_ident.#get::<#ty>(#slot);));
+    let inputs = quote!(#(#takes)* #(#gets)*);
     let call_args = model
         .receiver
         .as_ref()
@@ -226,13 +238,30 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
         #self_push
         #(#pushes)*
     };
-    let result_ty = quote!(::core::result::Result<#private::Value, #private::BoxError>);
+    // Input: the call of the body on the inputs. Output: the thunk's return type and body.
+    let thunk = |call: TokenStream| {
+        if model.is_async {
+            let body = quote! {
+                #inputs
+                ::std::boxed::Box::pin(async move {
+                    #(#lends)*
+                    #wrap(#call.await)
+                })
+            };
+            (quote!(#private::TaskFuture), body)
+        } else {
+            let result = quote!(::core::result::Result<#private::Value, #private::BoxError>);
+            (result, quote!(#inputs #wrap(#call)))
+        }
+    };
+    let asyncness = &sig.asyncness;
 
     if model.in_impl {
         // Inside an `impl` block: the body and the thunk are hidden associated functions next
         // to the method, since functions nested in it could not name `Self`.
         let body_fn = format_ident!("__graphchain_body_{}", ident);
         let thunk_fn = format_ident!("__graphchain_thunk_{}", ident);
+        let (thunk_output, thunk_body) = thunk(quote!(Self::#body_fn #turbofish (#(#call_args),*)));
         let outer_receiver = match model.receiver.as_ref().map(|r| &r.pass) {
             Some(Pass::Ref) => quote!(&self,),
             Some(Pass::Value) => quote!(self,),
@@ -253,20 +282,19 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
             #[doc(hidden)]
             #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
             #(#lint_attrs)*
-            fn #body_fn #generics (#body_inputs) #body_output #body_where #body_block
+            #asyncness fn #body_fn #generics (#body_inputs) #body_output #body_where #body_block
 
             #[doc(hidden)]
             #[allow(clippy::multiple_bound_locations)]
-            fn #thunk_fn #generics (#args_ident: &mut #private::Args) -> #result_ty
+            fn #thunk_fn #generics (#args_ident: &mut #private::Args) -> #thunk_output
             #where_clause
             {
-                #(#takes)*
-                #(#gets)*
-                #wrap(Self::#body_fn #turbofish (#(#call_args),*))
+                #thunk_body
             }
         };
     }
 
+    let (thunk_output, thunk_body) = thunk(quote!(__graphchain_body #turbofish (#(#call_args),*)));
     quote! {
         #(#outer_attrs)*
         // The graph's own bounds go in the where-clause, next to any the user wrote inline.
@@ -276,16 +304,14 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
         {
             #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
             #(#lint_attrs)*
-            fn __graphchain_body #generics (#body_inputs) #body_output #body_where #body_block
+            #asyncness fn __graphchain_body #generics (#body_inputs) #body_output #body_where #body_block
 
             #[doc(hidden)]
             #[allow(clippy::multiple_bound_locations)]
-            fn __graphchain_thunk #generics (#args_ident: &mut #private::Args) -> #result_ty
+            fn __graphchain_thunk #generics (#args_ident: &mut #private::Args) -> #thunk_output
             #where_clause
             {
-                #(#takes)*
-                #(#gets)*
-                #wrap(__graphchain_body #turbofish (#(#call_args),*))
+                #thunk_body
             }
 
             #info

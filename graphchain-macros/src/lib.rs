@@ -87,6 +87,33 @@ use proc_macro::TokenStream;
 /// assert_ne!(first(vec![1u8]).key(), first(vec![1u16]).key());
 /// # Ok::<(), graphchain::Error>(())
 /// ```
+///
+/// # Async functions
+///
+/// With graphchain's `async` feature, an `async fn` (free or a method) becomes a task that runs
+/// on tokio beside the CPU tasks: for work that mostly waits, such as requests. Its future must
+/// be `Send`; it owns its inputs, and `&T` parameters borrow from them. Everything else is as for
+/// other functions, and the `async` keyword is part of the function's identity.
+///
+/// ```
+/// use graphchain::{delayed, Runtime};
+///
+/// #[delayed]
+/// async fn lookup(name: &str) -> Result<u32, std::num::ParseIntError> {
+///     std::future::ready(()).await; // a query to a slow service, say
+///     name.trim_start_matches("user-").parse()
+/// }
+///
+/// #[delayed]
+/// fn double(id: u32) -> u32 {
+///     2 * id
+/// }
+///
+/// let rt = Runtime::builder().cache(false).build()?;
+/// assert_eq!(rt.compute(&double(lookup("user-21")))?, 42);
+/// assert!(rt.compute(&lookup("nobody")).is_err());
+/// # Ok::<(), graphchain::Error>(())
+/// ```
 #[proc_macro_attribute]
 pub fn delayed(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::delayed(args.into(), item.into()).into()

@@ -56,6 +56,8 @@ pub(crate) struct Model {
     pub(crate) output: Output,
     /// The names of the generic type parameters, in order.
     pub(crate) type_params: Vec<Ident>,
+    /// Whether it is an `async fn`: its task is a future, run on the async runtime.
+    pub(crate) is_async: bool,
 }
 
 impl Model {
@@ -66,9 +68,6 @@ impl Model {
         let mut reject = |tokens: &dyn quote::ToTokens, message: &str| {
             errors.push(syn::Error::new_spanned(tokens, message));
         };
-        if let Some(token) = &sig.asyncness {
-            reject(token, "`#[delayed]` does not support `async fn` yet");
-        }
         if let Some(token) = &sig.constness {
             reject(token, "`#[delayed]` cannot be used on a `const fn`");
         }
@@ -235,6 +234,7 @@ impl Model {
             return Err(first);
         }
         let in_impl = receiver.is_some() || names_self(&item);
+        let is_async = item.sig.asyncness.is_some();
         Ok(Model {
             original: item,
             receiver,
@@ -242,6 +242,7 @@ impl Model {
             params,
             output,
             type_params,
+            is_async,
         })
     }
 

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-use graphchain::Runtime;
+use graphchain::{Runtime, Scheduler};
 
 /// Set in the children: the cache directory to compute in.
 const CHILD_ENV: &str = "GRAPHCHAIN_TEST_CHILD_DIR";
@@ -69,6 +69,21 @@ pub(crate) fn child_runtime() -> Option<Runtime> {
     let mut go = String::new();
     std::io::stdin().lock().read_line(&mut go).unwrap();
     Some(rt)
+}
+
+/// A runtime without a cache, on two worker threads, with `scheduler`.
+pub(crate) fn uncached(scheduler: Scheduler) -> Runtime {
+    Runtime::builder()
+        .scheduler(scheduler)
+        .threads(2)
+        .cache(false)
+        .build()
+        .unwrap()
+}
+
+/// A runtime without a cache for each scheduler: parallel, then sequential.
+pub(crate) fn uncached_runtimes() -> [Runtime; 2] {
+    [Scheduler::Parallel, Scheduler::Sequential].map(uncached)
 }
 
 /// The `Store` methods a test wrapper passes straight to its `inner` store: write this inside

@@ -11,17 +11,21 @@ use std::time::{Duration, Instant};
 use crate::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
 use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
 use crate::key::{Key, KeyBuildHasher};
-use crate::node::{Args, BoxError, CachePolicy, Edge, Node, Value};
+use crate::node::{Args, BoxError, CachePolicy, Edge, FnInfo, Node, Value};
 use crate::report::{NodeReport, Reason, Report, Status};
 
 mod cache;
 mod cutoff;
+#[cfg(feature = "async")]
+mod io;
 mod plan;
 
 pub(crate) use cache::CacheContext;
 use cache::{Found, StoreJob};
 pub(crate) use cutoff::BOOKKEEPING;
 use cutoff::Seen;
+#[cfg(feature = "async")]
+pub(crate) use io::{DEFAULT_IO_LIMIT, IoContext, IoRuntime};
 pub(crate) use plan::{Plan, Source, plan};
 
 /// How a run is carried out.
@@ -45,6 +49,9 @@ pub(crate) struct Context<'r> {
     /// Stop starting tasks after the first failure.
     pub(crate) fail_fast: bool,
     pub(crate) callbacks: &'r [&'r dyn Callback],
+    /// Where `async fn` tasks run.
+    #[cfg(feature = "async")]
+    pub(crate) io: IoContext<'r>,
 }
 
 /// A node's result and the number of its readers that have not started yet (plus one per time it
@@ -87,6 +94,19 @@ struct Done {
     duration: Duration,
     bytes: u64,
     reason: Option<Reason>,
+}
+
+/// A task under way: when it started, and what the callbacks are told about it.
+struct Begun {
+    start: Option<Instant>,
+    task: Option<TaskInfo>,
+    worker: Option<usize>,
+}
+
+/// What a task does once begun: end at once (cancelled, reused, loaded, skipped), or compute.
+enum Step {
+    Ended(Done),
+    Compute,
 }
 
 impl Done {
@@ -210,18 +230,27 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
     /// Runs node `i` on `worker` (the rayon index of the thread, `None` on the calling thread),
     /// or records why it cannot run, and reports each consumer that became ready; returns a
     /// result to consider storing.
-    fn run(
-        &self,
-        i: usize,
-        worker: Option<usize>,
-        mut ready: impl FnMut(usize),
-    ) -> Option<StoreJob> {
+    fn run(&self, i: usize, worker: Option<usize>, ready: impl FnMut(usize)) -> Option<StoreJob> {
+        let begun = self.begin(i, worker);
+        let mut job = None;
+        let done = match self.step(i, &begun) {
+            Step::Ended(done) => done,
+            Step::Compute => {
+                let (done, stored) = self.compute(i, self.plan.nodes[i]);
+                job = stored;
+                done
+            }
+        };
+        self.end(i, &begun, done, ready);
+        job
+    }
+
+    /// Starts the clock and the callbacks' view of node `i`'s task.
+    fn begin(&self, i: usize, worker: Option<usize>) -> Begun {
         let node = self.plan.nodes[i];
         let source = self.plan.sources[i];
-        let start = self.records.is_some().then(Instant::now);
-        let callbacks = self.ctx.callbacks;
         // Built only when someone listens: without callbacks a task costs nothing more.
-        let task = if callbacks.is_empty() || source == Source::Memory {
+        let task = if self.ctx.callbacks.is_empty() || source == Source::Memory {
             None
         } else {
             Some(TaskInfo {
@@ -234,13 +263,24 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 worker,
             })
         };
+        Begun {
+            start: self.records.is_some().then(Instant::now),
+            task,
+            worker,
+        }
+    }
+
+    /// Does what node `i` needs short of computing it: nothing when the run was stopped, take
+    /// its value from memory, load it, or skip it after a failed input. Calls `before_task` on
+    /// tasks that load or compute.
+    fn step(&self, i: usize, begun: &Begun) -> Step {
+        let node = self.plan.nodes[i];
         let before = || {
-            if let Some(task) = &task {
-                callbacks.iter().for_each(|c| c.before_task(task));
+            if let Some(task) = &begun.task {
+                self.ctx.callbacks.iter().for_each(|c| c.before_task(task));
             }
         };
-        let mut job = None;
-        let done = match source {
+        Step::Ended(match self.plan.sources[i] {
             Source::Compute | Source::Load if self.stopped.load(Ordering::Relaxed) => {
                 for &j in self.plan.deps_of(i) {
                     self.release(j as usize);
@@ -263,22 +303,25 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                         FAILED | SKIPPED | BAD_ENTRY | CANCELLED
                     )
                 });
-                if input_failed {
-                    for &j in deps {
-                        self.release(j as usize);
-                    }
-                    Done::untimed(SKIPPED)
-                } else {
+                if !input_failed {
                     before();
-                    let (done, stored) = self.compute(i, node);
-                    job = stored;
-                    done
+                    return Step::Compute;
                 }
+                for &j in deps {
+                    self.release(j as usize);
+                }
+                Done::untimed(SKIPPED)
             }
-        };
+        })
+    }
+
+    /// Records how node `i`'s task ended, tells the callbacks, and reports each consumer that
+    /// became ready.
+    fn end(&self, i: usize, begun: &Begun, done: Done, mut ready: impl FnMut(usize)) {
+        let node = self.plan.nodes[i];
         self.state[i].store(done.state, Ordering::Release);
         let order = self.finished.fetch_add(1, Ordering::Relaxed);
-        if let (Some(records), Some(start)) = (&self.records, start) {
+        if let (Some(records), Some(start)) = (&self.records, begun.start) {
             let end = Instant::now();
             *lock(&records[i]) = Record {
                 duration: done.duration,
@@ -287,18 +330,21 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 order,
                 start: start - self.started,
                 end: end - self.started,
-                worker,
+                worker: begun.worker,
                 reason: done.reason.clone(),
             };
         }
         log(node, &done);
-        if let Some(task) = &task {
+        if let Some(task) = &begun.task {
             let outcome = TaskOutcome {
                 status: status_of(done.state).expect("a task ends computed, loaded, or not at all"),
                 duration: done.duration,
                 bytes: done.bytes,
             };
-            callbacks.iter().for_each(|c| c.after_task(task, &outcome));
+            self.ctx
+                .callbacks
+                .iter()
+                .for_each(|c| c.after_task(task, &outcome));
         }
 
         for &c in self.plan.consumers_of(i) {
@@ -306,10 +352,33 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
                 ready(c as usize);
             }
         }
-        job
     }
 
     fn compute(&self, i: usize, node: &Node) -> (Done, Option<StoreJob>) {
+        let (args, inputs_recover, reason) = match self.inputs(i, node) {
+            Ok(inputs) => inputs,
+            Err(done) => return (done, None),
+        };
+        let cache = self.ctx.cache.as_ref().filter(|c| c.eligible(node));
+        let timed = self.records.is_some()
+            || cache.is_some()
+            || tracing::enabled!(target: "graphchain", tracing::Level::DEBUG);
+        let start = timed.then(Instant::now);
+        #[cfg(feature = "async")]
+        let outcome = match node.io {
+            Some(body) => io::run_blocking(self.ctx, node, body, args),
+            None => attempt(node, args),
+        };
+        #[cfg(not(feature = "async"))]
+        let outcome = attempt(node, args);
+        let elapsed = start.map_or(Duration::ZERO, |s| s.elapsed());
+        self.complete(i, node, outcome, elapsed, inputs_recover, reason, cache)
+    }
+
+    /// Reads node `i`'s inputs, with the time it would take to recover them without the cache
+    /// and why the node runs (when the run keeps a report); ends the task when an argument was
+    /// invalid, or when the node was found through the content of its inputs (early cutoff).
+    fn inputs(&self, i: usize, node: &Node) -> Result<(Args, u64, Option<Reason>), Done> {
         let mut inputs = Vec::with_capacity(node.edges.len());
         let mut deps = self.plan.deps_of(i).iter();
         let mut inputs_recover = 0u64;
@@ -326,28 +395,35 @@ impl<'p, 'g, 'c> Exec<'p, 'g, 'c> {
         let mut reason = self.records.is_some().then(|| self.why(i, node));
         if let Some(message) = &node.invalid {
             let state = self.fail(node, FailureCause::InvalidInput(message.to_string()));
-            return (
-                Done {
-                    reason,
-                    ..Done::untimed(state)
-                },
-                None,
-            );
+            return Err(Done {
+                reason,
+                ..Done::untimed(state)
+            });
         }
         let cache = self.ctx.cache.as_ref().filter(|c| c.eligible(node));
         if let Some(cache) = cache.filter(|_| self.plan.candidate(i)) {
             match self.find_by_content(i, node, cache) {
-                Found::Loaded(done) => return (done, None),
+                Found::Loaded(done) => return Err(done),
                 Found::Gone => reason = reason.map(|_| Reason::Evicted),
                 Found::Missing => {}
             }
         }
-        let timed = self.records.is_some()
-            || cache.is_some()
-            || tracing::enabled!(target: "graphchain", tracing::Level::DEBUG);
-        let start = timed.then(Instant::now);
-        let outcome = attempt(node, Args::new(inputs));
-        let elapsed = start.map_or(Duration::ZERO, |s| s.elapsed());
+        Ok((Args::new(inputs), inputs_recover, reason))
+    }
+
+    /// Ends a computation that took `elapsed`: keeps the value (and decides whether it is a
+    /// candidate for the cache) or records the failure.
+    #[allow(clippy::too_many_arguments)]
+    fn complete(
+        &self,
+        i: usize,
+        node: &Node,
+        outcome: std::thread::Result<Result<Value, BoxError>>,
+        elapsed: Duration,
+        inputs_recover: u64,
+        reason: Option<Reason>,
+        cache: Option<&CacheContext<'_>>,
+    ) -> (Done, Option<StoreJob>) {
         let done = |state| Done {
             state,
             duration: elapsed,
@@ -550,24 +626,37 @@ fn attempt(node: &Node, mut args: Args) -> std::thread::Result<Result<Value, Box
         args.keep_inputs(true);
         match catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut args))) {
             Ok(Ok(value)) => return Ok(Ok(value)),
-            Ok(Err(e)) => tracing::warn!(
-                target: "graphchain",
-                function = node.info.name,
-                key = %node.key.short(),
-                attempt = attempt + 1,
-                "task failed, retrying: {e}"
-            ),
-            Err(_) => tracing::warn!(
-                target: "graphchain",
-                function = node.info.name,
-                key = %node.key.short(),
-                attempt = attempt + 1,
-                "task panicked, retrying"
-            ),
+            failed => retrying(node.info, node.key, attempt, &failed),
         }
     }
     args.keep_inputs(false);
     catch_unwind(AssertUnwindSafe(|| (node.thunk)(&mut args)))
+}
+
+/// Logs that attempt `attempt` (from 0) of a task with retries failed and it runs again.
+fn retrying(
+    info: &FnInfo,
+    key: Key,
+    attempt: u32,
+    failed: &std::thread::Result<Result<Value, BoxError>>,
+) {
+    match failed {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(
+            target: "graphchain",
+            function = info.name,
+            key = %key.short(),
+            attempt = attempt + 1,
+            "task failed, retrying: {e}"
+        ),
+        Err(_) => tracing::warn!(
+            target: "graphchain",
+            function = info.name,
+            key = %key.short(),
+            attempt = attempt + 1,
+            "task panicked, retrying"
+        ),
+    }
 }
 
 /// Logs what became of a node's task: the `load`, `compute` and `skip` events (`store` is logged
@@ -705,6 +794,10 @@ fn drive(exec: &Exec<'_, '_, '_>, ctx: &Context<'_>) {
             }
         }
         Scheduler::Parallel => {
+            #[cfg(feature = "async")]
+            if io::any(exec) {
+                return io::drive(exec, ctx);
+            }
             ctx.pool.scope(|scope| {
                 for i in exec.initially_ready() {
                     scope.spawn(move |scope| run_from(exec, i, scope));

@@ -48,6 +48,11 @@ fn exec(roots: &[&Node], scheduler: Scheduler, timed: bool) -> Result<(Vec<Value
         timed,
         fail_fast: false,
         callbacks: &[],
+        #[cfg(feature = "async")]
+        io: IoContext {
+            runtime: &IoRuntime::new(1),
+            caller: None,
+        },
     };
     let (values, report) = execute(roots, &ctx);
     values.map(|values| (values, report))

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use super::cutoff::{self, Seen};
+use super::plan::function_id;
 use super::{BAD_ENTRY, Done, Exec, LOADED, lock};
 use crate::cache::StoreSpeed;
 use crate::entry::{self, Header, Payload};
@@ -156,18 +157,11 @@ impl Exec<'_, '_, '_> {
     /// stored for inputs with exactly these values, it is loaded, and stored again under the
     /// node's key so that the next run finds it directly.
     pub(super) fn find_by_content(&self, i: usize, node: &Node, cache: &CacheContext<'_>) -> Found {
-        let hashes: Option<Vec<[u8; 32]>> = self
-            .plan
-            .deps_of(i)
-            .iter()
-            .map(|&j| self.content[j as usize].get().copied())
-            .collect();
-        let Some(hashes) = hashes else {
+        let Some(content) = self.content_key(i, node) else {
             return Found::Missing;
         };
         // A trace to the node's own key says nothing new: the plan looked for that entry.
-        let Some(target) = cutoff::trace(cache.store, content_key(&node.own, &hashes))
-            .filter(|&target| target != node.key)
+        let Some(target) = cutoff::trace(cache.store, content).filter(|&target| target != node.key)
         else {
             return Found::Missing;
         };
@@ -212,6 +206,17 @@ impl Exec<'_, '_, '_> {
         Found::Loaded(self.loaded(i, read, elapsed, reason))
     }
 
+    /// Node `i`'s content key, when the content of every one of its inputs is known.
+    fn content_key(&self, i: usize, node: &Node) -> Option<Key> {
+        let hashes: Option<Vec<[u8; 32]>> = self
+            .plan
+            .deps_of(i)
+            .iter()
+            .map(|&j| self.content[j as usize].get().copied())
+            .collect();
+        Some(content_key(&node.own, &hashes?))
+    }
+
     /// Encodes node `i`'s new value and records its content hash, when a consumer will look
     /// itself up by the content of its inputs; returns the encoding for the store to reuse.
     pub(super) fn hash_for_consumers(
@@ -241,18 +246,13 @@ impl Exec<'_, '_, '_> {
         for i in (0..self.plan.len()).filter(|&i| self.stored[i].load(Ordering::Relaxed)) {
             let node = self.plan.nodes[i];
             if self.plan.seen(node) != Some(Seen::Same) {
-                functions.insert(std::ptr::from_ref(node.info) as usize, node.info);
+                functions.insert(function_id(node.info), node.info);
             }
-            let deps = self.plan.deps_of(i);
-            if deps.is_empty() {
+            if self.plan.deps_of(i).is_empty() {
                 continue;
             }
-            let hashes: Option<Vec<[u8; 32]>> = deps
-                .iter()
-                .map(|&j| self.content[j as usize].get().copied())
-                .collect();
-            if let Some(hashes) = hashes {
-                traces.push((content_key(&node.own, &hashes), node.key));
+            if let Some(content) = self.content_key(i, node) {
+                traces.push((content, node.key));
             }
         }
         for info in functions.into_values() {

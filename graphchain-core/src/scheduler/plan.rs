@@ -186,7 +186,7 @@ impl<'g> Plan<'g> {
 }
 
 /// A function's `FnInfo` by its address: one per `#[delayed]` function in a process.
-fn function_id(info: &'static FnInfo) -> usize {
+pub(super) fn function_id(info: &'static FnInfo) -> usize {
     std::ptr::from_ref(info) as usize
 }
 

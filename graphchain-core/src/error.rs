@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Mutex;
 
 use crate::key::Key;
-use crate::node::BoxError;
+use crate::value::BoxError;
 
 /// Everything that can go wrong when configuring a runtime or computing a graph.
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +56,7 @@ pub enum Error {
     },
     /// A graph defined at run time could not be built, or was asked for something it lacks.
     #[error(transparent)]
-    Spec(#[from] crate::dynamic::SpecError),
+    Spec(#[from] SpecError),
 }
 
 impl Error {
@@ -211,4 +211,110 @@ impl std::error::Error for TaskFailure {
             _ => None,
         }
     }
+}
+
+/// Why a [`GraphSpec`] cannot be built into a graph. Each names the task, and where it applies
+/// the position of the argument (counted from 1, dependencies first).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpecError {
+    /// A task depends on a task that is not in the graph.
+    #[error("task `{task}` depends on `{missing}`, which is not a task of the graph")]
+    UnknownTask {
+        /// The task that names it.
+        task: String,
+        /// The name that is not a task.
+        missing: String,
+    },
+    /// `done` gives a result for a task that is not in the graph.
+    #[error("`done` gives a result for `{0}`, which is not a task of the graph")]
+    UnknownDoneTask(String),
+    /// A task names a function that was not registered.
+    #[error("task `{task}` runs `{function}`, which is not a registered function")]
+    UnknownFunction {
+        /// The task.
+        task: String,
+        /// The unknown function name.
+        function: String,
+    },
+    /// The tasks depend on each other in a cycle; the path starts and ends at the same task.
+    #[error("the tasks form a cycle: {}", .0.join(" -> "))]
+    Cycle(Vec<String>),
+    /// A task gives its function the wrong number of arguments.
+    #[error(
+        "task `{task}` gives `{function}` {given} arguments ({deps} dependencies and {literals} literals), but it takes {expected}"
+    )]
+    Arity {
+        /// The task.
+        task: String,
+        /// Its function.
+        function: String,
+        /// How many arguments the function takes.
+        expected: usize,
+        /// How many the task gives.
+        given: usize,
+        /// Of which dependencies.
+        deps: usize,
+        /// And literals.
+        literals: usize,
+    },
+    /// A dependency's result is not of the type the argument takes.
+    #[error(
+        "task `{task}`, argument {position}: `{dep}` gives a `{found}`, but the argument is a `{expected}`"
+    )]
+    DependencyType {
+        /// The task.
+        task: String,
+        /// The argument's position, from 1.
+        position: usize,
+        /// The dependency.
+        dep: String,
+        /// The argument's type.
+        expected: &'static str,
+        /// The type the dependency gives.
+        found: &'static str,
+    },
+    /// A literal argument cannot be read as the argument's type.
+    #[error("task `{task}`, argument {position}: expected a `{expected}`: {message}")]
+    Literal {
+        /// The task.
+        task: String,
+        /// The argument's position, from 1.
+        position: usize,
+        /// The argument's type.
+        expected: &'static str,
+        /// What was wrong with the value.
+        message: String,
+    },
+    /// A `done` result cannot be read as the task's result type.
+    #[error("`done` result of task `{task}`: expected a `{expected}`: {message}")]
+    DoneValue {
+        /// The task.
+        task: String,
+        /// The task's result type.
+        expected: &'static str,
+        /// What was wrong with the value.
+        message: String,
+    },
+    /// A task was asked for by a name the graph does not have.
+    #[error("the graph has no task `{0}`")]
+    NoSuchTask(String),
+    /// A task's result was asked for as another type.
+    #[error("task `{task}` gives a `{actual}`, not a `{requested}`")]
+    ResultType {
+        /// The task.
+        task: String,
+        /// The type asked for.
+        requested: &'static str,
+        /// The type it gives.
+        actual: &'static str,
+    },
+    /// A result could not be written as JSON.
+    #[error("the result of task `{task}` cannot be written as JSON: {message}")]
+    ToJson {
+        /// The task.
+        task: String,
+        /// Why.
+        message: String,
+    },
 }

@@ -5,68 +5,63 @@
 
 #![deny(missing_docs)]
 
-mod async_fn;
-mod cache;
-mod callback;
-mod codec;
-mod content;
-mod delayed;
-mod dot;
-mod dry_run;
-mod dynamic;
-mod entry;
+// Layers, bottom to top; a module imports only from its own layer and those below it (checked
+// by `.ci/layers`). See ARCHITECTURE.md.
+//
+// 0. Shared vocabulary: errors, keys, type-erased values.
 mod error;
-mod graph;
-mod input;
 mod key;
-mod node;
-mod ops;
-mod profile;
-#[cfg(feature = "progress")]
-mod progress;
-mod report;
-mod runtime;
-mod scheduler;
+mod value;
+// 1. Storage: the entry format, codecs, stores, the cost model, housekeeping.
 mod store;
-mod wrap;
+// 2. Graph building: nodes, their bodies and builder, inputs, `Delayed`, operators, wrapped
+//    functions, inspection.
+mod graph;
+// 3. Execution: planning, the run state, the cache side of a run, the drivers, and what a run
+//    tells its observers (callbacks, the report).
+mod exec;
+// 4. The surface: the runtime and its builder, pictures, profiles, progress, run-time graphs.
+mod surface;
 
-pub use crate::cache::{Cache, CacheStats, EntryInfo, PrunePlan, PruneReport};
-pub use crate::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
-pub use crate::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fingerprint};
-pub use crate::content::{HashError, content_hash};
-pub use crate::delayed::Delayed;
-pub use crate::dot::{Dot, RankDir};
-pub use crate::dry_run::{PlannedNode, RunPlan};
-pub use crate::dynamic::{DynGraph, GraphSpec, Registrable, Registry, SpecError, TaskSpec};
-pub use crate::error::{Error, FailureCause, PanicPayload, TaskFailure};
-pub use crate::graph::{Graph, GraphNode};
-pub use crate::input::{IntoInput, collect};
+pub use crate::error::{Error, FailureCause, PanicPayload, SpecError, TaskFailure};
+pub use crate::exec::Scheduler;
+pub use crate::exec::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
+pub use crate::exec::dry_run::{PlannedNode, RunPlan};
+pub use crate::exec::report::{Explain, NodeReport, Reason, Report, Status};
+pub use crate::graph::content::{HashError, content_hash};
+pub use crate::graph::delayed::Delayed;
+pub use crate::graph::delayed_fn::{CallArgs, DelayedFn, NotStored, Stored};
+pub use crate::graph::input::{IntoInput, collect};
+pub use crate::graph::inspect::{Graph, GraphNode};
+pub use crate::graph::node::CachePolicy;
+pub use crate::graph::ops::{Operand, PlainOperand};
 pub use crate::key::{KEY_SCHEME_VERSION, Key, ParseKeyError};
-pub use crate::node::{BoxError, CachePolicy};
-pub use crate::ops::{Operand, PlainOperand};
-pub use crate::profile::{FunctionProfile, Profile, Profiler};
-pub use crate::report::{Explain, NodeReport, Reason, Report, Status};
-pub use crate::runtime::{
+pub use crate::store::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fingerprint};
+pub use crate::store::housekeeping::{Cache, CacheStats, EntryInfo, PrunePlan, PruneReport};
+pub use crate::store::{LocalStore, MemoryStore, Store, StoreMeta};
+pub use crate::surface::dot::{Dot, RankDir};
+pub use crate::surface::dynamic::{DynGraph, GraphSpec, Registrable, Registry, TaskSpec};
+pub use crate::surface::profile::{FunctionProfile, Profile, Profiler};
+pub use crate::surface::runtime::{
     CACHE_DIR_ENV, DEFAULT_CACHE_DIR, EXPLAIN_ENV, Outputs, PROGRESS_ENV, Runtime, RuntimeBuilder,
     compute,
 };
-pub use crate::scheduler::Scheduler;
-pub use crate::store::{LocalStore, MemoryStore, Store, StoreMeta};
-pub use crate::wrap::{CallArgs, DelayedFn, NotStored, Stored};
+pub use crate::value::BoxError;
 
 /// What generated code needs; not part of the public API and outside semver.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::async_fn::{AsyncTasks, AsyncThunk, TaskFuture};
-    pub use crate::codec::{Codec, PostcardLz4, Storable};
-    pub use crate::delayed::Delayed;
-    pub use crate::dynamic::Erased;
-    pub use crate::input::{Input, IntoInput};
-    pub use crate::key::type_args_hash;
-    pub use crate::node::{
-        Args, BoxError, CachePolicy, FnInfo, NodeBuilder, Thunk, Tracked, Value,
+    pub use crate::graph::body::{AsyncTasks, AsyncThunk, TaskFuture};
+    pub use crate::graph::delayed::Delayed;
+    pub use crate::graph::delayed_fn::{
+        DelayedFn, Fallible, Finish, NotStored, Plain, StorePolicy, Stored,
     };
-    pub use crate::wrap::{DelayedFn, Fallible, Finish, NotStored, Plain, StorePolicy, Stored};
+    pub use crate::graph::input::{Input, IntoInput};
+    pub use crate::graph::node::{Args, CachePolicy, FnInfo, NodeBuilder, Thunk, Tracked};
+    pub use crate::key::type_args_hash;
+    pub use crate::store::codec::{Codec, PostcardLz4, Storable};
+    pub use crate::surface::dynamic::Erased;
+    pub use crate::value::{BoxError, Value};
     pub use serde;
 
     /// Wraps a task's result as a shared value.

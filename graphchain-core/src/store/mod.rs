@@ -1,4 +1,5 @@
-//! Where cache entries live: the `Store` trait, a local directory and an in-memory store.
+//! Layer 1, storage: where cache entries live (the `Store` trait, a local directory and an
+//! in-memory store), the entry format, codecs, the measured cost model and housekeeping.
 //!
 //! A store holds opaque entries by key; it knows nothing of codecs or types (see `entry.rs`).
 //! The trait assumes nothing that only a local disk offers: no rename visible to callers, no
@@ -10,11 +11,25 @@ use std::time::{Duration, SystemTime};
 
 use crate::key::Key;
 
+pub(crate) mod codec;
+pub(crate) mod entry;
+pub(crate) mod housekeeping;
 mod local;
 mod memory;
+pub(crate) mod speed;
 
 pub use local::LocalStore;
 pub use memory::MemoryStore;
+
+/// The function name recorded in early cutoff's trace entries (see `exec/cutoff.rs`).
+pub(crate) const TRACE: &str = "graphchain-trace";
+/// The function name recorded in early cutoff's function records.
+pub(crate) const FUNCTION_RECORD: &str = "graphchain-function";
+/// The function name recorded in the cost model's probe entries: a probe left behind by a
+/// killed process is a valid entry under this name, never loaded, and pruned like any other.
+pub(crate) const PROBE: &str = "graphchain-probe";
+/// Entries the cache writes for itself rather than for a node: housekeeping lists them apart.
+pub(crate) const BOOKKEEPING: [&str; 3] = [TRACE, FUNCTION_RECORD, PROBE];
 
 /// Size and last use of one stored entry, as the store knows them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

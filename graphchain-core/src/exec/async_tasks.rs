@@ -1,0 +1,399 @@
+//! Async tasks (`#[delayed] async fn`, feature `async`): started on a tokio runtime beside the
+//! CPU tasks on rayon, at most `io_limit` at a time, ready ones before CPU ones.
+//!
+//! The parallel driver of a plan with async tasks runs a loop on the calling thread, inside a
+//! rayon scope: it starts async tasks on tokio, and finishes them when their futures complete
+//! (through a channel), handing the CPU tasks they make ready to rayon. Rayon workers send it the
+//! async tasks they make ready. Tokio never touches the run's state: a future owns its inputs and
+//! sends back only its result, so everything else happens on the loop's thread or on rayon.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::task::{Context as TaskContext, Poll};
+use std::time::{Duration, Instant};
+
+use tokio::runtime::Handle;
+
+use super::{Begun, Context, Done, Exec, Source, Step, retrying};
+use crate::error::FailureCause;
+use crate::exec::report::Reason;
+use crate::graph::body::{AsyncThunk, TaskFuture};
+use crate::graph::node::{Args, FnInfo, Node};
+use crate::key::Key;
+use crate::value::{BoxError, Value};
+
+/// How many async tasks may be in flight at once unless configured.
+pub(crate) const DEFAULT_IO_LIMIT: usize = 64;
+
+/// Worker threads of the tokio runtime a `Runtime` starts for its async tasks: they mostly wait.
+const IO_THREADS: usize = 2;
+
+/// A task's result, or the panic that ended it.
+type Outcome = std::thread::Result<Result<Value, BoxError>>;
+
+/// The tokio runtime a `Runtime` owns, started the first time a run needs it, and the limit on
+/// async tasks in flight.
+#[derive(Debug)]
+pub(crate) struct IoRuntime {
+    owned: Mutex<Option<tokio::runtime::Runtime>>,
+    limit: usize,
+}
+
+impl IoRuntime {
+    pub(crate) fn new(limit: usize) -> Self {
+        IoRuntime {
+            owned: Mutex::new(None),
+            limit,
+        }
+    }
+
+    pub(crate) fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// A handle on the owned runtime, starting it if needed.
+    pub(crate) fn handle(&self) -> std::io::Result<Handle> {
+        let mut owned = super::lock(&self.owned);
+        if let Some(runtime) = &*owned {
+            return Ok(runtime.handle().clone());
+        }
+        // Every driver compiled into tokio (timers, sockets…), so that tasks can use them.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(IO_THREADS)
+            .thread_name("graphchain-io")
+            .enable_all()
+            .build()?;
+        let handle = runtime.handle().clone();
+        *owned = Some(runtime);
+        Ok(handle)
+    }
+}
+
+impl Drop for IoRuntime {
+    /// Stops the owned runtime without waiting for it: dropping it the usual way panics in async
+    /// code (a `Runtime` dropped at the end of `#[tokio::main]`, say).
+    fn drop(&mut self) {
+        let owned = self.owned.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let Some(runtime) = owned.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// Where the async tasks of one run go.
+pub(crate) struct IoContext<'r> {
+    pub(crate) runtime: &'r IoRuntime,
+    /// The caller's tokio runtime, for a run from async code (`Runtime::compute_async`).
+    pub(crate) caller: Option<Handle>,
+}
+
+impl IoContext<'_> {
+    fn handle(&self) -> std::io::Result<Handle> {
+        match &self.caller {
+            Some(handle) => Ok(handle.clone()),
+            None => self.runtime.handle(),
+        }
+    }
+}
+
+/// Whether the plan of `exec` computes any async task.
+pub(super) fn any(exec: &Exec<'_, '_, '_>) -> bool {
+    (0..exec.plan.len()).any(|i| exec.is_io(i))
+}
+
+impl Exec<'_, '_, '_> {
+    /// Whether node `i` is an async task to compute.
+    fn is_io(&self, i: usize) -> bool {
+        self.plan.sources[i] == Source::Compute && self.plan.nodes[i].io.is_some()
+    }
+
+    fn all_finished(&self) -> bool {
+        self.finished.load(Ordering::Acquire) as usize == self.plan.len()
+    }
+}
+
+/// The sequential scheduler's way to run an async task: on the IO runtime, waiting for it on
+/// this thread (with a channel, not `block_on`, which panics inside a runtime).
+pub(super) fn run_blocking(
+    ctx: &Context<'_>,
+    node: &Node,
+    body: AsyncThunk,
+    args: Args,
+) -> Outcome {
+    let handle = match ctx.io.handle() {
+        Ok(handle) => handle,
+        Err(e) => return Ok(Err(no_runtime(&e))),
+    };
+    let (tx, rx) = mpsc::sync_channel(1);
+    let (info, key) = (node.info, node.key);
+    handle.spawn(async move {
+        let _ = tx.send(attempt(info, key, body, args).await);
+    });
+    rx.recv().unwrap_or_else(|_| Ok(Err(shut_down())))
+}
+
+fn no_runtime(e: &std::io::Error) -> BoxError {
+    format!("cannot start the async runtime: {e}").into()
+}
+
+fn shut_down() -> BoxError {
+    "the async runtime shut down before the task ended".into()
+}
+
+/// Runs an async task's body, catching a panic; with `retries`, runs it again after an `Err` or
+/// a panic, its inputs kept for every attempt but the last (as the synchronous `attempt`).
+async fn attempt(info: &'static FnInfo, key: Key, body: AsyncThunk, mut args: Args) -> Outcome {
+    for attempt in 0..info.retries {
+        args.keep_inputs(true);
+        match run_once(body, &mut args).await {
+            Ok(Ok(value)) => return Ok(Ok(value)),
+            failed => retrying(info, key, attempt, &failed),
+        }
+    }
+    args.keep_inputs(false);
+    run_once(body, &mut args).await
+}
+
+async fn run_once(body: AsyncThunk, args: &mut Args) -> Outcome {
+    // Taking the inputs happens before the future is made, and may panic too.
+    let future = catch_unwind(AssertUnwindSafe(|| body(args)))?;
+    CatchUnwind(future).await
+}
+
+/// A task's future, with a panic in any poll caught and returned, its payload kept.
+struct CatchUnwind(TaskFuture);
+
+impl Future for CatchUnwind {
+    type Output = Outcome;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Outcome> {
+        match catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(result)) => Poll::Ready(Ok(result)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+/// What the loop of the parallel driver is told.
+enum Event {
+    /// A rayon worker made async task `i` ready.
+    Ready(usize),
+    /// An async task's future completed after `elapsed`.
+    Done {
+        node: usize,
+        outcome: Outcome,
+        elapsed: Duration,
+    },
+    /// A rayon worker ended the last task of the plan.
+    Finished,
+    /// A rayon worker panicked (in a callback): nothing more will finish.
+    Panicked,
+}
+
+/// The parallel driver for a plan with async tasks.
+pub(super) fn drive(exec: &Exec<'_, '_, '_>, ctx: &Context<'_>) {
+    let (tx, rx) = mpsc::channel();
+    let mut io = Io {
+        exec,
+        handle: ctx.io.handle(),
+        tx: &tx,
+        limit: ctx.io.runtime.limit(),
+        queue: VecDeque::new(),
+        running: HashMap::new(),
+    };
+    ctx.pool.in_place_scope(|scope| {
+        let mut cpu = Vec::new();
+        for i in exec.initially_ready() {
+            if exec.is_io(i) {
+                io.queue.push_back(i);
+            } else {
+                cpu.push(i);
+            }
+        }
+        io.start_ready(&mut cpu);
+        io.spawn(scope, &mut cpu);
+        while !exec.all_finished() {
+            match next_event(&rx) {
+                Event::Ready(i) => io.queue.push_back(i),
+                Event::Done {
+                    node,
+                    outcome,
+                    elapsed,
+                } => io.complete(node, outcome, elapsed, scope, &mut cpu),
+                Event::Finished => {}
+                // The scope re-raises the panic once the tasks under way have ended.
+                Event::Panicked => break,
+            }
+            io.start_ready(&mut cpu);
+            io.spawn(scope, &mut cpu);
+        }
+    });
+}
+
+/// The loop's side of the async tasks: those waiting for a slot, and those in flight.
+struct Io<'e, 'p, 'g, 'c> {
+    exec: &'e Exec<'p, 'g, 'c>,
+    handle: std::io::Result<Handle>,
+    tx: &'e Sender<Event>,
+    limit: usize,
+    /// Ready async tasks, started in order while fewer than `limit` are in flight.
+    queue: VecDeque<usize>,
+    /// Async tasks in flight, with how they began and their inputs' recovery time.
+    running: HashMap<usize, (Begun, u64, Option<Reason>)>,
+}
+
+impl<'e> Io<'e, '_, '_, '_> {
+    /// Starts queued async tasks while there is room; CPU tasks they make ready (by ending at
+    /// once) go to `cpu`.
+    fn start_ready(&mut self, cpu: &mut Vec<usize>) {
+        while self.running.len() < self.limit {
+            let Some(i) = self.queue.pop_front() else {
+                break;
+            };
+            self.start(i, cpu);
+        }
+    }
+
+    fn start(&mut self, i: usize, cpu: &mut Vec<usize>) {
+        let exec = self.exec;
+        let node = exec.plan.nodes[i];
+        let begun = exec.begin(i, None);
+        let done = match exec.step(i, &begun) {
+            Step::Ended(done) => done,
+            Step::Compute => match (exec.inputs(i, node), &self.handle) {
+                (Err(done), _) => done,
+                (Ok(_), Err(e)) => Done::untimed(exec.fail(node, FailureCause::Err(no_runtime(e)))),
+                (Ok((args, recover, reason)), Ok(handle)) => {
+                    let body = node.io.expect("only async tasks are queued");
+                    let (info, key, tx) = (node.info, node.key, self.tx.clone());
+                    handle.spawn(async move {
+                        let start = Instant::now();
+                        let outcome = attempt(info, key, body, args).await;
+                        let elapsed = start.elapsed();
+                        // The run is gone only if a callback panicked: nothing to tell.
+                        let _ = tx.send(Event::Done {
+                            node: i,
+                            outcome,
+                            elapsed,
+                        });
+                    });
+                    self.running.insert(i, (begun, recover, reason));
+                    return;
+                }
+            },
+        };
+        self.end(i, &begun, done, cpu);
+    }
+
+    /// Finishes async task `i` whose future completed; a result to store is written on rayon.
+    fn complete<'s>(
+        &mut self,
+        i: usize,
+        outcome: Outcome,
+        elapsed: Duration,
+        scope: &rayon::Scope<'s>,
+        cpu: &mut Vec<usize>,
+    ) where
+        'e: 's,
+    {
+        let exec = self.exec;
+        let node = exec.plan.nodes[i];
+        let (begun, recover, reason) = self
+            .running
+            .remove(&i)
+            .expect("a completed task was running");
+        let cache = exec.ctx.cache.as_ref().filter(|c| c.eligible(node));
+        let (done, job) = exec.complete(i, node, outcome, elapsed, recover, reason, cache);
+        self.end(i, &begun, done, cpu);
+        if let Some(job) = job {
+            scope.spawn(move |_| exec.store(job));
+        }
+    }
+
+    /// Ends task `i` on the loop's thread: async consumers it makes ready join the queue, CPU
+    /// ones go to `cpu`.
+    fn end(&mut self, i: usize, begun: &Begun, done: Done, cpu: &mut Vec<usize>) {
+        let exec = self.exec;
+        let queue = &mut self.queue;
+        exec.end(i, begun, done, |c| {
+            if exec.is_io(c) {
+                queue.push_back(c);
+            } else {
+                cpu.push(c);
+            }
+        });
+    }
+
+    /// Hands the CPU tasks in `cpu` to rayon (after the async ones were started).
+    fn spawn<'s>(&self, scope: &rayon::Scope<'s>, cpu: &mut Vec<usize>)
+    where
+        'e: 's,
+    {
+        let (exec, tx) = (self.exec, self.tx);
+        for i in cpu.drain(..) {
+            scope.spawn(move |scope| run_from(exec, i, scope, tx));
+        }
+    }
+}
+
+/// The rayon side: as the plain driver's `run_from`, but async tasks made ready go to the loop,
+/// which is told when the last task ends or when this worker panics.
+fn run_from<'s>(
+    exec: &'s Exec<'_, '_, '_>,
+    first: usize,
+    scope: &rayon::Scope<'s>,
+    tx: &'s Sender<Event>,
+) {
+    let worker = rayon::current_thread_index();
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        let mut next = Some(first);
+        while let Some(i) = next.take() {
+            let job = exec.run(i, worker, |c| {
+                if exec.is_io(c) {
+                    let _ = tx.send(Event::Ready(c));
+                } else if next.is_none() {
+                    next = Some(c);
+                } else {
+                    scope.spawn(move |scope| run_from(exec, c, scope, tx));
+                }
+            });
+            if let Some(job) = job {
+                scope.spawn(move |_| exec.store(job));
+            }
+        }
+    }));
+    match run {
+        Ok(()) if exec.all_finished() => {
+            let _ = tx.send(Event::Finished);
+        }
+        Ok(()) => {}
+        Err(panic) => {
+            let _ = tx.send(Event::Panicked);
+            resume_unwind(panic);
+        }
+    }
+}
+
+/// The loop's next event. On a rayon worker (a run started from inside a task) it keeps running
+/// rayon jobs while it waits, so that the run's own CPU tasks are not stuck behind it.
+fn next_event(rx: &Receiver<Event>) -> Event {
+    if rayon::current_thread_index().is_none() {
+        return rx.recv().expect("the loop holds a sender");
+    }
+    loop {
+        if let Ok(event) = rx.try_recv() {
+            return event;
+        }
+        if rayon::yield_now() != Some(rayon::Yield::Executed)
+            && let Ok(event) = rx.recv_timeout(Duration::from_micros(200))
+        {
+            return event;
+        }
+    }
+}

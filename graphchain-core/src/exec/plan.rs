@@ -1,0 +1,238 @@
+//! Planning a run: which nodes to visit, where each value comes from, and the edges between them
+//! as flat index arrays.
+
+use std::collections::{HashMap, HashSet};
+
+use super::Context;
+use super::cutoff::{self, Seen};
+use crate::exec::report::Status;
+use crate::graph::node::{FnInfo, Node};
+use crate::key::{Key, KeyBuildHasher};
+use crate::store::Store;
+use crate::value::Value;
+
+/// Where a planned node's value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    Compute,
+    Load,
+    /// Already in memory from an earlier attempt of this run.
+    Memory,
+}
+
+/// Answers "is this key in the store?" for the planner without a system call per node: the
+/// first few questions are asked one by one (a warm run asks one), then the store is listed
+/// once and the rest are answered from that list.
+struct Lookup<'a> {
+    store: &'a dyn Store,
+    bad: &'a HashMap<Key, String>,
+    probes_left: usize,
+    listed: Option<HashSet<Key, KeyBuildHasher>>,
+}
+
+impl Lookup<'_> {
+    fn contains(&mut self, key: Key) -> bool {
+        if self.bad.contains_key(&key) {
+            return false;
+        }
+        if self.probes_left > 0 {
+            self.probes_left -= 1;
+            return self.store.contains(key).unwrap_or(false);
+        }
+        let store = self.store;
+        self.listed
+            .get_or_insert_with(|| store.list().unwrap_or_default().into_iter().collect())
+            .contains(&key)
+    }
+}
+
+/// The nodes a run must visit, deduplicated by key, with their edges as indices.
+///
+/// Built on demand and without recursion: nodes are numbered in the order they are first reached,
+/// and the numbering is the work list. A node whose value is in memory or in the store is a leaf:
+/// its inputs are never visited.
+pub(crate) struct Plan<'g> {
+    pub(super) nodes: Vec<&'g Node>,
+    pub(super) sources: Vec<Source>,
+    /// `deps[dep_start[i]..dep_start[i + 1]]`: the plan indices of node `i`'s node inputs, in
+    /// slot order (a node read twice appears twice); empty for leaves.
+    dep_start: Vec<u32>,
+    deps: Vec<u32>,
+    /// `consumers[cons_start[i]..cons_start[i + 1]]`: the nodes reading node `i`, once per slot.
+    cons_start: Vec<u32>,
+    consumers: Vec<u32>,
+    /// The plan index of each requested output.
+    pub(super) roots: Vec<u32>,
+    /// How the cache's records compare with each function of a node to compute and cache, by
+    /// the address of its `FnInfo`.
+    pub(super) seen: HashMap<usize, Seen>,
+    /// Nodes to compute whose function is unchanged since its results were stored: worth
+    /// looking up through the content of their inputs (early cutoff).
+    pub(super) candidates: Vec<bool>,
+}
+
+impl<'g> Plan<'g> {
+    pub(super) fn new(
+        roots: &[&'g Node],
+        memo: &HashMap<Key, Value, KeyBuildHasher>,
+        mut cached: impl FnMut(&Node) -> bool,
+    ) -> Self {
+        let mut index: HashMap<Key, u32, KeyBuildHasher> = HashMap::default();
+        let mut nodes: Vec<&'g Node> = Vec::new();
+        let mut intern = |node: &'g Node, nodes: &mut Vec<&'g Node>| -> u32 {
+            *index.entry(node.key).or_insert_with(|| {
+                nodes.push(node);
+                (nodes.len() - 1) as u32
+            })
+        };
+        let roots: Vec<u32> = roots.iter().map(|n| intern(n, &mut nodes)).collect();
+        let mut dep_start = Vec::with_capacity(nodes.len() + 1);
+        let mut deps = Vec::new();
+        let mut sources = Vec::new();
+        let mut next = 0;
+        while next < nodes.len() {
+            dep_start.push(deps.len() as u32);
+            let node = nodes[next];
+            let source = if memo.contains_key(&node.key) {
+                Source::Memory
+            } else if cached(node) {
+                Source::Load
+            } else {
+                Source::Compute
+            };
+            sources.push(source);
+            if source == Source::Compute {
+                for dep in node.deps() {
+                    deps.push(intern(dep, &mut nodes));
+                }
+            }
+            next += 1;
+        }
+        dep_start.push(deps.len() as u32);
+
+        let mut cons_start = vec![0u32; nodes.len() + 1];
+        for &d in &deps {
+            cons_start[d as usize + 1] += 1;
+        }
+        for i in 0..nodes.len() {
+            cons_start[i + 1] += cons_start[i];
+        }
+        let mut fill = cons_start.clone();
+        let mut consumers = vec![0u32; deps.len()];
+        for i in 0..nodes.len() {
+            for &d in &deps[dep_start[i] as usize..dep_start[i + 1] as usize] {
+                consumers[fill[d as usize] as usize] = i as u32;
+                fill[d as usize] += 1;
+            }
+        }
+        Plan {
+            nodes,
+            sources,
+            dep_start,
+            deps,
+            cons_start,
+            consumers,
+            roots,
+            seen: HashMap::new(),
+            candidates: Vec::new(),
+        }
+    }
+
+    /// How the cache's records compare with the function of `node`; `None` for a node that is
+    /// not computed and cached in this run.
+    pub(super) fn seen(&self, node: &Node) -> Option<Seen> {
+        self.seen.get(&function_id(node.info)).copied()
+    }
+
+    /// Whether node `i` may be found through the content of its inputs.
+    pub(super) fn candidate(&self, i: usize) -> bool {
+        self.candidates.get(i).copied().unwrap_or(false)
+    }
+
+    /// Whether a consumer of node `i` needs the content hash of its value.
+    pub(super) fn content_wanted(&self, i: usize) -> bool {
+        self.consumers_of(i)
+            .iter()
+            .any(|&c| self.candidate(c as usize))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub(super) fn deps_of(&self, i: usize) -> &[u32] {
+        &self.deps[self.dep_start[i] as usize..self.dep_start[i + 1] as usize]
+    }
+
+    pub(super) fn consumers_of(&self, i: usize) -> &[u32] {
+        &self.consumers[self.cons_start[i] as usize..self.cons_start[i + 1] as usize]
+    }
+
+    /// What a run of this plan would do to each node: [`Status::Loaded`] for a node it loads
+    /// (or has in memory), [`Status::Computed`] for one it computes. Nodes not in the plan are
+    /// not needed.
+    pub(crate) fn statuses(&self) -> HashMap<Key, Status, KeyBuildHasher> {
+        self.nodes
+            .iter()
+            .zip(&self.sources)
+            .map(|(node, source)| {
+                let status = match source {
+                    Source::Compute => Status::Computed,
+                    Source::Load | Source::Memory => Status::Loaded,
+                };
+                (node.key, status)
+            })
+            .collect()
+    }
+}
+
+/// A function's `FnInfo` by its address: one per `#[delayed]` function in a process.
+pub(super) fn function_id(info: &'static FnInfo) -> usize {
+    std::ptr::from_ref(info) as usize
+}
+
+/// Plans a run of the graph below `roots` with the cache of `ctx`: a node eligible for the cache
+/// and found in the store (and not among the `bad` keys) is loaded, one in `memo` is reused, and
+/// every other node is computed.
+///
+/// Runs and pictures ([`Runtime::visualize`](crate::Runtime::visualize)) plan through here, so a
+/// picture shows exactly what a run would do.
+pub(crate) fn plan<'g>(
+    roots: &[&'g Node],
+    ctx: &Context<'_>,
+    memo: &HashMap<Key, Value, KeyBuildHasher>,
+    bad: &HashMap<Key, String>,
+) -> Plan<'g> {
+    match &ctx.cache {
+        None => Plan::new(roots, memo, |_| false),
+        Some(cache) => {
+            let mut lookup = Lookup {
+                store: cache.store,
+                bad,
+                probes_left: 64,
+                listed: None,
+            };
+            let mut plan = Plan::new(roots, memo, |node| {
+                cache.eligible(node) && lookup.contains(node.key)
+            });
+            // One record read per function to compute, however many nodes it has.
+            let mut seen = HashMap::new();
+            plan.candidates = plan
+                .nodes
+                .iter()
+                .zip(&plan.sources)
+                .map(|(node, source)| {
+                    if *source != Source::Compute || !cache.eligible(node) {
+                        return false;
+                    }
+                    let seen = *seen
+                        .entry(function_id(node.info))
+                        .or_insert_with(|| cutoff::seen(cache.store, node.info));
+                    seen == Seen::Same && node.deps().next().is_some()
+                })
+                .collect();
+            plan.seen = seen;
+            plan
+        }
+    }
+}

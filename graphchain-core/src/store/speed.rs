@@ -1,0 +1,142 @@
+//! The cost model behind cache-if-faster: how fast a store answers, probed once per location and
+//! then following the loads actually made.
+
+use std::sync::{Mutex, OnceLock};
+use std::time::{Instant, SystemTime};
+
+use crate::key::Key;
+use crate::store::{PROBE, Store, entry};
+
+/// How fast a store answers, measured: the basis of cache-if-faster.
+///
+/// Starts from a probe (a small and a large entry written and read back) and then follows the
+/// loads actually made, so that it tracks what the store really does.
+#[derive(Debug, Default)]
+pub(crate) struct StoreSpeed {
+    measured: OnceLock<Option<Speed>>,
+    observed: Mutex<Option<Speed>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Speed {
+    /// Seconds to load an empty entry.
+    pub(crate) latency: f64,
+    /// Bytes per second beyond that.
+    pub(crate) throughput: f64,
+    /// Seconds to write an empty entry.
+    pub(crate) write_latency: f64,
+}
+
+impl Speed {
+    /// Estimated seconds to load `bytes`.
+    pub(crate) fn load_time(&self, bytes: u64) -> f64 {
+        self.latency + bytes as f64 / self.throughput
+    }
+
+    /// Estimated seconds to write `bytes`.
+    pub(crate) fn write_time(&self, bytes: u64) -> f64 {
+        self.write_latency + bytes as f64 / self.throughput
+    }
+
+    /// Whether storing a result of `bytes` that takes `recover` seconds to get back without the
+    /// cache pays off: loading must beat recovering by more than the write costs, so that a long
+    /// chain of cheap steps is checkpointed now and then rather than at every step.
+    pub(crate) fn worth_storing(&self, bytes: u64, recover: f64) -> bool {
+        recover - self.load_time(bytes) > self.write_time(bytes)
+    }
+}
+
+const SMALL_PROBE: usize = 256;
+const LARGE_PROBE: usize = 4 << 20;
+
+impl StoreSpeed {
+    /// The current estimate; probes the store the first time. `None` when the store cannot be
+    /// written (nothing will be stored).
+    pub(crate) fn get(&self, store: &dyn Store) -> Option<Speed> {
+        let probed = *self.measured.get_or_init(|| probe_once(store));
+        let observed = *self.observed.lock().unwrap_or_else(|e| e.into_inner());
+        observed.or(probed)
+    }
+
+    /// Folds in a real load of `bytes` that took `seconds`.
+    pub(crate) fn observe(&self, bytes: u64, seconds: f64) {
+        let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(base) = observed.or(self.measured.get().copied().flatten()) else {
+            return;
+        };
+        // Small loads tell the latency, large ones the throughput.
+        let mut next = base;
+        if (bytes as f64) < base.throughput * base.latency {
+            next.latency = 0.8 * base.latency + 0.2 * seconds;
+        } else {
+            let rate = bytes as f64 / (seconds - base.latency).max(1e-9);
+            next.throughput = 0.8 * base.throughput + 0.2 * rate;
+        }
+        *observed = Some(next);
+    }
+}
+
+/// Probes each store location once per process: runtimes on the same cache share the figures.
+fn probe_once(store: &dyn Store) -> Option<Speed> {
+    static PROBED: OnceLock<Mutex<std::collections::HashMap<String, Option<Speed>>>> =
+        OnceLock::new();
+    let location = store.location();
+    let probed = PROBED.get_or_init(Default::default);
+    if let Some(speed) = probed
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&location)
+    {
+        return *speed;
+    }
+    let speed = probe(store);
+    // A store that cannot be written now may be later: only successes are remembered.
+    if speed.is_some() {
+        probed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(location, speed);
+    }
+    speed
+}
+
+fn probe(store: &dyn Store) -> Option<Speed> {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nonce = format!(
+        "graphchain-probe-{}-{}-{:?}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        SystemTime::now()
+    );
+    let key = Key::from_bytes(*blake3::hash(nonce.as_bytes()).as_bytes());
+    // Seconds to write, then to read back, an entry with a payload of `size` bytes.
+    let time = |size: usize| -> Option<(f64, f64)> {
+        let payload = vec![0x5au8; size];
+        let header = entry::header(key, [0; 32], "probe", PROBE, 0, &payload);
+        let start = Instant::now();
+        store.put_parts(key, &[&header, &payload]).ok()?;
+        let write = start.elapsed().as_secs_f64();
+        let start = Instant::now();
+        let back = store.get(key).ok()??;
+        let read = start.elapsed().as_secs_f64();
+        std::hint::black_box(blake3::hash(&back));
+        Some((write, read))
+    };
+    let measured = time(SMALL_PROBE).and_then(|(small_write, small_read)| {
+        let (_, large_read) = time(LARGE_PROBE)?;
+        Some(Speed {
+            latency: small_read.max(1e-6),
+            throughput: LARGE_PROBE as f64 / (large_read - small_read).max(1e-6),
+            write_latency: small_write.max(1e-6),
+        })
+    });
+    let _ = store.remove(key);
+    if measured.is_none() {
+        tracing::warn!(
+            target: "graphchain",
+            location = %store.location(),
+            "the cache cannot be written; results will not be stored"
+        );
+    }
+    measured
+}

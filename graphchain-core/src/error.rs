@@ -213,7 +213,7 @@ impl std::error::Error for TaskFailure {
     }
 }
 
-/// Why a [`GraphSpec`] cannot be built into a graph. Each names the task, and where it applies
+/// Why a [`GraphSpec`](crate::GraphSpec) cannot be built into a graph. Each names the task, and where it applies
 /// the position of the argument (counted from 1, dependencies first).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]

@@ -39,25 +39,27 @@ pub use crate::key::{KEY_SCHEME_VERSION, Key, ParseKeyError};
 pub use crate::store::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fingerprint};
 pub use crate::store::housekeeping::{Cache, CacheStats, EntryInfo, PrunePlan, PruneReport};
 pub use crate::store::{LocalStore, MemoryStore, Store, StoreMeta};
+pub use crate::surface::builder::RuntimeBuilder;
 pub use crate::surface::dot::{Dot, RankDir};
 pub use crate::surface::dynamic::{DynGraph, GraphSpec, Registrable, Registry, TaskSpec};
+pub use crate::surface::outputs::{Outputs, compute};
 pub use crate::surface::profile::{FunctionProfile, Profile, Profiler};
 pub use crate::surface::runtime::{
-    CACHE_DIR_ENV, DEFAULT_CACHE_DIR, EXPLAIN_ENV, Outputs, PROGRESS_ENV, Runtime, RuntimeBuilder,
-    compute,
+    CACHE_DIR_ENV, DEFAULT_CACHE_DIR, EXPLAIN_ENV, PROGRESS_ENV, Runtime,
 };
 pub use crate::value::BoxError;
 
 /// What generated code needs; not part of the public API and outside semver.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::graph::body::{AsyncTasks, AsyncThunk, TaskFuture};
+    pub use crate::graph::body::{Args, AsyncTasks, AsyncThunk, TaskFuture, Thunk};
+    pub use crate::graph::builder::NodeBuilder;
     pub use crate::graph::delayed::Delayed;
     pub use crate::graph::delayed_fn::{
         DelayedFn, Fallible, Finish, NotStored, Plain, StorePolicy, Stored,
     };
     pub use crate::graph::input::{Input, IntoInput};
-    pub use crate::graph::node::{Args, CachePolicy, FnInfo, NodeBuilder, Thunk, Tracked};
+    pub use crate::graph::node::{CachePolicy, FnInfo, Tracked};
     pub use crate::key::type_args_hash;
     pub use crate::store::codec::{Codec, PostcardLz4, Storable};
     pub use crate::surface::dynamic::Erased;

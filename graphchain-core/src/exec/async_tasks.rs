@@ -12,20 +12,21 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::sync::Mutex;
-use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
 
-use super::{Begun, Context, Done, Exec, Source, Step, retrying};
-use crate::error::FailureCause;
-use crate::exec::report::Reason;
-use crate::graph::body::{AsyncThunk, TaskFuture};
-use crate::graph::node::{Args, FnInfo, Node};
+use super::Context;
+use super::drive::{Driver, run_here};
+use super::state::RunState;
+use super::task::Task;
+use super::task::{Outcome, retrying};
+use crate::graph::body::{Args, AsyncThunk, Body, TaskFuture};
+use crate::graph::node::{FnInfo, Node};
 use crate::key::Key;
-use crate::value::{BoxError, Value};
+use crate::value::BoxError;
 
 /// How many async tasks may be in flight at once unless configured.
 pub(crate) const DEFAULT_IO_LIMIT: usize = 64;
@@ -33,20 +34,17 @@ pub(crate) const DEFAULT_IO_LIMIT: usize = 64;
 /// Worker threads of the tokio runtime a `Runtime` starts for its async tasks: they mostly wait.
 const IO_THREADS: usize = 2;
 
-/// A task's result, or the panic that ended it.
-type Outcome = std::thread::Result<Result<Value, BoxError>>;
-
 /// The tokio runtime a `Runtime` owns, started the first time a run needs it, and the limit on
 /// async tasks in flight.
 #[derive(Debug)]
-pub(crate) struct IoRuntime {
+pub(crate) struct AsyncRuntime {
     owned: Mutex<Option<tokio::runtime::Runtime>>,
     limit: usize,
 }
 
-impl IoRuntime {
+impl AsyncRuntime {
     pub(crate) fn new(limit: usize) -> Self {
-        IoRuntime {
+        AsyncRuntime {
             owned: Mutex::new(None),
             limit,
         }
@@ -74,7 +72,7 @@ impl IoRuntime {
     }
 }
 
-impl Drop for IoRuntime {
+impl Drop for AsyncRuntime {
     /// Stops the owned runtime without waiting for it: dropping it the usual way panics in async
     /// code (a `Runtime` dropped at the end of `#[tokio::main]`, say).
     fn drop(&mut self) {
@@ -86,13 +84,13 @@ impl Drop for IoRuntime {
 }
 
 /// Where the async tasks of one run go.
-pub(crate) struct IoContext<'r> {
-    pub(crate) runtime: &'r IoRuntime,
+pub(crate) struct AsyncContext<'r> {
+    pub(crate) runtime: &'r AsyncRuntime,
     /// The caller's tokio runtime, for a run from async code (`Runtime::compute_async`).
     pub(crate) caller: Option<Handle>,
 }
 
-impl IoContext<'_> {
+impl AsyncContext<'_> {
     fn handle(&self) -> std::io::Result<Handle> {
         match &self.caller {
             Some(handle) => Ok(handle.clone()),
@@ -101,20 +99,9 @@ impl IoContext<'_> {
     }
 }
 
-/// Whether the plan of `exec` computes any async task.
-pub(super) fn any(exec: &Exec<'_, '_, '_>) -> bool {
-    (0..exec.plan.len()).any(|i| exec.is_io(i))
-}
-
-impl Exec<'_, '_, '_> {
-    /// Whether node `i` is an async task to compute.
-    fn is_io(&self, i: usize) -> bool {
-        self.plan.sources[i] == Source::Compute && self.plan.nodes[i].io.is_some()
-    }
-
-    fn all_finished(&self) -> bool {
-        self.finished.load(Ordering::Acquire) as usize == self.plan.len()
-    }
+/// Whether the plan of `run` computes any async task.
+pub(super) fn any(run: &RunState<'_, '_, '_>) -> bool {
+    (0..run.plan.len()).any(|i| run.is_async(i))
 }
 
 /// The sequential scheduler's way to run an async task: on the IO runtime, waiting for it on
@@ -125,7 +112,7 @@ pub(super) fn run_blocking(
     body: AsyncThunk,
     args: Args,
 ) -> Outcome {
-    let handle = match ctx.io.handle() {
+    let handle = match ctx.tokio.handle() {
         Ok(handle) => handle,
         Err(e) => return Ok(Err(no_runtime(&e))),
     };
@@ -196,59 +183,69 @@ enum Event {
     Panicked,
 }
 
-/// The parallel driver for a plan with async tasks.
-pub(super) fn drive(exec: &Exec<'_, '_, '_>, ctx: &Context<'_>) {
-    let (tx, rx) = mpsc::channel();
-    let mut io = Io {
-        exec,
-        handle: ctx.io.handle(),
-        tx: &tx,
-        limit: ctx.io.runtime.limit(),
-        queue: VecDeque::new(),
-        running: HashMap::new(),
-    };
-    ctx.pool.in_place_scope(|scope| {
-        let mut cpu = Vec::new();
-        for i in exec.initially_ready() {
-            if exec.is_io(i) {
-                io.queue.push_back(i);
-            } else {
-                cpu.push(i);
-            }
-        }
-        io.start_ready(&mut cpu);
-        io.spawn(scope, &mut cpu);
-        while !exec.all_finished() {
-            match next_event(&rx) {
-                Event::Ready(i) => io.queue.push_back(i),
-                Event::Done {
-                    node,
-                    outcome,
-                    elapsed,
-                } => io.complete(node, outcome, elapsed, scope, &mut cpu),
-                Event::Finished => {}
-                // The scope re-raises the panic once the tasks under way have ended.
-                Event::Panicked => break,
+/// The parallel driver for a plan with async tasks: CPU tasks on rayon, async ones on tokio,
+/// both started and ended through the same seam of the run state.
+pub(super) struct AsyncLoop<'c> {
+    pub(super) ctx: &'c Context<'c>,
+}
+
+impl Driver for AsyncLoop<'_> {
+    fn drive(&self, run: &RunState<'_, '_, '_>) {
+        let ctx = self.ctx;
+        let (tx, rx) = mpsc::channel();
+        let mut io = Io {
+            run,
+            ctx,
+            handle: ctx.tokio.handle(),
+            tx: &tx,
+            limit: ctx.tokio.runtime.limit(),
+            queue: VecDeque::new(),
+            running: HashMap::new(),
+        };
+        ctx.pool.in_place_scope(|scope| {
+            let mut cpu = Vec::new();
+            for i in run.initially_ready() {
+                if run.is_async(i) {
+                    io.queue.push_back(i);
+                } else {
+                    cpu.push(i);
+                }
             }
             io.start_ready(&mut cpu);
             io.spawn(scope, &mut cpu);
-        }
-    });
+            while !run.all_finished() {
+                match next_event(&rx) {
+                    Event::Ready(i) => io.queue.push_back(i),
+                    Event::Done {
+                        node,
+                        outcome,
+                        elapsed,
+                    } => io.complete(node, outcome, elapsed, scope, &mut cpu),
+                    Event::Finished => {}
+                    // The scope re-raises the panic once the tasks under way have ended.
+                    Event::Panicked => break,
+                }
+                io.start_ready(&mut cpu);
+                io.spawn(scope, &mut cpu);
+            }
+        });
+    }
 }
 
 /// The loop's side of the async tasks: those waiting for a slot, and those in flight.
 struct Io<'e, 'p, 'g, 'c> {
-    exec: &'e Exec<'p, 'g, 'c>,
+    run: &'e RunState<'p, 'g, 'c>,
+    ctx: &'e Context<'e>,
     handle: std::io::Result<Handle>,
     tx: &'e Sender<Event>,
     limit: usize,
     /// Ready async tasks, started in order while fewer than `limit` are in flight.
     queue: VecDeque<usize>,
-    /// Async tasks in flight, with how they began and their inputs' recovery time.
-    running: HashMap<usize, (Begun, u64, Option<Reason>)>,
+    /// Async tasks in flight (their inputs moved into their futures).
+    running: HashMap<usize, Task<'g>>,
 }
 
-impl<'e> Io<'e, '_, '_, '_> {
+impl<'e, 'g> Io<'e, '_, 'g, '_> {
     /// Starts queued async tasks while there is room; CPU tasks they make ready (by ending at
     /// once) go to `cpu`.
     fn start_ready(&mut self, cpu: &mut Vec<usize>) {
@@ -261,34 +258,38 @@ impl<'e> Io<'e, '_, '_, '_> {
     }
 
     fn start(&mut self, i: usize, cpu: &mut Vec<usize>) {
-        let exec = self.exec;
-        let node = exec.plan.nodes[i];
-        let begun = exec.begin(i, None);
-        let done = match exec.step(i, &begun) {
-            Step::Ended(done) => done,
-            Step::Compute => match (exec.inputs(i, node), &self.handle) {
-                (Err(done), _) => done,
-                (Ok(_), Err(e)) => Done::untimed(exec.fail(node, FailureCause::Err(no_runtime(e)))),
-                (Ok((args, recover, reason)), Ok(handle)) => {
-                    let body = node.io.expect("only async tasks are queued");
-                    let (info, key, tx) = (node.info, node.key, self.tx.clone());
-                    handle.spawn(async move {
-                        let start = Instant::now();
-                        let outcome = attempt(info, key, body, args).await;
-                        let elapsed = start.elapsed();
-                        // The run is gone only if a callback panicked: nothing to tell.
-                        let _ = tx.send(Event::Done {
-                            node: i,
-                            outcome,
-                            elapsed,
-                        });
-                    });
-                    self.running.insert(i, (begun, recover, reason));
-                    return;
-                }
-            },
+        let run = self.run;
+        let queue = &mut self.queue;
+        let mut ready = |c| route(run, c, queue, cpu);
+        let Some(mut task) = run.start(i, None, &mut ready) else {
+            return;
         };
-        self.end(i, &begun, done, cpu);
+        let handle = match &self.handle {
+            Ok(handle) => handle,
+            Err(e) => {
+                let failed = Ok(Err(no_runtime(e)));
+                // A failed task leaves nothing to store.
+                let _ = run.finish(task, failed, Duration::ZERO, &mut ready);
+                return;
+            }
+        };
+        let Body::Async(body) = task.body() else {
+            unreachable!("only async tasks are queued")
+        };
+        let args = std::mem::take(&mut task.args);
+        let (info, key, tx) = (task.node.info, task.node.key, self.tx.clone());
+        handle.spawn(async move {
+            let start = Instant::now();
+            let outcome = attempt(info, key, body, args).await;
+            let elapsed = start.elapsed();
+            // The run is gone only if a callback panicked: nothing to tell.
+            let _ = tx.send(Event::Done {
+                node: i,
+                outcome,
+                elapsed,
+            });
+        });
+        self.running.insert(i, task);
     }
 
     /// Finishes async task `i` whose future completed; a result to store is written on rayon.
@@ -302,32 +303,16 @@ impl<'e> Io<'e, '_, '_, '_> {
     ) where
         'e: 's,
     {
-        let exec = self.exec;
-        let node = exec.plan.nodes[i];
-        let (begun, recover, reason) = self
+        let run = self.run;
+        let task = self
             .running
             .remove(&i)
             .expect("a completed task was running");
-        let cache = exec.ctx.cache.as_ref().filter(|c| c.eligible(node));
-        let (done, job) = exec.complete(i, node, outcome, elapsed, recover, reason, cache);
-        self.end(i, &begun, done, cpu);
-        if let Some(job) = job {
-            scope.spawn(move |_| exec.store(job));
-        }
-    }
-
-    /// Ends task `i` on the loop's thread: async consumers it makes ready join the queue, CPU
-    /// ones go to `cpu`.
-    fn end(&mut self, i: usize, begun: &Begun, done: Done, cpu: &mut Vec<usize>) {
-        let exec = self.exec;
         let queue = &mut self.queue;
-        exec.end(i, begun, done, |c| {
-            if exec.is_io(c) {
-                queue.push_back(c);
-            } else {
-                cpu.push(c);
-            }
-        });
+        let job = run.finish(task, outcome, elapsed, &mut |c| route(run, c, queue, cpu));
+        if let Some(job) = job {
+            scope.spawn(move |_| run.store(job));
+        }
     }
 
     /// Hands the CPU tasks in `cpu` to rayon (after the async ones were started).
@@ -335,41 +320,51 @@ impl<'e> Io<'e, '_, '_, '_> {
     where
         'e: 's,
     {
-        let (exec, tx) = (self.exec, self.tx);
+        let (run, ctx, tx) = (self.run, self.ctx, self.tx);
         for i in cpu.drain(..) {
-            scope.spawn(move |scope| run_from(exec, i, scope, tx));
+            scope.spawn(move |scope| run_from(run, ctx, i, scope, tx));
         }
+    }
+}
+
+/// Where the loop puts a task that became ready: async ones join the queue, CPU ones `cpu`.
+fn route(run: &RunState<'_, '_, '_>, c: usize, queue: &mut VecDeque<usize>, cpu: &mut Vec<usize>) {
+    if run.is_async(c) {
+        queue.push_back(c);
+    } else {
+        cpu.push(c);
     }
 }
 
 /// The rayon side: as the plain driver's `run_from`, but async tasks made ready go to the loop,
 /// which is told when the last task ends or when this worker panics.
 fn run_from<'s>(
-    exec: &'s Exec<'_, '_, '_>,
+    run: &'s RunState<'_, '_, '_>,
+    ctx: &'s Context<'s>,
     first: usize,
     scope: &rayon::Scope<'s>,
     tx: &'s Sender<Event>,
 ) {
     let worker = rayon::current_thread_index();
-    let run = catch_unwind(AssertUnwindSafe(|| {
+    let result = catch_unwind(AssertUnwindSafe(|| {
         let mut next = Some(first);
         while let Some(i) = next.take() {
-            let job = exec.run(i, worker, |c| {
-                if exec.is_io(c) {
+            let job = run_here(run, ctx, i, worker, &mut |c| {
+                if run.is_async(c) {
                     let _ = tx.send(Event::Ready(c));
                 } else if next.is_none() {
                     next = Some(c);
                 } else {
-                    scope.spawn(move |scope| run_from(exec, c, scope, tx));
+                    scope.spawn(move |scope| run_from(run, ctx, c, scope, tx));
                 }
             });
             if let Some(job) = job {
-                scope.spawn(move |_| exec.store(job));
+                scope.spawn(move |_| run.store(job));
             }
         }
     }));
-    match run {
-        Ok(()) if exec.all_finished() => {
+    match result {
+        Ok(()) if run.all_finished() => {
             let _ = tx.send(Event::Finished);
         }
         Ok(()) => {}

@@ -1,71 +1,39 @@
 //! A dry run: what a run would load and compute, worked out without running anything.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::ops::Deref;
 
-use crate::exec::report::{Reason, Status};
-use crate::key::Key;
+use super::plan::{Source, plan};
+use super::report::{NodeReport, Report, Status};
+use super::{Context, why};
+use crate::graph::node::Node;
 
 /// What a run of a graph would do, planned against the cache without running a task: what
 /// [`Runtime::plan`](crate::Runtime::plan) returns.
 ///
 /// A node is either loaded ([`Status::Loaded`]: its key is in the cache, and its inputs are not
-/// visited) or computed ([`Status::Computed`]), with the [`Reason`] the run would give.
-/// A node to compute whose function is unchanged may still be found through the content of its
-/// inputs once they are computed ([`PlannedNode::may_cut_off`]): a dry run cannot know whether
+/// visited) or computed ([`Status::Computed`]), with the [`Reason`](crate::Reason) the run would
+/// give. A node to compute whose function is unchanged may still be found through the content of
+/// its inputs once they are computed ([`NodeReport::may_cut_off`]): a dry run cannot know whether
 /// an input will come out the same, so it counts such nodes as computed.
+///
+/// A plan is the [`Report`] of a run that has not happened: it dereferences to one, so
+/// [`nodes`](Report::nodes), [`count`](Report::count) and [`by_name`](Report::by_name) work on
+/// it, and its nodes are [`NodeReport`]s without times or sizes.
 #[derive(Clone, Debug, Default)]
 pub struct RunPlan {
-    pub(crate) nodes: Vec<PlannedNode>,
+    report: Report,
 }
 
-/// One node of a [`RunPlan`].
-#[derive(Clone, Debug)]
-pub struct PlannedNode {
-    pub(crate) name: &'static str,
-    pub(crate) key: Key,
-    pub(crate) status: Status,
-    pub(crate) reason: Option<Reason>,
-    pub(crate) may_cut_off: bool,
-}
+/// One node of a [`RunPlan`]: a [`NodeReport`] with no time or size yet.
+pub type PlannedNode = NodeReport;
 
-impl PlannedNode {
-    /// The function's name.
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-    /// The node's key.
-    pub fn key(&self) -> Key {
-        self.key
-    }
-    /// [`Status::Loaded`] or [`Status::Computed`].
-    pub fn status(&self) -> Status {
-        self.status
-    }
-    /// Why it would be computed; `None` for a node that would be loaded.
-    pub fn reason(&self) -> Option<&Reason> {
-        self.reason.as_ref()
-    }
-    /// Whether it may be loaded after all, if its recomputed inputs come out as before.
-    pub fn may_cut_off(&self) -> bool {
-        self.may_cut_off
-    }
-}
+impl Deref for RunPlan {
+    type Target = Report;
 
-impl RunPlan {
-    /// Every node the run would visit, inputs before the nodes that read them. Nodes below a
-    /// loaded node are not visited, so they are not listed.
-    pub fn nodes(&self) -> &[PlannedNode] {
-        &self.nodes
-    }
-
-    /// How many nodes would end with `status`.
-    pub fn count(&self, status: Status) -> usize {
-        self.nodes.iter().filter(|n| n.status == status).count()
-    }
-
-    /// The nodes of the function named `name`.
-    pub fn by_name<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a PlannedNode> + 'a {
-        self.nodes.iter().filter(move |n| n.name == name)
+    fn deref(&self) -> &Report {
+        &self.report
     }
 }
 
@@ -74,20 +42,61 @@ impl fmt::Display for RunPlan {
         writeln!(
             f,
             "{} nodes: {} to compute, {} to load",
-            self.nodes.len(),
+            self.nodes().len(),
             self.count(Status::Computed),
             self.count(Status::Loaded),
         )?;
-        for n in &self.nodes {
-            write!(f, "  {:<24} {}  ", n.name, n.key.short())?;
-            match &n.reason {
+        for n in self.nodes() {
+            write!(f, "  {:<24} {}  ", n.name(), n.key().short())?;
+            match n.reason() {
                 None => writeln!(f, "load")?,
-                Some(reason) if n.may_cut_off => {
+                Some(reason) if n.may_cut_off() => {
                     writeln!(f, "compute: {reason} (may be cut off)")?;
                 }
                 Some(reason) => writeln!(f, "compute: {reason}")?,
             }
         }
         Ok(())
+    }
+}
+
+/// What a run of the graph below `roots` would do, planned with the cache and nothing run.
+pub(crate) fn dry_run(roots: &[&Node], ctx: &Context<'_>) -> RunPlan {
+    let bad = HashMap::new();
+    let plan = plan(roots, ctx, &HashMap::default(), &bad);
+    // Inputs before the nodes that read them, as a report lists them.
+    let mut pending: Vec<usize> = (0..plan.len()).map(|i| plan.deps_of(i).len()).collect();
+    let mut order: Vec<usize> = (0..plan.len()).filter(|&i| pending[i] == 0).collect();
+    let mut next = 0;
+    while next < order.len() {
+        for &c in plan.consumers_of(order[next]) {
+            pending[c as usize] -= 1;
+            if pending[c as usize] == 0 {
+                order.push(c as usize);
+            }
+        }
+        next += 1;
+    }
+    let nodes = order
+        .into_iter()
+        .map(|i| {
+            let node = plan.nodes[i];
+            let mut planned = NodeReport::new(node.info.name, node.key);
+            if plan.sources[i] == Source::Compute {
+                planned.reason = Some(why::why(&plan, ctx, &bad, i, node, |j| {
+                    plan.sources[j] == Source::Compute
+                }));
+                planned.may_cut_off = plan.candidate(i);
+            } else {
+                planned.status = Status::Loaded;
+            }
+            planned
+        })
+        .collect();
+    RunPlan {
+        report: Report {
+            nodes,
+            ..Report::default()
+        },
     }
 }

@@ -113,7 +113,11 @@ impl fmt::Display for Reason {
     }
 }
 
-/// One node's line in a [`Report`].
+/// One node's line in a [`Report`] or a [`RunPlan`](crate::RunPlan).
+///
+/// Runs, dry runs and [`Profile`](crate::Profile)s share this record. Callbacks get the smaller
+/// [`TaskInfo`](crate::TaskInfo) and [`TaskOutcome`](crate::TaskOutcome) instead: those are built
+/// on the worker for every task without allocating, even when no report is kept.
 #[derive(Clone, Debug)]
 pub struct NodeReport {
     pub(crate) name: &'static str,
@@ -126,9 +130,27 @@ pub struct NodeReport {
     pub(crate) end: Duration,
     pub(crate) worker: Option<usize>,
     pub(crate) reason: Option<Reason>,
+    pub(crate) may_cut_off: bool,
 }
 
 impl NodeReport {
+    /// A computed node that took no time, to be filled in.
+    pub(crate) fn new(name: &'static str, key: Key) -> Self {
+        NodeReport {
+            name,
+            key,
+            status: Status::Computed,
+            duration: Duration::ZERO,
+            bytes: 0,
+            stored: false,
+            start: Duration::ZERO,
+            end: Duration::ZERO,
+            worker: None,
+            reason: None,
+            may_cut_off: false,
+        }
+    }
+
     /// The function's name.
     pub fn name(&self) -> &'static str {
         self.name
@@ -173,6 +195,12 @@ impl NodeReport {
     /// the content of its inputs; `None` for a node whose key was in the cache.
     pub fn reason(&self) -> Option<&Reason> {
         self.reason.as_ref()
+    }
+    /// In a [`RunPlan`](crate::RunPlan), whether a node planned for computing may be loaded after
+    /// all, if its recomputed inputs come out as before (early cutoff); `false` in a report of a
+    /// run, which says what did happen ([`Reason::InputsUnchanged`]).
+    pub fn may_cut_off(&self) -> bool {
+        self.may_cut_off
     }
 }
 

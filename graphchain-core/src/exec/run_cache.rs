@@ -1,16 +1,18 @@
-//! The cache side of a run: which nodes may use the cache, loading an entry, and storing a result
-//! when the cost model says it pays.
+//! The cache side of a run: which nodes may use the cache, loading an entry, early cutoff's
+//! lookup through the content of a node's inputs, and storing a result when the cost model says
+//! it pays. The run state hands it results and gets back loaded values; it keeps what the cache
+//! needs across an attempt (content hashes, what was stored, unusable entries).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use super::cutoff::{self, Seen};
-use super::plan::function_id;
-use super::{BAD_ENTRY, Done, Exec, LOADED, lock};
-use crate::exec::report::Reason;
+use super::lock;
+use super::plan::{Plan, function_id};
 use crate::graph::node::{CachePolicy, Node};
 use crate::key::{Key, content_key};
 use crate::store::Store;
@@ -18,7 +20,7 @@ use crate::store::entry::{self, Header, Payload};
 use crate::store::speed::StoreSpeed;
 use crate::value::Value;
 
-/// The cache side of a run.
+/// What a run knows of its cache: the store, its measured speed, and the skip lists.
 pub(crate) struct CacheContext<'r> {
     pub(crate) store: &'r dyn Store,
     pub(crate) speed: &'r StoreSpeed,
@@ -40,20 +42,28 @@ impl CacheContext<'_> {
 const PARALLEL_CHECK: usize = 1 << 20;
 
 /// A result to consider for the cache once its consumers are on their way.
-pub(super) struct StoreJob {
+pub(crate) struct StoreJob {
     pub(super) node: usize,
-    pub(super) value: Value,
+    value: Value,
     /// The value's encoding, when it was already encoded for its consumers.
-    pub(super) payload: Option<Vec<u8>>,
-    pub(super) compute: Duration,
+    payload: Option<Vec<u8>>,
+    compute: Duration,
     /// Seconds it would take to get this value back without the cache.
-    pub(super) recover: f64,
+    recover: f64,
+}
+
+/// A value loaded from the store: what the run state makes the node's result.
+pub(super) struct Loaded {
+    pub(super) value: Value,
+    /// The entry's size.
+    pub(super) bytes: u64,
+    pub(super) elapsed: Duration,
 }
 
 /// What looking a node up through the content of its inputs found.
 pub(super) enum Found {
     /// The node's result, loaded.
-    Loaded(Done),
+    Loaded(Loaded),
     /// A result for these inputs was recorded, but its entry is gone or unusable.
     Gone,
     /// Nothing recorded for these inputs.
@@ -69,13 +79,47 @@ struct Read {
     payload_at: usize,
 }
 
-impl Exec<'_, '_, '_> {
+/// The cache side of one attempt.
+pub(super) struct RunCache<'c> {
+    ctx: &'c CacheContext<'c>,
+    /// The content hash of each node's value (its encoding's blake3), when it is known: from
+    /// the entry it was loaded from, from storing it, or encoded for a consumer that looks itself
+    /// up by the content of its inputs. Set before the node's consumers start, or not at all.
+    content: Vec<OnceLock<[u8; 32]>>,
+    /// Whether each node's result was written to the store in this attempt.
+    stored: Vec<AtomicBool>,
+    /// Entries found unusable, and why.
+    bad_entries: Mutex<Vec<(Key, String)>>,
+    write_warned: AtomicBool,
+}
+
+impl<'c> RunCache<'c> {
+    pub(super) fn new(ctx: &'c CacheContext<'c>, nodes: usize) -> Self {
+        RunCache {
+            ctx,
+            content: (0..nodes).map(|_| OnceLock::new()).collect(),
+            stored: (0..nodes).map(|_| AtomicBool::new(false)).collect(),
+            bad_entries: Mutex::new(Vec::new()),
+            write_warned: AtomicBool::new(false),
+        }
+    }
+
+    pub(super) fn eligible(&self, node: &Node) -> bool {
+        self.ctx.eligible(node)
+    }
+
+    /// The entries found unusable in this attempt, with the reason.
+    pub(super) fn take_bad_entries(&self) -> Vec<(Key, String)> {
+        std::mem::take(&mut *lock(&self.bad_entries))
+    }
+
     /// Reads, checks and decodes the entry under `key` as `node`'s value.
-    fn read_entry(&self, cache: &CacheContext<'_>, node: &Node, key: Key) -> Result<Read, String> {
+    fn read_entry(&self, node: &Node, key: Key) -> Result<Read, String> {
         let storable = node
             .storable
             .expect("entries are read only for storable nodes");
-        let bytes = cache
+        let bytes = self
+            .ctx
             .store
             .get(key)
             .map_err(|e| format!("cannot read the entry: {e}"))?
@@ -105,69 +149,58 @@ impl Exec<'_, '_, '_> {
         })
     }
 
-    /// Makes a value read from the store node `i`'s result.
-    fn loaded(&self, i: usize, read: Read, elapsed: Duration, reason: Option<Reason>) -> Done {
-        let _ = self.content[i].set(read.header.payload_hash);
-        self.recover_ns[i].store(elapsed.as_nanos() as u64, Ordering::Relaxed);
-        lock(&self.values[i]).value = Some(read.value);
-        Done {
-            state: LOADED,
-            duration: elapsed,
-            bytes: read.bytes.len() as u64,
-            reason,
-        }
-    }
-
-    pub(super) fn load(&self, i: usize, node: &Node) -> Done {
-        let cache = self
-            .ctx
-            .cache
-            .as_ref()
-            .expect("loads are planned only with a cache");
+    /// Loads node `i` from its entry. An entry that cannot be used is removed and recorded as
+    /// bad; the error is the time that took.
+    pub(super) fn load(&self, i: usize, node: &Node) -> Result<Loaded, Duration> {
         let start = Instant::now();
-        match self.read_entry(cache, node, node.key) {
+        match self.read_entry(node, node.key) {
             Ok(read) => {
                 let elapsed = start.elapsed();
-                cache
+                self.ctx
                     .speed
                     .observe(read.bytes.len() as u64, elapsed.as_secs_f64());
-                let _ = cache.store.touch(node.key);
-                self.loaded(i, read, elapsed, None)
+                let _ = self.ctx.store.touch(node.key);
+                Ok(self.loaded(i, read, elapsed))
             }
             Err(problem) => {
                 tracing::warn!(
                     target: "graphchain",
                     function = node.info.name,
                     key = %node.key,
-                    location = %cache.store.location(),
+                    location = %self.ctx.store.location(),
                     "discarding a cache entry that cannot be used ({problem}); it will be recomputed"
                 );
-                let _ = cache.store.remove(node.key);
+                let _ = self.ctx.store.remove(node.key);
                 lock(&self.bad_entries).push((node.key, problem));
-                Done {
-                    state: BAD_ENTRY,
-                    duration: start.elapsed(),
-                    bytes: 0,
-                    reason: None,
-                }
+                Err(start.elapsed())
             }
+        }
+    }
+
+    fn loaded(&self, i: usize, read: Read, elapsed: Duration) -> Loaded {
+        let _ = self.content[i].set(read.header.payload_hash);
+        Loaded {
+            value: read.value,
+            bytes: read.bytes.len() as u64,
+            elapsed,
         }
     }
 
     /// Looks node `i` up through the content of its inputs (early cutoff): when a result was
     /// stored for inputs with exactly these values, it is loaded, and stored again under the
     /// node's key so that the next run finds it directly.
-    pub(super) fn find_by_content(&self, i: usize, node: &Node, cache: &CacheContext<'_>) -> Found {
-        let Some(content) = self.content_key(i, node) else {
+    pub(super) fn find_by_content(&self, plan: &Plan<'_>, i: usize, node: &Node) -> Found {
+        let Some(content) = self.content_key(plan, i, node) else {
             return Found::Missing;
         };
+        let store = self.ctx.store;
         // A trace to the node's own key says nothing new: the plan looked for that entry.
-        let Some(target) = cutoff::trace(cache.store, content).filter(|&target| target != node.key)
+        let Some(target) = cutoff::trace(store, content).filter(|&target| target != node.key)
         else {
             return Found::Missing;
         };
         let start = Instant::now();
-        let read = match self.read_entry(cache, node, target) {
+        let read = match self.read_entry(node, target) {
             Ok(read) => read,
             Err(problem) => {
                 tracing::debug!(
@@ -191,9 +224,7 @@ impl Exec<'_, '_, '_> {
                 hash: read.header.payload_hash,
             },
         );
-        let _ = cache
-            .store
-            .put_parts(node.key, &[&header, &read.bytes[read.payload_at..]]);
+        let _ = store.put_parts(node.key, &[&header, &read.bytes[read.payload_at..]]);
         let elapsed = start.elapsed();
         tracing::debug!(
             target: "graphchain",
@@ -203,14 +234,12 @@ impl Exec<'_, '_, '_> {
             reason = "its inputs were recomputed to the same values",
             "load"
         );
-        let reason = self.records.is_some().then_some(Reason::InputsUnchanged);
-        Found::Loaded(self.loaded(i, read, elapsed, reason))
+        Found::Loaded(self.loaded(i, read, elapsed))
     }
 
     /// Node `i`'s content key, when the content of every one of its inputs is known.
-    fn content_key(&self, i: usize, node: &Node) -> Option<Key> {
-        let hashes: Option<Vec<[u8; 32]>> = self
-            .plan
+    fn content_key(&self, plan: &Plan<'_>, i: usize, node: &Node) -> Option<Key> {
+        let hashes: Option<Vec<[u8; 32]>> = plan
             .deps_of(i)
             .iter()
             .map(|&j| self.content[j as usize].get().copied())
@@ -218,15 +247,61 @@ impl Exec<'_, '_, '_> {
         Some(content_key(&node.own, &hashes?))
     }
 
+    /// Takes node `i`'s new `value`, computed in `elapsed`, whose recovery without the cache
+    /// costs `recover` nanoseconds: records its content hash when a consumer will look itself
+    /// up by the content of its inputs, and decides — before consumers start — whether it is a
+    /// candidate for the cache, so that they may count on loading it rather than recomputing
+    /// it. Returns the job for the store and the recovery cost to keep.
+    pub(super) fn consider(
+        &self,
+        plan: &Plan<'_>,
+        i: usize,
+        node: &Node,
+        value: &Value,
+        elapsed: Duration,
+        mut recover: u64,
+    ) -> (Option<StoreJob>, u64) {
+        let payload = self.hash_for_consumers(plan, i, node, value);
+        if !self.eligible(node) {
+            return (None, recover);
+        }
+        let recover_s = recover as f64 * 1e-9;
+        if node.info.cache == CachePolicy::Auto {
+            let Some(speed) = self.ctx.speed.get(self.ctx.store) else {
+                return (None, recover);
+            };
+            if !speed.worth_storing(0, recover_s) {
+                tracing::debug!(
+                    target: "graphchain",
+                    function = node.info.name,
+                    key = %node.key.short(),
+                    reason = "computing it is faster than loading it",
+                    "skip"
+                );
+                return (None, recover);
+            }
+            recover = recover.min((speed.latency * 1e9) as u64);
+        }
+        let job = StoreJob {
+            node: i,
+            value: value.clone(),
+            payload,
+            compute: elapsed,
+            recover: recover_s,
+        };
+        (Some(job), recover)
+    }
+
     /// Encodes node `i`'s new value and records its content hash, when a consumer will look
     /// itself up by the content of its inputs; returns the encoding for the store to reuse.
-    pub(super) fn hash_for_consumers(
+    fn hash_for_consumers(
         &self,
+        plan: &Plan<'_>,
         i: usize,
         node: &Node,
         value: &Value,
     ) -> Option<Vec<u8>> {
-        if !self.plan.content_wanted(i) {
+        if !plan.content_wanted(i) {
             return None;
         }
         let mut payload = Vec::new();
@@ -235,50 +310,15 @@ impl Exec<'_, '_, '_> {
         Some(payload)
     }
 
-    /// Records what this attempt stored, for later runs: a trace from each stored node's
-    /// content key to its key (when the content of all its inputs is known), and the code of
-    /// each function that stored a result.
-    pub(super) fn record_lineage(&self) {
-        let Some(cache) = &self.ctx.cache else {
-            return;
-        };
-        let mut traces = Vec::new();
-        let mut functions = HashMap::new();
-        for i in (0..self.plan.len()).filter(|&i| self.stored[i].load(Ordering::Relaxed)) {
-            let node = self.plan.nodes[i];
-            if self.plan.seen(node) != Some(Seen::Same) {
-                functions.insert(function_id(node.info), node.info);
-            }
-            if self.plan.deps_of(i).is_empty() {
-                continue;
-            }
-            if let Some(content) = self.content_key(i, node) {
-                traces.push((content, node.key));
-            }
-        }
-        for info in functions.into_values() {
-            cutoff::record_function(cache.store, info);
-        }
-        self.ctx.pool.install(|| {
-            traces
-                .par_iter()
-                .for_each(|&(content, key)| cutoff::record_trace(cache.store, content, key));
-        });
-    }
-
-    /// Stores a computed result when the policy says it pays off.
-    pub(super) fn store(&self, job: StoreJob) {
-        let node = self.plan.nodes[job.node];
-        let (Some(cache), Some(storable)) = (self.ctx.cache.as_ref(), node.storable) else {
-            return;
-        };
+    /// Stores a computed result when the policy says it pays off; returns the entry's size
+    /// when it was written.
+    pub(super) fn store(&self, plan: &Plan<'_>, job: StoreJob) -> Option<u64> {
+        let node = plan.nodes[job.node];
+        let storable = node.storable?;
+        let (store, speed) = (self.ctx.store, self.ctx.speed);
         let auto = node.info.cache == CachePolicy::Auto;
         // Only the automatic policy needs the store's speed (and so a probe).
-        let speed = if auto {
-            cache.speed.get(cache.store)
-        } else {
-            None
-        };
+        let speed = if auto { speed.get(store) } else { None };
         let payload = match job.payload {
             Some(payload) => payload,
             None => {
@@ -290,7 +330,7 @@ impl Exec<'_, '_, '_> {
                         key = %node.key.short(),
                         "cannot encode the result, not storing it: {e}"
                     );
-                    return;
+                    return None;
                 }
                 payload
             }
@@ -318,10 +358,10 @@ impl Exec<'_, '_, '_> {
                 reason = "loading it would not beat computing it",
                 "skip"
             );
-            return;
+            return None;
         }
         let start = Instant::now();
-        match cache.store.put_parts(node.key, &[&header, &payload]) {
+        match store.put_parts(node.key, &[&header, &payload]) {
             Ok(()) => {
                 self.stored[job.node].store(true, Ordering::Relaxed);
                 tracing::debug!(
@@ -332,21 +372,47 @@ impl Exec<'_, '_, '_> {
                     bytes = size,
                     "store"
                 );
-                if let Some(records) = &self.records {
-                    let mut record = lock(&records[job.node]);
-                    record.bytes = size;
-                    record.stored = true;
-                }
+                Some(size)
             }
             Err(e) => {
                 if !self.write_warned.swap(true, Ordering::Relaxed) {
                     tracing::warn!(
                         target: "graphchain",
-                        location = %cache.store.location(),
+                        location = %store.location(),
                         "cannot write to the cache ({e}); results are still returned but not stored"
                     );
                 }
+                None
             }
         }
+    }
+
+    /// Records what this attempt stored, for later runs: a trace from each stored node's
+    /// content key to its key (when the content of all its inputs is known), and the code of
+    /// each function that stored a result.
+    pub(super) fn record_lineage(&self, plan: &Plan<'_>, pool: &rayon::ThreadPool) {
+        let store = self.ctx.store;
+        let mut traces = Vec::new();
+        let mut functions = HashMap::new();
+        for i in (0..plan.len()).filter(|&i| self.stored[i].load(Ordering::Relaxed)) {
+            let node = plan.nodes[i];
+            if plan.seen(node) != Some(Seen::Same) {
+                functions.insert(function_id(node.info), node.info);
+            }
+            if plan.deps_of(i).is_empty() {
+                continue;
+            }
+            if let Some(content) = self.content_key(plan, i, node) {
+                traces.push((content, node.key));
+            }
+        }
+        for info in functions.into_values() {
+            cutoff::record_function(store, info);
+        }
+        pool.install(|| {
+            traces
+                .par_iter()
+                .for_each(|&(content, key)| cutoff::record_trace(store, content, key));
+        });
     }
 }

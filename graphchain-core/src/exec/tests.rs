@@ -2,8 +2,11 @@
 
 use std::sync::Arc;
 
+use super::report::Status;
 use super::*;
-use crate::graph::node::{CachePolicy, FnInfo, NodeBuilder};
+use crate::graph::body::{Args, Body};
+use crate::graph::builder::NodeBuilder;
+use crate::graph::node::{CachePolicy, FnInfo};
 use crate::value::BoxError;
 
 static ADD: FnInfo = FnInfo::builtin("add", [1; 32], CachePolicy::Auto);
@@ -25,7 +28,7 @@ fn leaf(v: u64) -> Arc<Node> {
         Arc::new(v),
         crate::graph::content::content_hash(&v).unwrap(),
     );
-    b.finish_node(add_thunk, None)
+    b.finish_node(Body::Sync(add_thunk), None)
 }
 
 fn add(inputs: &[&Arc<Node>]) -> Arc<Node> {
@@ -33,7 +36,7 @@ fn add(inputs: &[&Arc<Node>]) -> Arc<Node> {
     for n in inputs {
         b.push_node(Arc::clone(n));
     }
-    b.finish_node(add_thunk, None)
+    b.finish_node(Body::Sync(add_thunk), None)
 }
 
 fn pool() -> rayon::ThreadPool {
@@ -49,12 +52,12 @@ fn exec(roots: &[&Node], scheduler: Scheduler, timed: bool) -> Result<(Vec<Value
         scheduler,
         pool: &pool,
         cache: None,
-        timed,
+        reporting: timed,
         fail_fast: false,
         callbacks: &[],
         #[cfg(feature = "async")]
-        io: IoContext {
-            runtime: &IoRuntime::new(1),
+        tokio: AsyncContext {
+            runtime: &AsyncRuntime::new(1),
             caller: None,
         },
     };
@@ -96,7 +99,7 @@ fn diamond_runs_shared_input_once_in_both_schedulers() {
 
 #[test]
 fn failure_skips_dependents_and_keeps_independent_work() {
-    let bad = NodeBuilder::new(&FAIL, [0; 32], 0).finish_node(fail_thunk, None);
+    let bad = NodeBuilder::new(&FAIL, [0; 32], 0).finish_node(Body::Sync(fail_thunk), None);
     let after = add(&[&bad]);
     let fine = leaf(5);
     let top = add(&[&after, &fine]);

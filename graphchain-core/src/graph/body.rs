@@ -1,18 +1,39 @@
-//! `#[delayed] async fn`: the type of an async task's body, building its node, and
-//! `Runtime::compute_async` for callers that are async themselves.
+//! A node's body: the type-erased code its task runs — a function pointer for a synchronous task,
+//! one that makes a future for an `async fn` task — and the inputs it is handed.
 //!
-//! The types and builders exist with or without the `async` feature, so that code generated for
-//! an `async fn` compiles up to one clear error ([`AsyncTasks`]) when the feature is off; running
-//! async tasks (`scheduler/io.rs`) needs it.
+//! The async types exist with or without the `async` feature, so that code generated for an
+//! `async fn` compiles up to one clear error ([`AsyncTasks`]) when the feature is off; running
+//! async tasks (`exec/async_tasks.rs`) needs it.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::graph::delayed::Delayed;
-use crate::graph::node::{Args, Node, NodeBuilder};
-use crate::store::codec::{Codec, Storable};
 use crate::value::{BoxError, Value};
+
+/// A node's body: what its task runs on its inputs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Body {
+    /// A synchronous function, run on a worker thread.
+    Sync(Thunk),
+    /// An `async fn`: makes the future that computes the result, run on tokio. Without the
+    /// `async` feature no node has one (see [`AsyncTasks`]).
+    Async(#[cfg_attr(not(feature = "async"), allow(dead_code))] AsyncThunk),
+}
+
+impl Body {
+    /// Whether the task is an `async fn`.
+    #[cfg(feature = "async")]
+    pub(crate) fn is_async(self) -> bool {
+        matches!(self, Body::Async(_))
+    }
+}
+
+/// The type-erased body of a task: takes its inputs in order, returns its result.
+///
+/// A plain function pointer (a generic function instantiated by the macro), so building a node
+/// allocates no closure.
+pub type Thunk = fn(&mut Args) -> Result<Value, BoxError>;
 
 /// What the body of an async task returns: a future that owns the task's inputs.
 pub type TaskFuture = Pin<Box<dyn Future<Output = Result<Value, BoxError>> + Send>>;
@@ -33,44 +54,94 @@ pub trait AsyncTasks {}
 #[cfg(feature = "async")]
 impl<T: Send + Sync + 'static> AsyncTasks for T {}
 
-impl NodeBuilder {
-    /// Finishes an async task's node that is never cached; `body` makes the future that runs the
-    /// function's body on the inputs.
-    pub fn finish_async<R: Send + Sync + AsyncTasks + 'static>(
-        self,
-        body: AsyncThunk,
-    ) -> Delayed<R> {
-        Delayed::from_node(self.finish_async_node(body, None))
+/// The inputs of a running task, in slot order.
+///
+/// Generated code takes the by-value inputs first ([`Args::take`]) and then borrows the others
+/// ([`Args::get`]).
+#[derive(Debug, Default)]
+#[doc(hidden)]
+pub struct Args {
+    pub(crate) values: Vec<Option<Value>>,
+    /// Set while a task may be retried: inputs are then cloned, not moved, so that another
+    /// attempt still has them.
+    keep: bool,
+}
+
+impl Args {
+    pub(crate) fn new(values: Vec<Option<Value>>) -> Self {
+        Args {
+            values,
+            keep: false,
+        }
     }
 
-    /// Finishes an async task's node whose result may be cached, encoded with codec `C`.
-    pub fn finish_async_cached<R: Send + Sync + AsyncTasks + 'static, C: Codec<R>>(
-        self,
-        body: AsyncThunk,
-    ) -> Delayed<R> {
-        let storable: &'static Storable = const { &Storable::of::<R, C>() };
-        Delayed::from_node(self.finish_async_node(body, Some(storable)))
+    /// Whether [`take`](Args::take) must leave the inputs in place for another attempt.
+    pub(crate) fn keep_inputs(&mut self, keep: bool) {
+        self.keep = keep;
     }
 
-    #[cfg(feature = "async")]
-    fn finish_async_node(self, body: AsyncThunk, storable: Option<&'static Storable>) -> Arc<Node> {
-        let mut node = self.finish_node(not_sync, storable);
-        Arc::get_mut(&mut node)
-            .expect("a node just built has no other owner")
-            .io = Some(body);
-        node
+    /// Borrows input `slot` as a `T`.
+    ///
+    /// # Panics
+    ///
+    /// If the slot holds no `T`, which the typed API rules out; the panic becomes a task failure.
+    pub fn get<T: 'static>(&self, slot: usize) -> &T {
+        self.values[slot]
+            .as_deref()
+            .and_then(|v| v.downcast_ref::<T>())
+            .unwrap_or_else(|| wrong_type::<T>(slot))
     }
 
-    #[cfg(not(feature = "async"))]
-    fn finish_async_node(self, body: AsyncThunk, storable: Option<&'static Storable>) -> Arc<Node> {
-        let _ = (self, body, storable);
-        unreachable!("without the `async` feature no type implements `AsyncTasks`")
+    /// Takes input `slot` as an owned `T`: moved when this task holds its last reference,
+    /// cloned otherwise.
+    ///
+    /// # Panics
+    ///
+    /// If the slot holds no `T` or was already taken; the panic becomes a task failure.
+    pub fn take<T: Clone + Send + Sync + 'static>(&mut self, slot: usize) -> T {
+        if self.keep {
+            return self.get::<T>(slot).clone();
+        }
+        let value = self.values[slot]
+            .take()
+            .unwrap_or_else(|| wrong_type::<T>(slot));
+        match value.downcast::<T>() {
+            Ok(arc) => Arc::try_unwrap(arc).unwrap_or_else(|shared| T::clone(&shared)),
+            Err(_) => wrong_type::<T>(slot),
+        }
+    }
+
+    /// Takes input `slot` as a shared `T`, for a task that must own its inputs (the future of an
+    /// `async fn`, which borrows from it): the value itself, not a copy.
+    ///
+    /// # Panics
+    ///
+    /// As [`take`](Args::take).
+    pub fn shared<T: Send + Sync + 'static>(&mut self, slot: usize) -> Arc<T> {
+        let value = if self.keep {
+            self.values[slot].clone()
+        } else {
+            self.values[slot].take()
+        };
+        value
+            .and_then(|v| v.downcast::<T>().ok())
+            .unwrap_or_else(|| wrong_type::<T>(slot))
+    }
+
+    /// How many inputs there are.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there are no inputs.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
     }
 }
 
-/// The synchronous body of an async task's node, which the schedulers never call: they run
-/// [`Node::io`] instead.
-#[cfg(feature = "async")]
-fn not_sync(_: &mut Args) -> Result<Value, BoxError> {
-    Err("an async task was run as a synchronous one".into())
+fn wrong_type<T>(slot: usize) -> ! {
+    panic!(
+        "input {slot} does not hold a value of type `{}`",
+        std::any::type_name::<T>()
+    )
 }

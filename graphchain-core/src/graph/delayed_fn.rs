@@ -6,9 +6,11 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use crate::graph::body::{Args, Body, Thunk};
+use crate::graph::builder::NodeBuilder;
 use crate::graph::delayed::Delayed;
 use crate::graph::input::IntoInput;
-use crate::graph::node::{Args, FnInfo, NodeBuilder, Thunk};
+use crate::graph::node::FnInfo;
 use crate::key::type_args_hash;
 use crate::store::codec::{Codec, Storable};
 use crate::value::{BoxError, Value};
@@ -258,7 +260,7 @@ impl<F: Send + Sync + 'static, S> DelayedFn<F, S> {
         let mut builder = NodeBuilder::new(self.info, self.type_args, X::ARITY + 1);
         args.push(&mut builder);
         builder.push_hidden(Arc::new(self.f.clone()));
-        Delayed::from_node(builder.finish_node(X::thunk::<W>(), S::storable()))
+        Delayed::from_node(builder.finish_node(Body::Sync(X::thunk::<W>()), S::storable()))
     }
 
     /// The name shown in reports and pictures.

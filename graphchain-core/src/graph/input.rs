@@ -6,22 +6,24 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::graph::body::{Args, Body};
+use crate::graph::builder::NodeBuilder;
 use crate::graph::content::content_hash;
 use crate::graph::delayed::Delayed;
-use crate::graph::node::{Args, CachePolicy, FnInfo, Node, NodeBuilder};
-use crate::store::codec::{Codec, Storable};
+use crate::graph::node::{CachePolicy, FnInfo, Node};
+
 use crate::value::{BoxError, Value};
 
 /// One argument of a `#[delayed]` call, ready to become an input slot of a node.
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Input<T> {
-    kind: InputKind,
+    pub(crate) kind: InputKind,
     _type: PhantomData<fn() -> T>,
 }
 
 #[derive(Debug)]
-enum InputKind {
+pub(crate) enum InputKind {
     Node(Arc<Node>),
     Literal(Value, [u8; 32]),
     Invalid(String),
@@ -46,31 +48,6 @@ impl<T: Serialize + Send + Sync + 'static> Input<T> {
             kind,
             _type: PhantomData,
         }
-    }
-}
-
-impl NodeBuilder {
-    /// Adds the next input slot.
-    pub fn push<T>(&mut self, input: Input<T>) {
-        match input.kind {
-            InputKind::Node(node) => self.push_node(node),
-            InputKind::Literal(value, hash) => self.push_literal(value, hash),
-            InputKind::Invalid(message) => self.push_invalid(self.slots(), message),
-        }
-    }
-
-    /// Finishes a node that is never cached; `thunk` runs the function's body on the inputs.
-    pub fn finish<R: Send + Sync + 'static>(self, thunk: crate::graph::node::Thunk) -> Delayed<R> {
-        Delayed::from_node(self.finish_node(thunk, None))
-    }
-
-    /// Finishes a node whose result may be cached, encoded with codec `C`.
-    pub fn finish_cached<R: Send + Sync + 'static, C: Codec<R>>(
-        self,
-        thunk: crate::graph::node::Thunk,
-    ) -> Delayed<R> {
-        let storable: &'static Storable = const { &Storable::of::<R, C>() };
-        Delayed::from_node(self.finish_node(thunk, Some(storable)))
     }
 }
 
@@ -188,7 +165,7 @@ fn collect_nodes<T: Clone + Send + Sync + 'static>(
     for node in nodes {
         builder.push_node(node);
     }
-    builder.finish_node(collect_thunk::<T>, None)
+    builder.finish_node(Body::Sync(collect_thunk::<T>), None)
 }
 
 fn collect_thunk<T: Clone + Send + Sync + 'static>(args: &mut Args) -> Result<Value, BoxError> {

@@ -2,6 +2,7 @@
 //! task; nodes, their keys and their bodies are plain data for the layers above.
 
 pub(crate) mod body;
+pub(crate) mod builder;
 pub(crate) mod content;
 pub(crate) mod delayed;
 pub(crate) mod delayed_fn;

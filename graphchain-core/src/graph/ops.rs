@@ -10,9 +10,11 @@ use std::ops;
 
 use serde::Serialize;
 
+use crate::graph::body::{Args, Thunk};
+use crate::graph::builder::NodeBuilder;
 use crate::graph::delayed::Delayed;
 use crate::graph::input::Input;
-use crate::graph::node::{Args, CachePolicy, FnInfo, NodeBuilder, Thunk};
+use crate::graph::node::{CachePolicy, FnInfo};
 use crate::key::type_args_hash;
 use crate::value::{BoxError, Value};
 

@@ -7,7 +7,8 @@ use crate::error::Error;
 use crate::exec::report::Report;
 use crate::graph::delayed::Delayed;
 use crate::graph::node::Node;
-use crate::surface::runtime::{Runtime, take_value};
+use crate::surface::outputs::{only, take_value};
+use crate::surface::runtime::{Reporting, Runtime};
 use crate::value::Value;
 
 impl Runtime {
@@ -54,8 +55,8 @@ impl Runtime {
         &self,
         value: &Delayed<T>,
     ) -> Result<T, Error> {
-        let (mut values, _) = self.run_async(value.node(), false).await?;
-        Ok(take_value(values.pop().expect("one output")))
+        let (values, _) = self.run_async(value.node(), Reporting::Values).await?;
+        Ok(take_value(only(values)))
     }
 
     /// Like [`compute_async`](Runtime::compute_async), with the [`Report`] of
@@ -68,8 +69,8 @@ impl Runtime {
         &self,
         value: &Delayed<T>,
     ) -> Result<(T, Report), Error> {
-        let (mut values, report) = self.run_async(value.node(), true).await?;
-        Ok((take_value(values.pop().expect("one output")), report))
+        let (values, report) = self.run_async(value.node(), Reporting::Full).await?;
+        Ok((take_value(only(values)), report))
     }
 
     /// Runs the graph below `root` on a blocking thread, with async tasks on the caller's
@@ -77,18 +78,18 @@ impl Runtime {
     async fn run_async(
         &self,
         root: &Arc<Node>,
-        timed: bool,
+        reporting: Reporting,
     ) -> Result<(Vec<Value>, Report), Error> {
         let caller = tokio::runtime::Handle::try_current().ok();
         let blocking = match &caller {
             Some(handle) => handle.clone(),
-            None => match self.io_runtime().handle() {
+            None => match self.async_runtime().handle() {
                 Ok(handle) => handle,
                 Err(e) => return Err(Error::AsyncRuntime(e)),
             },
         };
         let (rt, root) = (self.clone(), Arc::clone(root));
-        let run = blocking.spawn_blocking(move || rt.execute_reporting_on(&[&root], timed, caller));
+        let run = blocking.spawn_blocking(move || rt.run_on(&[&root], reporting, caller));
         match run.await {
             Ok((values, report)) => values.map(|values| (values, report)),
             Err(e) => match e.try_into_panic() {

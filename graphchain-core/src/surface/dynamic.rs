@@ -15,7 +15,7 @@ use crate::graph::delayed::Delayed;
 use crate::graph::delayed_fn::{DelayedFn, StorePolicy};
 use crate::graph::input::Input;
 use crate::graph::node::Node;
-use crate::surface::runtime::Runtime;
+use crate::surface::runtime::{Reporting, Runtime};
 use crate::value::Value;
 
 /// A graph as data: what each task runs and reads.
@@ -464,7 +464,7 @@ impl DynGraph {
             .map(|name| self.task(name))
             .collect::<Result<Vec<_>, _>>()?;
         let roots: Vec<&Arc<Node>> = tasks.iter().map(|(node, _)| *node).collect();
-        let values = runtime.compute_nodes(&roots)?;
+        let values = runtime.run(&roots, Reporting::Values).0?;
         names
             .iter()
             .zip(tasks)

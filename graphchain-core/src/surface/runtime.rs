@@ -10,12 +10,14 @@ use crate::exec::callback::{Callback, Callbacks};
 use crate::exec::report::Report;
 use crate::exec::{self, CacheContext, Context, Scheduler};
 use crate::graph::delayed::Delayed;
-use crate::graph::node::{Node, NodeRef};
+use crate::graph::node::Node;
 use crate::key::Key;
+use crate::store::Store;
 use crate::store::housekeeping::Cache;
 use crate::store::speed::StoreSpeed;
-use crate::store::{LocalStore, Store};
+use crate::surface::builder::RuntimeBuilder;
 use crate::surface::dot::{Dot, Phase};
+use crate::surface::outputs::{Outputs, only, take_value};
 use crate::value::Value;
 
 /// The environment variable that overrides the default cache directory.
@@ -61,22 +63,32 @@ pub const DEFAULT_CACHE_DIR: &str = "__graphchain_cache__";
 /// ```
 #[derive(Clone, Debug)]
 pub struct Runtime {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
+/// What a runtime is made of, shared by its clones; built by [`RuntimeBuilder::build`].
 #[derive(Debug)]
-struct Inner {
-    pool: rayon::ThreadPool,
-    scheduler: Scheduler,
-    cache_dir: PathBuf,
-    store: Option<Arc<dyn Store>>,
-    speed: StoreSpeed,
-    skip_keys: HashSet<Key>,
-    skip_functions: HashSet<String>,
-    fail_fast: bool,
-    callbacks: Callbacks,
+pub(super) struct Inner {
+    pub(super) pool: rayon::ThreadPool,
+    pub(super) scheduler: Scheduler,
+    pub(super) cache_dir: PathBuf,
+    pub(super) store: Option<Arc<dyn Store>>,
+    pub(super) speed: StoreSpeed,
+    pub(super) skip_keys: HashSet<Key>,
+    pub(super) skip_functions: HashSet<String>,
+    pub(super) fail_fast: bool,
+    pub(super) callbacks: Callbacks,
     #[cfg(feature = "async")]
-    io: exec::IoRuntime,
+    pub(super) tokio: exec::AsyncRuntime,
+}
+
+/// What a run gives back besides its values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reporting {
+    /// The values; a report only as far as callbacks or `GRAPHCHAIN_EXPLAIN` need one.
+    Values,
+    /// A full report of every node, for the caller.
+    Full,
 }
 
 impl Runtime {
@@ -127,8 +139,8 @@ impl Runtime {
     /// [`Error::TaskFailed`] when a task needed for the result fails, listing every failed task;
     /// every task that does not depend on a failed one still runs.
     pub fn compute<T: Send + Sync + 'static>(&self, node: &Delayed<T>) -> Result<T, Error> {
-        let (mut values, _) = self.run(&[node.node()], false)?;
-        Ok(take_value(values.pop().expect("one output")))
+        let (values, _) = self.run(&[node.node()], Reporting::Values);
+        Ok(take_value(only(values?)))
     }
 
     /// Computes `node` and returns its value with a [`Report`] of what happened to each node.
@@ -140,8 +152,8 @@ impl Runtime {
         &self,
         node: &Delayed<T>,
     ) -> Result<(T, Report), Error> {
-        let (mut values, report) = self.run(&[node.node()], true)?;
-        Ok((take_value(values.pop().expect("one output")), report))
+        let (values, report) = self.run(&[node.node()], Reporting::Full);
+        Ok((take_value(only(values?)), report))
     }
 
     /// Like [`compute_with_report`](Runtime::compute_with_report), but the report comes back
@@ -174,9 +186,8 @@ impl Runtime {
         &self,
         node: &Delayed<T>,
     ) -> (Result<T, Error>, Report) {
-        let (values, report) = self.execute_reporting(&[&**node.node()], true);
-        let value = values.map(|mut values| take_value(values.pop().expect("one output")));
-        (value, report)
+        let (values, report) = self.run(&[node.node()], Reporting::Full);
+        (values.map(|values| take_value(only(values))), report)
     }
 
     /// The graph below `value` as Graphviz DOT, each node coloured by what computing it on this
@@ -212,9 +223,8 @@ impl Runtime {
     /// # Ok::<(), graphchain::Error>(())
     /// ```
     pub fn visualize<T>(&self, value: &Delayed<T>) -> Dot {
-        let ctx = self.context(false, &[]);
-        let root: &Node = value.node();
-        let plan = exec::plan(&[root], &ctx, &HashMap::default(), &HashMap::new());
+        let ctx = self.context(Reporting::Values, &[]);
+        let plan = exec::plan(&[value.node()], &ctx, &HashMap::default(), &HashMap::new());
         Dot::new(&[value.node()]).with_states(Phase::Planned, &plan.statuses())
     }
 
@@ -247,7 +257,7 @@ impl Runtime {
     /// # Ok::<(), graphchain::Error>(())
     /// ```
     pub fn plan<T>(&self, value: &Delayed<T>) -> crate::exec::dry_run::RunPlan {
-        exec::dry_run(&[value.node()], &self.context(false, &[]))
+        exec::dry_run::dry_run(&[value.node()], &self.context(Reporting::Values, &[]))
     }
 
     /// Computes several outputs in one run; shared inputs are computed once.
@@ -260,9 +270,9 @@ impl Runtime {
     /// As [`Runtime::compute`].
     pub fn compute_many<O: Outputs>(&self, outputs: O) -> Result<O::Values, Error> {
         let nodes = outputs.nodes();
-        let roots: Vec<&Node> = nodes.iter().map(|n| &**n.0).collect();
-        let (values, _) = self.execute(&roots, false)?;
-        Ok(O::values(values))
+        let roots: Vec<&Arc<Node>> = nodes.iter().map(|n| n.0).collect();
+        let (values, _) = self.run(&roots, Reporting::Values);
+        Ok(O::values(values?))
     }
 
     /// Computes `value` and returns a lazy value that holds the result in memory (dask's
@@ -299,73 +309,67 @@ impl Runtime {
         &self,
         value: &Delayed<T>,
     ) -> Result<Delayed<T>, Error> {
-        let (mut values, _) = self.run(&[value.node()], false)?;
-        let result = values.pop().expect("one value per requested node");
-        Ok(Delayed::from_node(Node::persisted(value.node(), result)))
+        let (values, _) = self.run(&[value.node()], Reporting::Values);
+        Ok(Delayed::from_node(Node::persisted(
+            value.node(),
+            only(values?),
+        )))
     }
 
-    /// Computes `roots` and returns their values, untyped.
-    pub(crate) fn compute_nodes(&self, roots: &[&Arc<Node>]) -> Result<Vec<Value>, Error> {
-        self.run(roots, false).map(|(values, _)| values)
-    }
-
-    fn run(&self, roots: &[&Arc<Node>], timed: bool) -> Result<(Vec<Value>, Report), Error> {
-        let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
-        self.execute(&roots, timed)
-    }
-
-    fn execute(&self, roots: &[&Node], timed: bool) -> Result<(Vec<Value>, Report), Error> {
-        let (values, report) = self.execute_reporting(roots, timed);
-        values.map(|values| (values, report))
-    }
-
-    fn execute_reporting(
+    /// Runs the graph below `roots` and returns their values, untyped, with the report `reporting`
+    /// asks for: the one way every entry point runs a graph.
+    pub(crate) fn run(
         &self,
-        roots: &[&Node],
-        timed: bool,
+        roots: &[&Arc<Node>],
+        reporting: Reporting,
     ) -> (Result<Vec<Value>, Error>, Report) {
-        self.with_context(timed, |ctx| exec::execute(roots, ctx))
+        self.run_with(roots, reporting, |_| {})
     }
 
-    /// Runs the graph below `roots` from a thread of the caller's tokio runtime `caller` (or of
-    /// the owned one), with async tasks on it.
+    /// As [`run`](Runtime::run), from a thread of the caller's tokio runtime `caller` (or of the
+    /// owned one), with async tasks on it.
     #[cfg(feature = "async")]
-    pub(crate) fn execute_reporting_on(
+    pub(crate) fn run_on(
         &self,
-        roots: &[&Node],
-        timed: bool,
+        roots: &[&Arc<Node>],
+        reporting: Reporting,
         caller: Option<tokio::runtime::Handle>,
     ) -> (Result<Vec<Value>, Error>, Report) {
-        self.with_context(timed, |ctx| {
-            ctx.io.caller = caller;
-            exec::execute(roots, ctx)
-        })
+        self.run_with(roots, reporting, |ctx| ctx.tokio.caller = caller)
     }
 
     /// The runtime's tokio runtime for async tasks, and their limit.
     #[cfg(feature = "async")]
-    pub(crate) fn io_runtime(&self) -> &exec::IoRuntime {
-        &self.inner.io
+    pub(crate) fn async_runtime(&self) -> &exec::AsyncRuntime {
+        &self.inner.tokio
     }
 
-    /// Calls `run` with the context of a run: the user's callbacks, which get a full report, and
-    /// the progress bar; prints why nodes ran when `GRAPHCHAIN_EXPLAIN=1`.
-    fn with_context(
+    /// Runs with the context of a run, adjusted by `adjust`: the user's callbacks, which get a
+    /// full report, and the progress bar; prints why nodes ran when `GRAPHCHAIN_EXPLAIN=1`.
+    fn run_with(
         &self,
-        timed: bool,
-        run: impl FnOnce(&mut Context<'_>) -> (Result<Vec<Value>, Error>, Report),
+        roots: &[&Arc<Node>],
+        reporting: Reporting,
+        adjust: impl FnOnce(&mut Context<'_>),
     ) -> (Result<Vec<Value>, Error>, Report) {
+        let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
         let user = &self.inner.callbacks.0;
         let explain = std::env::var_os(EXPLAIN_ENV).is_some_and(|v| v == "1");
         // The user's callbacks and explanations get a full report; the progress bar needs none.
-        let timed = timed || explain || !user.is_empty();
+        let reporting = if explain || !user.is_empty() {
+            Reporting::Full
+        } else {
+            reporting
+        };
         let progress = self.progress();
         let callbacks: Vec<&dyn Callback> = user
             .iter()
             .map(|c| &**c)
             .chain(progress.as_deref())
             .collect();
-        let (values, report) = run(&mut self.context(timed, &callbacks));
+        let mut ctx = self.context(reporting, &callbacks);
+        adjust(&mut ctx);
+        let (values, report) = exec::execute(&roots, &ctx);
         if explain {
             eprint!("{}", report.explain());
         }
@@ -381,7 +385,11 @@ impl Runtime {
         None
     }
 
-    fn context<'r>(&'r self, timed: bool, callbacks: &'r [&'r dyn Callback]) -> Context<'r> {
+    fn context<'r>(
+        &'r self,
+        reporting: Reporting,
+        callbacks: &'r [&'r dyn Callback],
+    ) -> Context<'r> {
         let inner = &*self.inner;
         Context {
             scheduler: inner.scheduler,
@@ -392,12 +400,12 @@ impl Runtime {
                 skip_keys: &inner.skip_keys,
                 skip_functions: &inner.skip_functions,
             }),
-            timed,
+            reporting: reporting == Reporting::Full,
             fail_fast: inner.fail_fast,
             callbacks,
             #[cfg(feature = "async")]
-            io: exec::IoContext {
-                runtime: &inner.io,
+            tokio: exec::AsyncContext {
+                runtime: &inner.tokio,
                 caller: None,
             },
         }
@@ -422,300 +430,5 @@ impl<T: Send + Sync + 'static> Delayed<T> {
     /// [`Error::TaskFailed`] when a task it depends on fails.
     pub fn persist(&self) -> Result<Delayed<T>, Error> {
         Runtime::global().persist(self)
-    }
-}
-
-/// Turns an output of a run back into its type: moved out when unique, cloned otherwise.
-pub(crate) fn take_value<T: Send + Sync + 'static>(value: Value) -> T {
-    let typed = value
-        .downcast::<T>()
-        .unwrap_or_else(|_| panic!("output is not a `{}`", std::any::type_name::<T>()));
-    std::sync::Arc::try_unwrap(typed)
-        .unwrap_or_else(|_| unreachable!("a single output is held only by its run"))
-}
-
-fn take_cloned<T: Clone + Send + Sync + 'static>(value: Value) -> T {
-    let typed = value
-        .downcast::<T>()
-        .unwrap_or_else(|_| panic!("output is not a `{}`", std::any::type_name::<T>()));
-    std::sync::Arc::try_unwrap(typed).unwrap_or_else(|shared| T::clone(&shared))
-}
-
-/// Several outputs requested in one run: tuples of `&Delayed`, arrays and `Vec`s of them.
-///
-/// The same node may be requested more than once, so the values must be `Clone`.
-pub trait Outputs {
-    /// What the run returns.
-    type Values;
-    #[doc(hidden)]
-    fn nodes(&self) -> Vec<NodeRef<'_>>;
-    #[doc(hidden)]
-    fn values(values: Vec<Value>) -> Self::Values;
-}
-
-macro_rules! tuple_outputs {
-    ($($name:ident)+) => {
-        impl<'a, $($name: Clone + Send + Sync + 'static),+> Outputs for ($(&'a Delayed<$name>,)+) {
-            type Values = ($($name,)+);
-            #[allow(non_snake_case)]
-            fn nodes(&self) -> Vec<NodeRef<'_>> {
-                let ($($name,)+) = self;
-                vec![$(NodeRef($name.node())),+]
-            }
-            fn values(values: Vec<Value>) -> Self::Values {
-                let mut values = values.into_iter();
-                ($(take_cloned::<$name>(values.next().expect("one value per output")),)+)
-            }
-        }
-    };
-}
-
-tuple_outputs!(A);
-tuple_outputs!(A B);
-tuple_outputs!(A B C);
-tuple_outputs!(A B C D);
-tuple_outputs!(A B C D E);
-tuple_outputs!(A B C D E F);
-tuple_outputs!(A B C D E F G);
-tuple_outputs!(A B C D E F G H);
-tuple_outputs!(A B C D E F G H I);
-tuple_outputs!(A B C D E F G H I J);
-tuple_outputs!(A B C D E F G H I J K);
-tuple_outputs!(A B C D E F G H I J K L);
-
-impl<T: Clone + Send + Sync + 'static> Outputs for &[Delayed<T>] {
-    type Values = Vec<T>;
-    fn nodes(&self) -> Vec<NodeRef<'_>> {
-        self.iter().map(|d| NodeRef(d.node())).collect()
-    }
-    fn values(values: Vec<Value>) -> Vec<T> {
-        values.into_iter().map(take_cloned::<T>).collect()
-    }
-}
-
-impl<T: Clone + Send + Sync + 'static> Outputs for &Vec<Delayed<T>> {
-    type Values = Vec<T>;
-    fn nodes(&self) -> Vec<NodeRef<'_>> {
-        self.iter().map(|d| NodeRef(d.node())).collect()
-    }
-    fn values(values: Vec<Value>) -> Vec<T> {
-        values.into_iter().map(take_cloned::<T>).collect()
-    }
-}
-
-impl<T: Clone + Send + Sync + 'static, const N: usize> Outputs for &[Delayed<T>; N] {
-    type Values = [T; N];
-    fn nodes(&self) -> Vec<NodeRef<'_>> {
-        self.iter().map(|d| NodeRef(d.node())).collect()
-    }
-    fn values(values: Vec<Value>) -> [T; N] {
-        let mut values = values.into_iter();
-        std::array::from_fn(|_| take_cloned::<T>(values.next().expect("one value per output")))
-    }
-}
-
-/// Computes several outputs on the global runtime; see [`Runtime::compute_many`].
-///
-/// # Errors
-///
-/// As [`Runtime::compute`].
-pub fn compute<O: Outputs>(outputs: O) -> Result<O::Values, Error> {
-    Runtime::global().compute_many(outputs)
-}
-
-/// Configures a [`Runtime`].
-#[derive(Clone, Debug)]
-pub struct RuntimeBuilder {
-    threads: Option<usize>,
-    scheduler: Scheduler,
-    cache_dir: Option<PathBuf>,
-    cache: bool,
-    store: Option<Arc<dyn Store>>,
-    skip_keys: HashSet<Key>,
-    skip_functions: HashSet<String>,
-    fail_fast: bool,
-    callbacks: Callbacks,
-    #[cfg(feature = "async")]
-    io_limit: usize,
-}
-
-impl Default for RuntimeBuilder {
-    fn default() -> Self {
-        RuntimeBuilder {
-            threads: None,
-            scheduler: Scheduler::default(),
-            cache_dir: None,
-            cache: true,
-            store: None,
-            skip_keys: HashSet::new(),
-            skip_functions: HashSet::new(),
-            fail_fast: false,
-            callbacks: Callbacks::default(),
-            #[cfg(feature = "async")]
-            io_limit: exec::DEFAULT_IO_LIMIT,
-        }
-    }
-}
-
-impl RuntimeBuilder {
-    /// The defaults: all cores, the parallel scheduler, caching in the default cache directory.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Runs tasks on `n` worker threads (default: one per core).
-    pub fn threads(mut self, n: usize) -> Self {
-        self.threads = Some(n);
-        self
-    }
-
-    /// Chooses the scheduler (default: [`Scheduler::Parallel`]).
-    pub fn scheduler(mut self, scheduler: Scheduler) -> Self {
-        self.scheduler = scheduler;
-        self
-    }
-
-    /// Caches results under `dir` (default: `$GRAPHCHAIN_CACHE_DIR`, else
-    /// `./__graphchain_cache__`).
-    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.cache_dir = Some(dir.into());
-        self
-    }
-
-    /// Turns the persistent cache on (the default) or off. Off, nothing is read or written.
-    pub fn cache(mut self, enabled: bool) -> Self {
-        self.cache = enabled;
-        self
-    }
-
-    /// Keeps the cache in `store` instead of the cache directory (an in-memory store, say).
-    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
-        self.store = Some(store);
-        self
-    }
-
-    /// Neither reads nor writes the cache for these nodes (graphchain's `skip_keys`).
-    pub fn skip_keys(mut self, keys: impl IntoIterator<Item = Key>) -> Self {
-        self.skip_keys.extend(keys);
-        self
-    }
-
-    /// Neither reads nor writes the cache for nodes of the functions with these names.
-    pub fn skip_functions<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
-        self.skip_functions
-            .extend(names.into_iter().map(Into::into));
-        self
-    }
-
-    /// Stops starting tasks at the first failure (default: off).
-    ///
-    /// By default a failed task stops only what depends on it, and every independent task still
-    /// runs (and is stored). With `fail_fast(true)`, tasks already running finish, but no other
-    /// task starts: they are reported as [`Status::Cancelled`](crate::Status::Cancelled), and the
-    /// next run computes them.
-    pub fn fail_fast(mut self, enabled: bool) -> Self {
-        self.fail_fast = enabled;
-        self
-    }
-
-    /// Calls `callback` at the start and end of every run and around every task (see
-    /// [`Callback`]); callbacks are called in the order they were added.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    ///
-    /// use graphchain::{delayed, Profiler, Runtime};
-    ///
-    /// #[delayed]
-    /// fn double(x: u64) -> u64 {
-    ///     2 * x
-    /// }
-    ///
-    /// let profiler = Arc::new(Profiler::new());
-    /// let rt = Runtime::builder().cache(false).callback(profiler.clone()).build()?;
-    /// rt.compute(&double(double(1)))?;
-    /// assert_eq!(profiler.reports().len(), 1);
-    /// # Ok::<(), graphchain::Error>(())
-    /// ```
-    pub fn callback(mut self, callback: Arc<dyn Callback>) -> Self {
-        self.callbacks.0.push(callback);
-        self
-    }
-
-    /// Lets at most `n` async tasks (`#[delayed] async fn`) be in flight at once (default: 64);
-    /// more wait, in the order they became ready. Only the parallel scheduler runs several; the
-    /// sequential one runs one at a time.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use graphchain::{delayed, Runtime};
-    ///
-    /// #[delayed]
-    /// async fn fetch(id: u32) -> u32 {
-    ///     id * 10 // a request to a rate-limited service, say
-    /// }
-    ///
-    /// let rt = Runtime::builder().io_limit(4).cache(false).build()?;
-    /// assert_eq!(rt.compute(&fetch(3))?, 30);
-    /// assert!(Runtime::builder().io_limit(0).build().is_err());
-    /// # Ok::<(), graphchain::Error>(())
-    /// ```
-    #[cfg(feature = "async")]
-    pub fn io_limit(mut self, n: usize) -> Self {
-        self.io_limit = n;
-        self
-    }
-
-    /// Starts the runtime.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Config`] for zero threads, a zero `io_limit` or an empty cache directory,
-    /// [`Error::ThreadPool`] when the worker threads cannot be started.
-    pub fn build(self) -> Result<Runtime, Error> {
-        if self.threads == Some(0) {
-            return Err(Error::Config("`threads` must be at least 1".into()));
-        }
-        #[cfg(feature = "async")]
-        if self.io_limit == 0 {
-            return Err(Error::Config("`io_limit` must be at least 1".into()));
-        }
-        let cache_dir = match self.cache_dir {
-            Some(dir) => dir,
-            None => std::env::var_os(CACHE_DIR_ENV)
-                .filter(|v| !v.is_empty())
-                .map_or_else(|| PathBuf::from(DEFAULT_CACHE_DIR), PathBuf::from),
-        };
-        if cache_dir.as_os_str().is_empty() {
-            return Err(Error::Config("`cache_dir` must not be empty".into()));
-        }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads.unwrap_or(0))
-            .thread_name(|i| format!("graphchain-{i}"))
-            .build()
-            .map_err(Error::ThreadPool)?;
-        let store = match (self.cache, self.store) {
-            (false, _) => None,
-            (true, Some(store)) => Some(store),
-            (true, None) => Some(Arc::new(LocalStore::new(cache_dir.clone())) as Arc<dyn Store>),
-        };
-        Ok(Runtime {
-            inner: Arc::new(Inner {
-                pool,
-                scheduler: self.scheduler,
-                cache_dir,
-                store,
-                speed: StoreSpeed::default(),
-                skip_keys: self.skip_keys,
-                skip_functions: self.skip_functions,
-                fail_fast: self.fail_fast,
-                callbacks: self.callbacks,
-                #[cfg(feature = "async")]
-                io: exec::IoRuntime::new(self.io_limit),
-            }),
-        })
     }
 }

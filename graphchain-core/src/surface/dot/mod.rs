@@ -326,7 +326,7 @@ impl Report {
 
 impl<T> Delayed<T> {
     /// The graph below this value as Graphviz DOT; `to_string()` it, or [`save`](Dot::save) it
-    /// as `.dot` text or as a rendered `.svg`, `.png` or `.pdf`. [`Runtime::visualize`] colours
+    /// as `.dot` text or as a rendered `.svg`, `.png` or `.pdf`. [`Runtime::visualize`](crate::Runtime::visualize) colours
     /// the nodes by what a run would do to them.
     ///
     /// # Examples

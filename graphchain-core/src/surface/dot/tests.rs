@@ -5,7 +5,9 @@ use std::ffi::OsStr;
 
 use super::*;
 use crate::error::Error;
-use crate::graph::node::{Args, CachePolicy, FnInfo, NodeBuilder};
+use crate::graph::body::Args;
+use crate::graph::builder::NodeBuilder;
+use crate::graph::node::{CachePolicy, FnInfo};
 use crate::value::{BoxError, Value};
 
 static STEP: FnInfo = FnInfo::builtin("step", [7; 32], CachePolicy::Auto);
@@ -23,7 +25,7 @@ fn node(inputs: &[&Arc<Node>], literal: u64) -> Arc<Node> {
         Arc::new(literal),
         crate::graph::content::content_hash(&literal).unwrap(),
     );
-    b.finish_node(thunk, None)
+    b.finish_node(crate::graph::body::Body::Sync(thunk), None)
 }
 
 #[test]

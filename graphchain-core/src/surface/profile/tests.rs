@@ -7,8 +7,6 @@ use crate::key::Key;
 
 fn node(name: &'static str, status: Status, micros: u64, bytes: u64, stored: bool) -> NodeReport {
     NodeReport {
-        name,
-        key: Key::from_bytes([name.len() as u8; 32]),
         status,
         duration: Duration::from_micros(micros),
         bytes,
@@ -16,7 +14,7 @@ fn node(name: &'static str, status: Status, micros: u64, bytes: u64, stored: boo
         start: Duration::from_micros(10),
         end: Duration::from_micros(10 + micros),
         worker: Some(micros as usize % 2),
-        reason: None,
+        ..NodeReport::new(name, Key::from_bytes([name.len() as u8; 32]))
     }
 }
 

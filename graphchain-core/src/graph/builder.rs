@@ -1,0 +1,179 @@
+//! `NodeBuilder`: how generated code (and the built-in nodes) make a node, one input slot at a
+//! time, deriving its key as it goes.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::graph::body::{AsyncTasks, AsyncThunk, Body, Thunk};
+use crate::graph::delayed::Delayed;
+use crate::graph::input::{Input, InputKind};
+use crate::graph::node::{Edge, FnInfo, Node};
+use crate::key::{KeyHasher, Part};
+use crate::store::codec::{Codec, Storable};
+use crate::value::Value;
+
+/// Builds one node: collects its input slots and derives its key as it goes.
+#[doc(hidden)]
+pub struct NodeBuilder {
+    info: &'static FnInfo,
+    hasher: KeyHasher,
+    edges: Vec<Edge>,
+    invalid: Option<Box<str>>,
+}
+
+impl fmt::Debug for NodeBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NodeBuilder")
+            .field("name", &self.info.name)
+            .field("inputs", &self.edges.len())
+            .finish()
+    }
+}
+
+impl NodeBuilder {
+    /// Starts a node of the `#[delayed]` function described by `info`, instantiated with the
+    /// generic type arguments whose hash is `type_args`.
+    pub fn new(info: &'static FnInfo, type_args: [u8; 32], inputs: usize) -> Self {
+        Self::in_domain(b"fn", info, type_args, inputs)
+    }
+
+    pub(crate) fn in_domain(
+        domain: &[u8],
+        info: &'static FnInfo,
+        type_args: [u8; 32],
+        inputs: usize,
+    ) -> Self {
+        let mut hasher = KeyHasher::new(domain, &info.identity, &type_args, inputs);
+        if let Some(helpers) = info.helpers_hash() {
+            hasher.extra(helpers);
+        }
+        if !info.pure {
+            hasher.extra(&impure_nonce());
+        }
+        NodeBuilder {
+            info,
+            hasher,
+            edges: Vec::with_capacity(inputs),
+            invalid: None,
+        }
+    }
+
+    pub(crate) fn push_node(&mut self, node: Arc<Node>) {
+        self.hasher.part(Part::Node);
+        self.edges.push(Edge::Node(node));
+    }
+
+    pub(crate) fn push_literal(&mut self, value: Value, hash: [u8; 32]) {
+        self.hasher.part(Part::Literal(hash));
+        self.edges.push(Edge::Literal(value));
+    }
+
+    /// Adds the function a wrapped node calls, after its inputs; it does not enter the key.
+    pub(crate) fn push_hidden(&mut self, code: Value) {
+        self.edges.push(Edge::Code(code));
+    }
+
+    /// Records that input slot `slot` is unusable; the task will fail with `message`.
+    pub(crate) fn push_invalid(&mut self, slot: usize, message: String) {
+        self.hasher.extra(message.as_bytes());
+        if self.invalid.is_none() {
+            self.invalid = Some(format!("argument {slot}: {message}").into_boxed_str());
+        }
+        self.edges.push(Edge::Literal(Arc::new(())));
+    }
+
+    /// How many input slots have been pushed.
+    pub(crate) fn slots(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// Finishes the node: derives its key from everything pushed, with the fingerprint of the
+    /// type it returns when it can be stored.
+    pub(crate) fn finish_node(
+        mut self,
+        body: Body,
+        storable: Option<&'static Storable>,
+    ) -> Arc<Node> {
+        // Impure nodes are never cached, whatever the generated code asks.
+        let storable = storable.filter(|_| self.info.pure);
+        // The definition of the type a node returns is part of its key: a field added to it
+        // reruns the node, even when the function's own tokens did not change.
+        if let Some(storable) = storable {
+            self.hasher.returns(&storable.fingerprint());
+        }
+        let inputs = self.edges.iter().filter_map(|edge| match edge {
+            Edge::Node(node) => Some(node.key),
+            Edge::Literal(_) | Edge::Code(_) => None,
+        });
+        let (own, key) = self.hasher.finish(inputs);
+        Arc::new(Node {
+            key,
+            own,
+            info: self.info,
+            edges: self.edges,
+            body,
+            storable,
+            invalid: self.invalid,
+        })
+    }
+
+    /// Adds the next input slot.
+    pub fn push<T>(&mut self, input: Input<T>) {
+        match input.kind {
+            InputKind::Node(node) => self.push_node(node),
+            InputKind::Literal(value, hash) => self.push_literal(value, hash),
+            InputKind::Invalid(message) => self.push_invalid(self.slots(), message),
+        }
+    }
+
+    /// Finishes a node that is never cached; `thunk` runs the function's body on the inputs.
+    pub fn finish<R: Send + Sync + 'static>(self, thunk: Thunk) -> Delayed<R> {
+        Delayed::from_node(self.finish_node(Body::Sync(thunk), None))
+    }
+
+    /// Finishes a node whose result may be cached, encoded with codec `C`.
+    pub fn finish_cached<R: Send + Sync + 'static, C: Codec<R>>(self, thunk: Thunk) -> Delayed<R> {
+        let storable: &'static Storable = const { &Storable::of::<R, C>() };
+        Delayed::from_node(self.finish_node(Body::Sync(thunk), Some(storable)))
+    }
+
+    /// Finishes an async task's node that is never cached; `body` makes the future that runs the
+    /// function's body on the inputs.
+    pub fn finish_async<R: Send + Sync + AsyncTasks + 'static>(
+        self,
+        body: AsyncThunk,
+    ) -> Delayed<R> {
+        Delayed::from_node(self.finish_async_node(body, None))
+    }
+
+    /// Finishes an async task's node whose result may be cached, encoded with codec `C`.
+    pub fn finish_async_cached<R: Send + Sync + AsyncTasks + 'static, C: Codec<R>>(
+        self,
+        body: AsyncThunk,
+    ) -> Delayed<R> {
+        let storable: &'static Storable = const { &Storable::of::<R, C>() };
+        Delayed::from_node(self.finish_async_node(body, Some(storable)))
+    }
+
+    fn finish_async_node(self, body: AsyncThunk, storable: Option<&'static Storable>) -> Arc<Node> {
+        self.finish_node(Body::Async(body), storable)
+    }
+}
+
+/// A value that differs for every impure call in this process and across processes.
+fn impure_nonce() -> [u8; 24] {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        nanos ^ (u64::from(std::process::id()) << 32)
+    });
+    let mut nonce = [0u8; 24];
+    nonce[..8].copy_from_slice(&start.to_le_bytes());
+    nonce[8..16].copy_from_slice(&COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    nonce[16..].copy_from_slice(&u64::from(std::process::id()).to_le_bytes());
+    nonce
+}

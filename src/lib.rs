@@ -82,6 +82,18 @@
 //!
 //! # Crate layout
 //!
+//! The root holds what every program uses: the attributes ([`delayed`], [`delayed_fn!`],
+//! [`pipeline`], [`track`]), [`Delayed`], [`compute!`], [`Runtime`] and its builder, [`Error`],
+//! [`Key`], and the [`Report`] with its [`Status`] and [`Reason`]. The rest lives in modules:
+//! [`store`] (where results are kept, and housekeeping), [`codec`], [`report`] (reports, plans,
+//! profiles), [`callback`], [`dot`] (pictures), [`dynamic`] (graphs defined at run time),
+//! [`graph`] (inputs, operators, wrapped functions, inspection) and [`error`]. The names that
+//! were at the root before these modules existed still work there.
+//!
+//! [`compute!(a, b)`](compute!) computes several values by name; the function [`compute()`](fn@compute) does
+//! the same for outputs gathered at run time, such as a `Vec<Delayed<T>>`, which the macro
+//! cannot take.
+//!
 //! `graphchain` is a facade over `graphchain-macros` (the `#[delayed]` attribute) and
 //! `graphchain-core` (the runtime). Depend on this crate only.
 
@@ -90,16 +102,85 @@
 #[doc(inline)]
 pub use graphchain_macros::{delayed, delayed_fn, pipeline, track};
 
+// What every program touches is at the root; the rest is in the modules below.
 pub use graphchain_core::{
-    BoxError, CACHE_DIR_ENV, Cache, CachePolicy, CacheStats, CallArgs, Callback, Codec,
-    DEFAULT_CACHE_DIR, Delayed, DelayedFn, Dot, DynGraph, EXPLAIN_ENV, EntryInfo, Error, Explain,
-    FailureCause, FunctionProfile, Graph, GraphNode, GraphSpec, HashError, IntoInput,
-    KEY_SCHEME_VERSION, Key, LocalStore, MemoryStore, NodeReport, NotStored, Operand, Outputs,
-    PROGRESS_ENV, PanicPayload, ParseKeyError, PlainOperand, PlannedNode, PostcardLz4, Profile,
-    Profiler, PrunePlan, PruneReport, RankDir, Reason, Registrable, Registry, Report, RunInfo,
-    RunPlan, Runtime, RuntimeBuilder, Scheduler, SpecError, Status, Store, StoreMeta, Stored,
-    TaskAction, TaskFailure, TaskInfo, TaskOutcome, TaskSpec, collect, compute, content_hash,
-    structural_fingerprint, type_name_fingerprint,
+    CachePolicy, Delayed, Error, Key, Reason, Report, Runtime, RuntimeBuilder, Scheduler, Status,
+    collect, compute,
+};
+
+pub mod store {
+    //! Where results are kept: the [`Store`] trait, a local directory ([`LocalStore`], the
+    //! default) and memory ([`MemoryStore`]), and [`Cache`] for housekeeping (list, totals,
+    //! prune, verify, clear).
+    pub use graphchain_core::{
+        CACHE_DIR_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryInfo, LocalStore, MemoryStore,
+        PrunePlan, PruneReport, Store, StoreMeta,
+    };
+}
+
+pub mod codec {
+    //! How values become bytes: the [`Codec`] trait, the default [`PostcardLz4`], the type
+    //! fingerprints that keep an entry from being read as another type, and the content hash of
+    //! plain arguments.
+    pub use graphchain_core::{
+        Codec, HashError, PostcardLz4, content_hash, structural_fingerprint, type_name_fingerprint,
+    };
+}
+
+pub mod report {
+    //! What a run did ([`Report`], one [`NodeReport`] per node, with its [`Status`] and
+    //! [`Reason`]), what it would do ([`RunPlan`]), and where the time went ([`Profile`],
+    //! [`Profiler`]).
+    pub use graphchain_core::{
+        EXPLAIN_ENV, Explain, FunctionProfile, NodeReport, PlannedNode, Profile, Profiler, Reason,
+        Report, RunPlan, Status,
+    };
+}
+
+pub mod callback {
+    //! Hooks into every run of a runtime (dask's callbacks): a [`Callback`] is told when a run
+    //! starts, before and after each task, and when it finishes. The progress bar is one.
+    pub use graphchain_core::{Callback, PROGRESS_ENV, RunInfo, TaskAction, TaskInfo, TaskOutcome};
+}
+
+pub mod dot {
+    //! Pictures of graphs: Graphviz DOT, coloured by what a run would do or did, saved as text or
+    //! rendered by Graphviz.
+    pub use graphchain_core::{Dot, RankDir};
+}
+
+pub mod dynamic {
+    //! Graphs defined at run time: register functions in a [`Registry`], then build a graph from
+    //! a [`GraphSpec`] (JSON, TOML, or built in code) and run it like any other.
+    pub use graphchain_core::{DynGraph, GraphSpec, Registrable, Registry, SpecError, TaskSpec};
+}
+
+pub mod graph {
+    //! The pieces of a graph beyond [`Delayed`](crate::Delayed): what a parameter accepts
+    //! ([`IntoInput`]), operators on lazy values, wrapped functions ([`DelayedFn`]), several
+    //! outputs at once ([`Outputs`]), and inspecting a graph ([`Graph`]).
+    pub use graphchain_core::{
+        CallArgs, DelayedFn, Graph, GraphNode, IntoInput, KEY_SCHEME_VERSION, NotStored, Operand,
+        Outputs, ParseKeyError, PlainOperand, Stored,
+    };
+}
+
+pub mod error {
+    //! Errors: [`Error`] for a run, and [`TaskFailure`] for each task that failed in it.
+    pub use graphchain_core::{BoxError, Error, FailureCause, PanicPayload, TaskFailure};
+}
+
+// The paths of the first releases, where every name was at the root; they keep working.
+#[doc(hidden)]
+pub use graphchain_core::{
+    BoxError, CACHE_DIR_ENV, Cache, CacheStats, CallArgs, Callback, Codec, DEFAULT_CACHE_DIR,
+    DelayedFn, Dot, DynGraph, EXPLAIN_ENV, EntryInfo, Explain, FailureCause, FunctionProfile,
+    Graph, GraphNode, GraphSpec, HashError, IntoInput, KEY_SCHEME_VERSION, LocalStore, MemoryStore,
+    NodeReport, NotStored, Operand, Outputs, PROGRESS_ENV, PanicPayload, ParseKeyError,
+    PlainOperand, PlannedNode, PostcardLz4, Profile, Profiler, PrunePlan, PruneReport, RankDir,
+    Registrable, Registry, RunInfo, RunPlan, SpecError, Store, StoreMeta, Stored, TaskAction,
+    TaskFailure, TaskInfo, TaskOutcome, TaskSpec, content_hash, structural_fingerprint,
+    type_name_fingerprint,
 };
 
 /// Computes several lazy values in one run and returns their values as a tuple.

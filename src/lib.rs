@@ -45,7 +45,7 @@
 //! [`Scheduler::Sequential`] scheduler for debugging, or the cache directory, and get a
 //! [`Report`] of each run with [`Runtime::compute_with_report`].
 //!
-//! # IO tasks
+//! # Async tasks
 //!
 //! With the `async` feature, `#[delayed] async fn` makes a task that mostly waits (a request, a
 //! query): it runs on tokio, many at once, beside the CPU tasks on rayon, and `Runtime::compute_async`

@@ -63,7 +63,7 @@ impl AsyncRuntime {
         // Every driver compiled into tokio (timers, sockets…), so that tasks can use them.
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(IO_THREADS)
-            .thread_name("graphchain-io")
+            .thread_name("graphchain-async")
             .enable_all()
             .build()?;
         let handle = runtime.handle().clone();
@@ -104,7 +104,7 @@ pub(super) fn any(run: &RunState<'_, '_, '_>) -> bool {
     (0..run.plan.len()).any(|i| run.is_async(i))
 }
 
-/// The sequential scheduler's way to run an async task: on the IO runtime, waiting for it on
+/// The sequential scheduler's way to run an async task: on tokio, waiting for it on
 /// this thread (with a channel, not `block_on`, which panics inside a runtime).
 pub(super) fn run_blocking(
     ctx: &Context<'_>,
@@ -193,7 +193,7 @@ impl Driver for AsyncLoop<'_> {
     fn drive(&self, run: &RunState<'_, '_, '_>) {
         let ctx = self.ctx;
         let (tx, rx) = mpsc::channel();
-        let mut io = Io {
+        let mut tasks = AsyncQueue {
             run,
             ctx,
             handle: ctx.tokio.handle(),
@@ -206,34 +206,34 @@ impl Driver for AsyncLoop<'_> {
             let mut cpu = Vec::new();
             for i in run.initially_ready() {
                 if run.is_async(i) {
-                    io.queue.push_back(i);
+                    tasks.queue.push_back(i);
                 } else {
                     cpu.push(i);
                 }
             }
-            io.start_ready(&mut cpu);
-            io.spawn(scope, &mut cpu);
+            tasks.start_ready(&mut cpu);
+            tasks.spawn(scope, &mut cpu);
             while !run.all_finished() {
                 match next_event(&rx) {
-                    Event::Ready(i) => io.queue.push_back(i),
+                    Event::Ready(i) => tasks.queue.push_back(i),
                     Event::Done {
                         node,
                         outcome,
                         elapsed,
-                    } => io.complete(node, outcome, elapsed, scope, &mut cpu),
+                    } => tasks.complete(node, outcome, elapsed, scope, &mut cpu),
                     Event::Finished => {}
                     // The scope re-raises the panic once the tasks under way have ended.
                     Event::Panicked => break,
                 }
-                io.start_ready(&mut cpu);
-                io.spawn(scope, &mut cpu);
+                tasks.start_ready(&mut cpu);
+                tasks.spawn(scope, &mut cpu);
             }
         });
     }
 }
 
 /// The loop's side of the async tasks: those waiting for a slot, and those in flight.
-struct Io<'e, 'p, 'g, 'c> {
+struct AsyncQueue<'e, 'p, 'g, 'c> {
     run: &'e RunState<'p, 'g, 'c>,
     ctx: &'e Context<'e>,
     handle: std::io::Result<Handle>,
@@ -245,7 +245,7 @@ struct Io<'e, 'p, 'g, 'c> {
     running: HashMap<usize, Task<'g>>,
 }
 
-impl<'e, 'g> Io<'e, '_, 'g, '_> {
+impl<'e, 'g> AsyncQueue<'e, '_, 'g, '_> {
     /// Starts queued async tasks while there is room; CPU tasks they make ready (by ending at
     /// once) go to `cpu`.
     fn start_ready(&mut self, cpu: &mut Vec<usize>) {

@@ -48,7 +48,7 @@
 //! # Async tasks
 //!
 //! With the `async` feature, `#[delayed] async fn` makes a task that mostly waits (a request, a
-//! query): it runs on tokio, many at once, beside the CPU tasks on rayon, and `Runtime::compute_async`
+//! query): it runs on tokio, many at once, beside the CPU tasks on the worker threads, and `Runtime::compute_async`
 //! computes from async code without blocking it. `RuntimeBuilder::io_limit` caps how many are in
 //! flight.
 //!

@@ -19,7 +19,7 @@ pub enum Error {
     Config(String),
     /// The worker threads could not be started.
     #[error("cannot start the worker threads")]
-    ThreadPool(#[source] rayon::ThreadPoolBuildError),
+    ThreadPool(#[source] std::io::Error),
     /// The tokio runtime that runs `async fn` tasks could not be started (feature `async`).
     #[error("cannot start the async runtime")]
     AsyncRuntime(#[source] std::io::Error),

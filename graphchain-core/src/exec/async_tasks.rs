@@ -1,11 +1,11 @@
 //! Async tasks (`#[delayed] async fn`, feature `async`): started on a tokio runtime beside the
-//! CPU tasks on rayon, at most `io_limit` at a time, ready ones before CPU ones.
+//! CPU tasks on the worker threads, at most `io_limit` at a time, ready ones before CPU ones.
 //!
-//! The parallel driver of a plan with async tasks runs a loop on the calling thread, inside a
-//! rayon scope: it starts async tasks on tokio, and finishes them when their futures complete
-//! (through a channel), handing the CPU tasks they make ready to rayon. Rayon workers send it the
-//! async tasks they make ready. Tokio never touches the run's state: a future owns its inputs and
-//! sends back only its result, so everything else happens on the loop's thread or on rayon.
+//! The parallel driver of a plan with async tasks runs a loop on the calling thread: it starts
+//! async tasks on tokio, and finishes them when their futures complete (through a channel),
+//! queueing the CPU tasks they make ready for the workers. Workers send it the async tasks they
+//! make ready. Tokio never touches the run's state: a future owns its inputs and sends back only
+//! its result, so everything else happens on the loop's thread or on the workers.
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -19,10 +19,11 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 
 use super::Context;
-use super::drive::{Driver, run_here};
+use super::drive::{CpuItems, Driver, run_here};
 use super::state::RunState;
 use super::task::Task;
 use super::task::{Outcome, retrying};
+use super::workers::{Crew, Work};
 use crate::graph::body::{Args, AsyncThunk, Body, TaskFuture};
 use crate::graph::node::{FnInfo, Node};
 use crate::key::Key;
@@ -168,8 +169,8 @@ impl Future for CatchUnwind {
 }
 
 /// What the loop of the parallel driver is told.
-enum Event {
-    /// A rayon worker made async task `i` ready.
+pub(super) enum Event {
+    /// A worker made async task `i` ready.
     Ready(usize),
     /// An async task's future completed after `elapsed`.
     Done {
@@ -177,14 +178,14 @@ enum Event {
         outcome: Outcome,
         elapsed: Duration,
     },
-    /// A rayon worker ended the last task of the plan.
+    /// A worker ended the last task of the plan.
     Finished,
-    /// A rayon worker panicked (in a callback): nothing more will finish.
+    /// A worker panicked (in a callback): nothing more will finish.
     Panicked,
 }
 
-/// The parallel driver for a plan with async tasks: CPU tasks on rayon, async ones on tokio,
-/// both started and ended through the same seam of the run state.
+/// The parallel driver for a plan with async tasks: CPU tasks on the worker threads, async ones
+/// on tokio, both started and ended through the same seam of the run state.
 pub(super) struct AsyncLoop<'c> {
     pub(super) ctx: &'c Context<'c>,
 }
@@ -193,49 +194,54 @@ impl Driver for AsyncLoop<'_> {
     fn drive(&self, run: &RunState<'_, '_, '_>) {
         let ctx = self.ctx;
         let (tx, rx) = mpsc::channel();
-        let mut tasks = AsyncQueue {
+        let items = CpuItems {
             run,
             ctx,
+            events: Some(&tx),
+        };
+        let crew = Crew::new(ctx.workers, &items);
+        let mut tasks = AsyncQueue {
+            run,
+            crew: &crew,
             handle: ctx.tokio.handle(),
             tx: &tx,
             limit: ctx.tokio.runtime.limit(),
             queue: VecDeque::new(),
             running: HashMap::new(),
         };
-        ctx.pool.in_place_scope(|scope| {
-            let mut cpu = Vec::new();
-            for i in run.initially_ready() {
-                if run.is_async(i) {
-                    tasks.queue.push_back(i);
-                } else {
-                    cpu.push(i);
-                }
+        let mut cpu = Vec::new();
+        for i in run.initially_ready() {
+            if run.is_async(i) {
+                tasks.queue.push_back(i);
+            } else {
+                cpu.push(i);
+            }
+        }
+        tasks.start_ready(&mut cpu);
+        crew.push_all(cpu.drain(..).map(Work::Node));
+        while !run.all_finished() {
+            match next_event(&rx, &crew) {
+                Event::Ready(i) => tasks.queue.push_back(i),
+                Event::Done {
+                    node,
+                    outcome,
+                    elapsed,
+                } => tasks.complete(node, outcome, elapsed, &mut cpu),
+                Event::Finished => {}
+                // `wait` re-raises the panic once the items under way have ended.
+                Event::Panicked => break,
             }
             tasks.start_ready(&mut cpu);
-            tasks.spawn(scope, &mut cpu);
-            while !run.all_finished() {
-                match next_event(&rx) {
-                    Event::Ready(i) => tasks.queue.push_back(i),
-                    Event::Done {
-                        node,
-                        outcome,
-                        elapsed,
-                    } => tasks.complete(node, outcome, elapsed, scope, &mut cpu),
-                    Event::Finished => {}
-                    // The scope re-raises the panic once the tasks under way have ended.
-                    Event::Panicked => break,
-                }
-                tasks.start_ready(&mut cpu);
-                tasks.spawn(scope, &mut cpu);
-            }
-        });
+            crew.push_all(cpu.drain(..).map(Work::Node));
+        }
+        crew.wait();
     }
 }
 
 /// The loop's side of the async tasks: those waiting for a slot, and those in flight.
 struct AsyncQueue<'e, 'p, 'g, 'c> {
     run: &'e RunState<'p, 'g, 'c>,
-    ctx: &'e Context<'e>,
+    crew: &'e Crew<'e>,
     handle: std::io::Result<Handle>,
     tx: &'e Sender<Event>,
     limit: usize,
@@ -245,7 +251,7 @@ struct AsyncQueue<'e, 'p, 'g, 'c> {
     running: HashMap<usize, Task<'g>>,
 }
 
-impl<'e, 'g> AsyncQueue<'e, '_, 'g, '_> {
+impl<'g> AsyncQueue<'_, '_, 'g, '_> {
     /// Starts queued async tasks while there is room; CPU tasks they make ready (by ending at
     /// once) go to `cpu`.
     fn start_ready(&mut self, cpu: &mut Vec<usize>) {
@@ -292,17 +298,9 @@ impl<'e, 'g> AsyncQueue<'e, '_, 'g, '_> {
         self.running.insert(i, task);
     }
 
-    /// Finishes async task `i` whose future completed; a result to store is written on rayon.
-    fn complete<'s>(
-        &mut self,
-        i: usize,
-        outcome: Outcome,
-        elapsed: Duration,
-        scope: &rayon::Scope<'s>,
-        cpu: &mut Vec<usize>,
-    ) where
-        'e: 's,
-    {
+    /// Finishes async task `i` whose future completed; a result to store is queued for the
+    /// workers.
+    fn complete(&mut self, i: usize, outcome: Outcome, elapsed: Duration, cpu: &mut Vec<usize>) {
         let run = self.run;
         let task = self
             .running
@@ -311,18 +309,7 @@ impl<'e, 'g> AsyncQueue<'e, '_, 'g, '_> {
         let queue = &mut self.queue;
         let job = run.finish(task, outcome, elapsed, &mut |c| route(run, c, queue, cpu));
         if let Some(job) = job {
-            scope.spawn(move |_| run.store(job));
-        }
-    }
-
-    /// Hands the CPU tasks in `cpu` to rayon (after the async ones were started).
-    fn spawn<'s>(&self, scope: &rayon::Scope<'s>, cpu: &mut Vec<usize>)
-    where
-        'e: 's,
-    {
-        let (run, ctx, tx) = (self.run, self.ctx, self.tx);
-        for i in cpu.drain(..) {
-            scope.spawn(move |scope| run_from(run, ctx, i, scope, tx));
+            self.crew.push(Work::Store(job));
         }
     }
 }
@@ -336,59 +323,62 @@ fn route(run: &RunState<'_, '_, '_>, c: usize, queue: &mut VecDeque<usize>, cpu:
     }
 }
 
-/// The rayon side: as the plain driver's `run_from`, but async tasks made ready go to the loop,
+/// The workers' side: as the plain driver's chain, but async tasks made ready go to the loop,
 /// which is told when the last task ends or when this worker panics.
-fn run_from<'s>(
-    run: &'s RunState<'_, '_, '_>,
-    ctx: &'s Context<'s>,
+pub(super) fn run_chain(
+    items: &CpuItems<'_, '_, '_, '_>,
+    crew: &Crew<'_>,
     first: usize,
-    scope: &rayon::Scope<'s>,
-    tx: &'s Sender<Event>,
+    worker: usize,
+    events: &Sender<Event>,
 ) {
-    let worker = rayon::current_thread_index();
+    let run = items.run;
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut next = Some(first);
         while let Some(i) = next.take() {
-            let job = run_here(run, ctx, i, worker, &mut |c| {
+            let job = run_here(run, items.ctx, i, Some(worker), &mut |c| {
                 if run.is_async(c) {
-                    let _ = tx.send(Event::Ready(c));
+                    let _ = events.send(Event::Ready(c));
                 } else if next.is_none() {
                     next = Some(c);
                 } else {
-                    scope.spawn(move |scope| run_from(run, ctx, c, scope, tx));
+                    crew.push(Work::Node(c));
                 }
             });
             if let Some(job) = job {
-                scope.spawn(move |_| run.store(job));
+                crew.push(Work::Store(job));
             }
         }
     }));
     match result {
         Ok(()) if run.all_finished() => {
-            let _ = tx.send(Event::Finished);
+            let _ = events.send(Event::Finished);
         }
         Ok(()) => {}
         Err(panic) => {
-            let _ = tx.send(Event::Panicked);
+            let _ = events.send(Event::Panicked);
             resume_unwind(panic);
         }
     }
 }
 
-/// The loop's next event. On a rayon worker (a run started from inside a task) it keeps running
-/// rayon jobs while it waits, so that the run's own CPU tasks are not stuck behind it.
-fn next_event(rx: &Receiver<Event>) -> Event {
-    if rayon::current_thread_index().is_none() {
+/// The loop's next event. On a worker (a run started from inside a task) it executes the run's
+/// own queued CPU tasks while it waits, so that they are not stuck behind it.
+fn next_event(rx: &Receiver<Event>, crew: &Crew<'_>) -> Event {
+    let Some(worker) = crew.worker() else {
         return rx.recv().expect("the loop holds a sender");
-    }
+    };
     loop {
         if let Ok(event) = rx.try_recv() {
             return event;
         }
-        if rayon::yield_now() != Some(rayon::Yield::Executed)
-            && let Ok(event) = rx.recv_timeout(Duration::from_micros(200))
-        {
-            return event;
+        match crew.take_own() {
+            Some(work) => crew.execute(work, worker),
+            None => {
+                if let Ok(event) = rx.recv_timeout(Duration::from_micros(200)) {
+                    return event;
+                }
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ use super::run_cache::StoreJob;
 use super::state::RunState;
 use super::task::Outcome;
 use super::task::Task;
+use super::workers::{Crew, Items, Work};
 use crate::graph::body::Body;
 
 /// Runs every task of an attempt, each once its inputs are ready, and returns when all ended.
@@ -36,40 +37,57 @@ impl Driver for Sequential<'_> {
     }
 }
 
-/// Tasks on the runtime's rayon pool, each started by the task that finished its last input.
+/// Tasks on the runtime's worker threads, each started by the task that finished its last input.
 pub(super) struct Parallel<'c> {
     pub(super) ctx: &'c Context<'c>,
 }
 
 impl Driver for Parallel<'_> {
     fn drive(&self, run: &RunState<'_, '_, '_>) {
-        let ctx = self.ctx;
-        ctx.pool.scope(|scope| {
-            for i in run.initially_ready() {
-                scope.spawn(move |scope| run_from(run, ctx, i, scope));
-            }
-        });
+        let items = CpuItems {
+            run,
+            ctx: self.ctx,
+            #[cfg(feature = "async")]
+            events: None,
+        };
+        let crew = Crew::new(self.ctx.workers, &items);
+        crew.push_all(run.initially_ready().map(Work::Node));
+        crew.wait();
     }
 }
 
-/// Runs node `i`, then keeps going on this worker with one consumer it made ready and hands the
-/// others to rayon. A chain therefore runs in one loop, with no spawn per link and no recursion.
-/// Results to store are written by separate tasks, off the path of the consumers.
-fn run_from<'s>(
-    run: &'s RunState<'_, '_, '_>,
-    ctx: &'s Context<'s>,
-    first: usize,
-    scope: &rayon::Scope<'s>,
-) {
-    let worker = rayon::current_thread_index();
-    let mut next = Some(first);
-    while let Some(i) = next.take() {
-        let job = run_here(run, ctx, i, worker, &mut |c| match next {
-            None => next = Some(c),
-            Some(_) => scope.spawn(move |scope| run_from(run, ctx, c, scope)),
-        });
-        if let Some(job) = job {
-            scope.spawn(move |_| run.store(job));
+/// The CPU tasks of a run, as the worker threads execute them.
+pub(super) struct CpuItems<'e, 'p, 'g, 'c> {
+    pub(super) run: &'e RunState<'p, 'g, 'c>,
+    pub(super) ctx: &'e Context<'e>,
+    /// Where async tasks made ready go, when the async driver runs them.
+    #[cfg(feature = "async")]
+    pub(super) events: Option<&'e std::sync::mpsc::Sender<super::async_tasks::Event>>,
+}
+
+impl Items for CpuItems<'_, '_, '_, '_> {
+    /// Runs node `first`, then keeps going on this worker with one consumer it made ready and
+    /// queues the others. A chain therefore runs in one loop, with no queueing per link. Results
+    /// to store are queued as items of their own, off the path of the consumers.
+    fn execute(&self, crew: &Crew<'_>, work: Work, worker: usize) {
+        let first = match work {
+            Work::Store(job) => return self.run.store(job),
+            Work::Node(first) => first,
+        };
+        #[cfg(feature = "async")]
+        if let Some(events) = self.events {
+            return super::async_tasks::run_chain(self, crew, first, worker, events);
+        }
+        let run = self.run;
+        let mut next = Some(first);
+        while let Some(i) = next.take() {
+            let job = run_here(run, self.ctx, i, Some(worker), &mut |c| match next {
+                None => next = Some(c),
+                Some(_) => crew.push(Work::Node(c)),
+            });
+            if let Some(job) = job {
+                crew.push(Work::Store(job));
+            }
         }
     }
 }

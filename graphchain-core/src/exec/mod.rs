@@ -21,6 +21,7 @@ mod run_cache;
 mod state;
 mod task;
 mod why;
+mod workers;
 
 use crate::error::Error;
 use crate::graph::node::Node;
@@ -35,12 +36,13 @@ use plan::{Plan, Source};
 use report::Report;
 pub(crate) use run_cache::CacheContext;
 use state::RunState;
+pub(crate) use workers::Workers;
 
 /// How a run is carried out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Scheduler {
-    /// Tasks run on the runtime's rayon pool, each as soon as its inputs are ready.
+    /// Tasks run on the runtime's worker threads, each as soon as its inputs are ready.
     #[default]
     Parallel,
     /// Tasks run one at a time on the calling thread, in a fixed order: for debugging.
@@ -50,7 +52,7 @@ pub enum Scheduler {
 /// Everything a run needs from its runtime.
 pub(crate) struct Context<'r> {
     pub(crate) scheduler: Scheduler,
-    pub(crate) pool: &'r rayon::ThreadPool,
+    pub(crate) workers: &'r Workers,
     pub(crate) cache: Option<CacheContext<'r>>,
     /// Whether to keep a full report (asked for by the caller, callbacks or explanations).
     pub(crate) reporting: bool,
@@ -85,7 +87,7 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
         drive(&run, ctx);
         let bad_entries = match &run.cache {
             Some(cache) => {
-                cache.record_lineage(&plan, ctx.pool);
+                cache.record_lineage(&plan);
                 cache.take_bad_entries()
             }
             None => Vec::new(),
@@ -139,7 +141,7 @@ fn run_info(plan: &Plan<'_>, ctx: &Context<'_>, attempt: u32) -> RunInfo {
         to_compute: count(Source::Compute),
         to_load: count(Source::Load),
         threads: match ctx.scheduler {
-            Scheduler::Parallel => ctx.pool.current_num_threads(),
+            Scheduler::Parallel => ctx.workers.threads(),
             Scheduler::Sequential => 1,
         },
         scheduler: ctx.scheduler,

@@ -390,7 +390,7 @@ impl<'c> RunCache<'c> {
     /// Records what this attempt stored, for later runs: a trace from each stored node's
     /// content key to its key (when the content of all its inputs is known), and the code of
     /// each function that stored a result.
-    pub(super) fn record_lineage(&self, plan: &Plan<'_>, pool: &rayon::ThreadPool) {
+    pub(super) fn record_lineage(&self, plan: &Plan<'_>) {
         let store = self.ctx.store;
         let mut traces = Vec::new();
         let mut functions = HashMap::new();
@@ -409,10 +409,8 @@ impl<'c> RunCache<'c> {
         for info in functions.into_values() {
             cutoff::record_function(store, info);
         }
-        pool.install(|| {
-            traces
-                .par_iter()
-                .for_each(|&(content, key)| cutoff::record_trace(store, content, key));
-        });
+        traces
+            .par_iter()
+            .for_each(|&(content, key)| cutoff::record_trace(store, content, key));
     }
 }

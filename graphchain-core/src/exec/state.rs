@@ -181,7 +181,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
 
     // The seam between the run state and the drivers.
 
-    /// Starts node `i` on `worker` (the rayon index of the thread, `None` elsewhere): ends it at
+    /// Starts node `i` on `worker` (the index of the worker thread, `None` elsewhere): ends it at
     /// once when nothing must run (the run was stopped, its value is in memory or in the store,
     /// an input failed, its argument is invalid, or it was found through the content of its
     /// inputs), reporting each consumer that became ready to `ready`; otherwise hands out the

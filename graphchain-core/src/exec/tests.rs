@@ -39,18 +39,15 @@ fn add(inputs: &[&Arc<Node>]) -> Arc<Node> {
     b.finish_node(Body::Sync(add_thunk), None)
 }
 
-fn pool() -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap()
+fn pool() -> Workers {
+    Workers::new(2).unwrap()
 }
 
 fn exec(roots: &[&Node], scheduler: Scheduler, timed: bool) -> Result<(Vec<Value>, Report), Error> {
     let pool = pool();
     let ctx = Context {
         scheduler,
-        pool: &pool,
+        workers: &pool,
         cache: None,
         reporting: timed,
         fail_fast: false,

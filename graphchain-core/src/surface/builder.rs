@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::exec::Scheduler;
 use crate::exec::callback::{Callback, Callbacks};
 #[cfg(feature = "async")]
 use crate::exec::{self};
+use crate::exec::{Scheduler, Workers};
 use crate::key::Key;
 use crate::store::speed::StoreSpeed;
 use crate::store::{LocalStore, Store};
@@ -183,11 +183,10 @@ impl RuntimeBuilder {
         if cache_dir.as_os_str().is_empty() {
             return Err(Error::Config("`cache_dir` must not be empty".into()));
         }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads.unwrap_or(0))
-            .thread_name(|i| format!("graphchain-{i}"))
-            .build()
-            .map_err(Error::ThreadPool)?;
+        let threads = self
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        let workers = Workers::new(threads).map_err(Error::ThreadPool)?;
         let store = match (self.cache, self.store) {
             (false, _) => None,
             (true, Some(store)) => Some(store),
@@ -195,7 +194,7 @@ impl RuntimeBuilder {
         };
         Ok(Runtime {
             inner: Arc::new(Inner {
-                pool,
+                workers,
                 scheduler: self.scheduler,
                 cache_dir,
                 store,

@@ -69,7 +69,7 @@ pub struct Runtime {
 /// What a runtime is made of, shared by its clones; built by [`RuntimeBuilder::build`].
 #[derive(Debug)]
 pub(super) struct Inner {
-    pub(super) pool: rayon::ThreadPool,
+    pub(super) workers: exec::Workers,
     pub(super) scheduler: Scheduler,
     pub(super) cache_dir: PathBuf,
     pub(super) store: Option<Arc<dyn Store>>,
@@ -114,7 +114,7 @@ impl Runtime {
 
     /// How many worker threads run tasks.
     pub fn threads(&self) -> usize {
-        self.inner.pool.current_num_threads()
+        self.inner.workers.threads()
     }
 
     /// The scheduler this runtime uses.
@@ -393,7 +393,7 @@ impl Runtime {
         let inner = &*self.inner;
         Context {
             scheduler: inner.scheduler,
-            pool: &inner.pool,
+            workers: &inner.workers,
             cache: inner.store.as_deref().map(|store| CacheContext {
                 store,
                 speed: &inner.speed,

@@ -94,6 +94,7 @@ impl Items for CpuItems<'_, '_, '_, '_> {
 
 /// Starts node `i` and, when its body must run, runs it on this thread and finishes it; returns
 /// a result to consider storing.
+#[inline]
 pub(super) fn run_here(
     run: &RunState<'_, '_, '_>,
     ctx: &Context<'_>,

@@ -186,6 +186,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
     /// an input failed, its argument is invalid, or it was found through the content of its
     /// inputs), reporting each consumer that became ready to `ready`; otherwise hands out the
     /// task whose body must run.
+    #[inline]
     pub(crate) fn start(
         &self,
         i: usize,
@@ -220,6 +221,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
     /// decides whether it is a candidate for the cache) or records the failure, then reports each
     /// consumer that became ready. Returns a result to consider storing, which the driver should
     /// hand to [`RunState::store`] off the path of the consumers.
+    #[inline]
     pub(crate) fn finish(
         &self,
         task: Task<'_>,

@@ -119,11 +119,14 @@ pub mod store {
 }
 
 pub mod codec {
-    //! How values become bytes: the [`Codec`] trait, the default [`PostcardLz4`], the type
-    //! fingerprints that keep an entry from being read as another type, and the content hash of
-    //! plain arguments.
+    //! How values become bytes: the [`Codec`] trait, the default [`PostcardLz4`] (and
+    //! [`Vouched`], the same encoding for a type you vouch for), the type fingerprints that keep
+    //! an entry from being read as another type ([`type_structure`] shows what they trace, or
+    //! why a type cannot be traced: [`UntraceableType`]), and the content hash of plain
+    //! arguments.
     pub use graphchain_core::{
-        Codec, HashError, PostcardLz4, content_hash, structural_fingerprint, type_name_fingerprint,
+        Codec, HashError, PostcardLz4, UntraceableType, Vouched, content_hash,
+        structural_fingerprint, type_name_fingerprint, type_structure,
     };
 }
 

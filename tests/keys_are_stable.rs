@@ -25,12 +25,12 @@ fn graph() -> Delayed<Vec<f64>> {
 fn pinned_keys() {
     assert_eq!(
         graph().key().to_string(),
-        "b6a4f8306c3981ae9b92e257a670507e07bd463f0b1a29c8fd1a7a9470d5e6f9"
+        "00d61fb6fbb6d2bd1661efc8e0581313087d50cc67a6e8bcc633f46fbd00b472"
     );
     let table: HashMap<String, u32> = [("a".to_string(), 1), ("b".to_string(), 2)].into();
     assert_eq!(
         lookup(table, "a").key().to_string(),
-        "74fcf82e244efaad2c0f9caccb676ea774af75eb5997602b1598a46ccc6ea005"
+        "9d2220e7cffd557759f7c8d7656006b9f2ec3dc5f95d48ec3ec5c5e5499a2a07"
     );
 }
 

@@ -6,7 +6,7 @@ use std::fmt;
 ///
 /// Bump it whenever the way keys are derived changes, so that no entry written under an older
 /// scheme can ever be mistaken for one written under the new scheme.
-pub const KEY_SCHEME_VERSION: u32 = 2;
+pub const KEY_SCHEME_VERSION: u32 = 3;
 
 /// The identity of a node: a blake3 hash chained from its function and inputs.
 ///

@@ -36,7 +36,10 @@ pub use crate::graph::inspect::{Graph, GraphNode};
 pub use crate::graph::node::CachePolicy;
 pub use crate::graph::ops::{Operand, PlainOperand};
 pub use crate::key::{KEY_SCHEME_VERSION, Key, ParseKeyError};
-pub use crate::store::codec::{Codec, PostcardLz4, structural_fingerprint, type_name_fingerprint};
+pub use crate::store::codec::{
+    Codec, PostcardLz4, UntraceableType, Vouched, structural_fingerprint, type_name_fingerprint,
+    type_structure,
+};
 pub use crate::store::housekeeping::{Cache, CacheStats, EntryInfo, PrunePlan, PruneReport};
 pub use crate::store::{LocalStore, MemoryStore, Store, StoreMeta};
 pub use crate::surface::builder::RuntimeBuilder;

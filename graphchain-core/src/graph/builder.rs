@@ -98,10 +98,13 @@ impl NodeBuilder {
         // Impure nodes are never cached, whatever the generated code asks.
         let storable = storable.filter(|_| self.info.pure);
         // The definition of the type a node returns is part of its key: a field added to it
-        // reruns the node, even when the function's own tokens did not change.
-        if let Some(storable) = storable {
-            self.hasher.returns(&storable.fingerprint());
-        }
+        // reruns the node, even when the function's own tokens did not change. A type whose
+        // definition cannot be traced keys by its name, and its results are not cached.
+        let storable = storable.filter(|storable| {
+            let fingerprint = storable.checked();
+            self.hasher.returns(&fingerprint.bytes);
+            fingerprint.cacheable
+        });
         let inputs = self.edges.iter().filter_map(|edge| match edge {
             Edge::Node(node) => Some(node.key),
             Edge::Literal(_) | Edge::Code(_) => None,

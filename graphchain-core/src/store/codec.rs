@@ -10,6 +10,8 @@ use serde::de::DeserializeOwned;
 
 use crate::value::{BoxError, Value};
 
+mod trace;
+
 /// Turns values of type `T` into bytes and back: graphchain's custom serializer.
 ///
 /// The default, [`PostcardLz4`], works for every `Serialize + DeserializeOwned` type. Implement
@@ -67,9 +69,23 @@ pub trait Codec<T>: 'static {
     /// A fingerprint of `T`'s definition: entries written with another fingerprint are misses.
     ///
     /// The default hashes the full type name; [`PostcardLz4`] hashes the serde structure of the
-    /// type (field names, types and order) when it can be traced.
+    /// type (field names, types and order, every variant of every enum in it).
     fn fingerprint() -> [u8; 32] {
         type_name_fingerprint::<T>()
+    }
+
+    /// [`fingerprint`](Codec::fingerprint), or why no fingerprint of `T` can be trusted to
+    /// change whenever `T` does. Results of such a type are neither stored nor loaded, and a
+    /// warning names the type once per process.
+    ///
+    /// The default trusts `fingerprint`: a codec of your own vouches for its own fingerprint.
+    ///
+    /// # Errors
+    ///
+    /// [`PostcardLz4`] returns an error for types whose structure cannot be traced (see
+    /// [`type_structure`]).
+    fn checked_fingerprint() -> Result<[u8; 32], UntraceableType> {
+        Ok(Self::fingerprint())
     }
 }
 
@@ -138,6 +154,68 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for PostcardLz4 {
     fn fingerprint() -> [u8; 32] {
         structural_fingerprint::<T>()
     }
+
+    fn checked_fingerprint() -> Result<[u8; 32], UntraceableType> {
+        type_structure::<T>().map(|structure| structure_fingerprint::<T>(&structure))
+    }
+}
+
+/// The default encoding for a type graphchain cannot trace, vouched for by you: its fingerprint
+/// is its name, `VERSION` and its structure as far as it can be traced, so bump `VERSION`
+/// whenever the type changes.
+///
+/// A result whose type cannot be traced (see [`type_structure`]) is not cached with
+/// [`PostcardLz4`]: nothing would tell an entry of the old definition from one of the new.
+/// Select this codec to cache it anyway, on your word.
+///
+/// # Examples
+///
+/// ```
+/// use graphchain::codec::Vouched;
+/// use graphchain::delayed;
+///
+/// /// Rejects the values serde's tracing makes up, so its structure cannot be traced.
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// #[serde(try_from = "String")]
+/// struct Email(String);
+///
+/// impl TryFrom<String> for Email {
+///     type Error = &'static str;
+///     fn try_from(s: String) -> Result<Self, Self::Error> {
+///         if s.contains('@') && s.contains('.') { Ok(Email(s)) } else { Err("not an e-mail address") }
+///     }
+/// }
+///
+/// // Version 1 of `Email`: bump it when `Email` changes.
+/// #[delayed(codec = Vouched<1>)]
+/// fn contact(name: &str) -> Email {
+///     Email(format!("{name}@example.com"))
+/// }
+///
+/// assert_eq!(contact("ada").compute()?.0, "ada@example.com");
+/// # Ok::<(), graphchain::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Vouched<const VERSION: u32>;
+
+impl<T: Serialize + DeserializeOwned, const VERSION: u32> Codec<T> for Vouched<VERSION> {
+    const NAME: &'static str = "postcard+lz4";
+
+    fn encode(value: &T, out: &mut Vec<u8>) -> Result<(), BoxError> {
+        <PostcardLz4 as Codec<T>>::encode(value, out)
+    }
+
+    fn decode(bytes: &[u8]) -> Result<T, BoxError> {
+        <PostcardLz4 as Codec<T>>::decode(bytes)
+    }
+
+    fn fingerprint() -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        h.update(b"graphchain-vouched");
+        h.update(&VERSION.to_le_bytes());
+        h.update(&structural_fingerprint::<T>());
+        *h.finalize().as_bytes()
+    }
 }
 
 /// Hashes `T`'s full type name.
@@ -148,33 +226,117 @@ pub fn type_name_fingerprint<T: ?Sized>() -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
-/// Hashes `T`'s serde structure — every container, field name, field type and variant, as
-/// `serde-reflection` traces it — and its full type name. Falls back to the name alone for types
-/// the tracer cannot follow (for example, those that deserialize through `deserialize_any`).
+/// Hashes `T`'s serde structure — every container, field name, field type and variant of every
+/// enum, as [`type_structure`] traces it — and its full type name.
+///
+/// For a type whose structure cannot be traced, the hash of its name and a marker: such a
+/// fingerprint does not change when the type does, which is why [`PostcardLz4`] does not cache
+/// such types (see [`Codec::checked_fingerprint`]).
 pub fn structural_fingerprint<T: DeserializeOwned>() -> [u8; 32] {
+    match type_structure::<T>() {
+        Ok(structure) => structure_fingerprint::<T>(&structure),
+        Err(_) => untraceable_fingerprint(std::any::type_name::<T>()),
+    }
+}
+
+/// Version of the structure text [`type_structure`] writes, hashed into every fingerprint.
+const STRUCTURE_VERSION: &[u8] = b"graphchain-structure-2";
+
+fn structure_fingerprint<T: ?Sized>(structure: &str) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
     h.update(&type_name_fingerprint::<T>());
-    match structure::<T>() {
-        Some(structure) => {
-            h.update(b"serde-structure");
-            h.update(structure.as_bytes());
-        }
-        None => {
-            h.update(b"name-only");
-        }
-    }
+    h.update(STRUCTURE_VERSION);
+    h.update(structure.as_bytes());
     *h.finalize().as_bytes()
 }
 
-/// `T`'s serde structure as text, or `None` when it cannot be traced.
-fn structure<T: DeserializeOwned>() -> Option<String> {
-    use serde_reflection::{Tracer, TracerConfig};
-    let mut tracer = Tracer::new(TracerConfig::default());
-    let (format, _) = tracer.trace_simple_type::<T>().ok()?;
-    let registry = tracer.registry().ok()?;
-    // `Debug` of the formats is deterministic: the registry is a BTreeMap.
-    Some(format!("{format:?} {registry:?}"))
+fn untraceable_fingerprint(type_name: &str) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"graphchain-type-name");
+    h.update(type_name.as_bytes());
+    h.update(STRUCTURE_VERSION);
+    h.update(b"untraceable");
+    *h.finalize().as_bytes()
 }
+
+/// `T`'s serde structure as text: what the default codec reads for a value of `T`, container by
+/// container, with every variant of every enum it reaches.
+///
+/// Traced by deserializing made-up values (as `serde-reflection` does, but through every
+/// variant of nested enums, with generic types told apart by their type, and with other samples
+/// where the type rejects one: `NonZeroU32`, `#[serde(try_from = …)]` newtypes).
+///
+/// # Examples
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// enum Unit { Metres, Feet }
+///
+/// #[derive(serde::Deserialize)]
+/// struct Length { value: u32, unit: Option<Unit> }
+///
+/// let text = graphchain::codec::type_structure::<Length>().unwrap();
+/// assert!(text.contains(r#""Feet""#), "{text}");
+/// assert!(graphchain::codec::type_structure::<serde_json_like::Value>().is_err());
+/// # mod serde_json_like {
+/// #     pub struct Value;
+/// #     impl<'de> serde::Deserialize<'de> for Value {
+/// #         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+/// #             struct V;
+/// #             impl<'de> serde::de::Visitor<'de> for V {
+/// #                 type Value = Value;
+/// #                 fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+/// #                     f.write_str("anything")
+/// #                 }
+/// #             }
+/// #             d.deserialize_any(V)
+/// #         }
+/// #     }
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// When the structure cannot be determined: the type asks the format what comes next
+/// (`deserialize_any`: `serde_json::Value`, untagged or internally tagged enums, `flatten`),
+/// rejects every sample value it is given, or reads a structure that depends on the values.
+pub fn type_structure<T: DeserializeOwned>() -> Result<String, UntraceableType> {
+    trace::structure::<T>().map_err(|reason| UntraceableType {
+        type_name: std::any::type_name::<T>(),
+        reason,
+    })
+}
+
+/// A type whose serde structure cannot be traced, and why: see [`type_structure`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UntraceableType {
+    type_name: &'static str,
+    reason: String,
+}
+
+impl UntraceableType {
+    /// The full name of the type.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    /// Why its structure cannot be traced.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl std::fmt::Display for UntraceableType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the structure of `{}` cannot be traced: {}",
+            self.type_name, self.reason
+        )
+    }
+}
+
+impl std::error::Error for UntraceableType {}
 
 /// What the cache needs to store and load a node's value, erased over its type and codec.
 #[doc(hidden)]
@@ -182,7 +344,7 @@ pub struct Storable {
     pub(crate) codec: &'static str,
     type_name: fn() -> &'static str,
     type_id: fn() -> TypeId,
-    fingerprint: fn() -> [u8; 32],
+    fingerprint: fn() -> Result<[u8; 32], UntraceableType>,
     pub(crate) encode: fn(&Value, &mut Vec<u8>) -> Result<(), BoxError>,
     pub(crate) decode: fn(&[u8]) -> Result<Value, BoxError>,
 }
@@ -196,6 +358,14 @@ impl std::fmt::Debug for Storable {
     }
 }
 
+/// The fingerprint of a stored type, and whether it can be trusted to change with the type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fingerprint {
+    pub(crate) bytes: [u8; 32],
+    /// `false` for a type whose structure cannot be traced: its results are not cached.
+    pub(crate) cacheable: bool,
+}
+
 impl Storable {
     /// The vtable for values of type `T` stored with codec `C`.
     pub const fn of<T: Send + Sync + 'static, C: Codec<T>>() -> Self {
@@ -203,7 +373,7 @@ impl Storable {
             codec: C::NAME,
             type_name: std::any::type_name::<T>,
             type_id: TypeId::of::<(T, C)>,
-            fingerprint: C::fingerprint,
+            fingerprint: C::checked_fingerprint,
             encode: encode_erased::<T, C>,
             decode: decode_erased::<T, C>,
         }
@@ -211,12 +381,18 @@ impl Storable {
 
     /// The fingerprint of the stored type, computed once per type and codec in a process.
     pub(crate) fn fingerprint(&self) -> [u8; 32] {
+        self.checked().bytes
+    }
+
+    /// The fingerprint and whether results may be cached, computed once per type and codec in a
+    /// process; the first time, a type that cannot be cached is named in a warning.
+    pub(crate) fn checked(&self) -> Fingerprint {
         // `TypeId` only memoizes within this process; it never reaches a key or an entry.
-        static MEMO: OnceLock<RwLock<HashMap<TypeId, [u8; 32]>>> = OnceLock::new();
+        static MEMO: OnceLock<RwLock<HashMap<TypeId, Fingerprint>>> = OnceLock::new();
         thread_local! {
             // Graphs are built node after node of the same few types: the last one asked for
             // is answered without the lock.
-            static LAST: std::cell::Cell<Option<(TypeId, [u8; 32])>> =
+            static LAST: std::cell::Cell<Option<(TypeId, Fingerprint)>> =
                 const { std::cell::Cell::new(None) };
         }
         let id = (self.type_id)();
@@ -232,22 +408,49 @@ impl Storable {
 
     fn fingerprint_locked(
         &self,
-        memo: &OnceLock<RwLock<HashMap<TypeId, [u8; 32]>>>,
+        memo: &OnceLock<RwLock<HashMap<TypeId, Fingerprint>>>,
         id: TypeId,
-    ) -> [u8; 32] {
+    ) -> Fingerprint {
         let memo = memo.get_or_init(Default::default);
         if let Some(f) = memo.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
             return *f;
         }
+        let checked = (self.fingerprint)();
         let mut h = blake3::Hasher::new();
-        h.update(&(self.fingerprint)());
+        match &checked {
+            Ok(fingerprint) => h.update(fingerprint),
+            Err(e) => h.update(&untraceable_fingerprint(e.type_name())),
+        };
         h.update(self.codec.as_bytes());
-        let f = *h.finalize().as_bytes();
-        memo.write()
+        let f = Fingerprint {
+            bytes: *h.finalize().as_bytes(),
+            cacheable: checked.is_ok(),
+        };
+        let first = memo
+            .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(id, f);
+            .insert(id, f)
+            .is_none();
+        if let (Err(e), true) = (&checked, first) {
+            warn_not_cached(e);
+        }
         f
     }
+}
+
+/// Says once per type that its results are not cached, why, and how to cache them.
+fn warn_not_cached(e: &UntraceableType) {
+    tracing::warn!(
+        r#type = e.type_name(),
+        "results of type `{ty}` are not cached: its structure cannot be traced ({reason}), so a \
+         change to it could decode an old entry into a wrong value. To cache them, make the type \
+         traceable (derived `Deserialize` without `untagged`, `tag` or `flatten`), store it with \
+         a codec of your own, or vouch for it with \
+         `#[delayed(codec = graphchain::codec::Vouched<1>)]` and bump the 1 whenever `{ty}` \
+         changes",
+        ty = e.type_name(),
+        reason = e.reason(),
+    );
 }
 
 fn encode_erased<T: Send + Sync + 'static, C: Codec<T>>(

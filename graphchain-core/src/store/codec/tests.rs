@@ -74,11 +74,11 @@ struct PointWithZ {
 #[test]
 fn structure_sees_field_order_and_fields() {
     // Both are named `Point`: only the structure tells a reordering or a new field apart.
-    let p1 = structure::<v1::Point>().unwrap();
-    let p2 = structure::<v2::Point>().unwrap();
+    let p1 = type_structure::<v1::Point>().unwrap();
+    let p2 = type_structure::<v2::Point>().unwrap();
     assert!(p1.contains("Point"), "{p1}");
     assert_ne!(p1, p2);
-    assert_ne!(structure::<Point>(), structure::<PointWithZ>());
+    assert_ne!(type_structure::<Point>(), type_structure::<PointWithZ>());
 }
 
 #[test]
@@ -98,5 +98,60 @@ fn structural_fingerprint_is_stable_and_distinguishes_types() {
     assert_ne!(
         structural_fingerprint::<Vec<u32>>(),
         structural_fingerprint::<Vec<u64>>()
+    );
+}
+
+/// Asks the format what comes next, as `serde_json::Value` does.
+#[derive(Serialize)]
+struct SelfDescribing;
+
+impl<'de> Deserialize<'de> for SelfDescribing {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(serde::de::IgnoredAny)
+            .map(|_| SelfDescribing)
+    }
+}
+
+#[test]
+fn untraceable_types_are_not_cached_unless_vouched_for() {
+    let err = type_structure::<Vec<SelfDescribing>>().unwrap_err();
+    assert!(
+        err.type_name()
+            .ends_with("Vec<graphchain_core::store::codec::tests::SelfDescribing>")
+    );
+    assert!(err.to_string().contains("deserialize_any"), "{err}");
+    assert!(<PostcardLz4 as Codec<Vec<SelfDescribing>>>::checked_fingerprint().is_err());
+
+    let postcard = Storable::of::<Vec<SelfDescribing>, PostcardLz4>().checked();
+    assert!(!postcard.cacheable);
+    let vouched = Storable::of::<Vec<SelfDescribing>, Vouched<1>>().checked();
+    assert!(vouched.cacheable);
+    assert_ne!(
+        vouched,
+        Storable::of::<Vec<SelfDescribing>, Vouched<2>>().checked()
+    );
+    // Memoized, and the same from any thread.
+    let again = std::thread::spawn(|| Storable::of::<Vec<SelfDescribing>, PostcardLz4>().checked());
+    assert_eq!(again.join().unwrap(), postcard);
+
+    // A traceable type vouched for still has its structure in the fingerprint.
+    assert_ne!(
+        <Vouched<1> as Codec<v1::Point>>::fingerprint(),
+        <Vouched<1> as Codec<v2::Point>>::fingerprint()
+    );
+    assert!(Storable::of::<Point, PostcardLz4>().checked().cacheable);
+}
+
+#[test]
+fn pinned_fingerprint() {
+    // Pinned so that an accidental change to the structure text is caught: if this changes on
+    // purpose, bump KEY_SCHEME_VERSION and say so in the changelog.
+    let hex: String = structural_fingerprint::<Option<Vec<(u8, String)>>>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        hex,
+        "b44b80c98adfcc2b8474a847726d14fc141ec8cd66aa366019c8f523d73079fe"
     );
 }

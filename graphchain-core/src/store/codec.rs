@@ -174,25 +174,40 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for PostcardLz4 {
 /// use graphchain::codec::Vouched;
 /// use graphchain::delayed;
 ///
-/// /// Rejects the values serde's tracing makes up, so its structure cannot be traced.
-/// #[derive(serde::Serialize, serde::Deserialize)]
-/// #[serde(try_from = "String")]
-/// struct Email(String);
+/// # #[derive(serde::Serialize)]
+/// # struct Scored { address: String, score: u32 }
+/// # impl<'de> serde::Deserialize<'de> for Scored {
+/// #     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+/// #         struct V;
+/// #         impl<'de> serde::de::Visitor<'de> for V {
+/// #             type Value = Scored;
+/// #             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+/// #                 f.write_str("an address and a score")
+/// #             }
+/// #             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Scored, A::Error> {
+/// #                 use serde::de::Error;
+/// #                 let address: String = s.next_element()?.ok_or(A::Error::custom("no address"))?;
+/// #                 if !address.contains('@') {
+/// #                     return Err(A::Error::custom("not an address"));
+/// #                 }
+/// #                 let score = s.next_element()?.ok_or(A::Error::custom("no score"))?;
+/// #                 Ok(Scored { address, score })
+/// #             }
+/// #         }
+/// #         d.deserialize_tuple(2, V)
+/// #     }
+/// # }
+/// // `Scored`'s `Deserialize`, written by hand, rejects an address without `@` before it reads
+/// // the score: graphchain cannot trace it.
+/// assert!(graphchain::codec::type_structure::<Scored>().is_err());
 ///
-/// impl TryFrom<String> for Email {
-///     type Error = &'static str;
-///     fn try_from(s: String) -> Result<Self, Self::Error> {
-///         if s.contains('@') && s.contains('.') { Ok(Email(s)) } else { Err("not an e-mail address") }
-///     }
-/// }
-///
-/// // Version 1 of `Email`: bump it when `Email` changes.
+/// // Version 1 of `Scored`: bump it whenever `Scored` changes.
 /// #[delayed(codec = Vouched<1>)]
-/// fn contact(name: &str) -> Email {
-///     Email(format!("{name}@example.com"))
+/// fn best(address: &str) -> Scored {
+///     Scored { address: address.to_owned(), score: 10 }
 /// }
 ///
-/// assert_eq!(contact("ada").compute()?.0, "ada@example.com");
+/// assert_eq!(best("ada@example.com").compute()?.score, 10);
 /// # Ok::<(), graphchain::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
@@ -264,7 +279,9 @@ fn untraceable_fingerprint(type_name: &str) -> [u8; 32] {
 ///
 /// Traced by deserializing made-up values (as `serde-reflection` does, but through every
 /// variant of nested enums, with generic types told apart by their type, and with other samples
-/// where the type rejects one: `NonZeroU32`, `#[serde(try_from = …)]` newtypes).
+/// where the type rejects one before the rest of it is read: `NonZeroU32` fields,
+/// `#[serde(try_from = …)]` types). A hand-written `Deserialize` whose structure depends on the
+/// values it reads is traced for the values it is given only.
 ///
 /// # Examples
 ///
@@ -298,8 +315,8 @@ fn untraceable_fingerprint(type_name: &str) -> [u8; 32] {
 /// # Errors
 ///
 /// When the structure cannot be determined: the type asks the format what comes next
-/// (`deserialize_any`: `serde_json::Value`, untagged or internally tagged enums, `flatten`),
-/// rejects every sample value it is given, or reads a structure that depends on the values.
+/// (`deserialize_any`: `serde_json::Value`, untagged or internally tagged enums, `flatten`), or
+/// rejects every sample value it is given before the rest of it is read.
 pub fn type_structure<T: DeserializeOwned>() -> Result<String, UntraceableType> {
     trace::structure::<T>().map_err(|reason| UntraceableType {
         type_name: std::any::type_name::<T>(),

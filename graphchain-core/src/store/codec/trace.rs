@@ -9,9 +9,12 @@
 //!
 //! Recursion is cut where a value can be small: an `Option`, sequence or map met again inside
 //! itself is empty, and an enum met again inside one of its variants takes another variant.
-//! A value the type's own code rejects (a `NonZeroU32`, a `try_from` newtype) is retried with
-//! other samples. Anything the tracer cannot follow (`deserialize_any`, a structure that depends
-//! on the values read, a type that rejects every sample) is an error, never a partial structure.
+//! A value the type's own code rejects (a `NonZeroU32`, a `try_from` newtype) was read in full
+//! before it was rejected, so what it read is recorded; when the rejection keeps the rest of a
+//! value from being read, the pass is retried with other samples. Anything the tracer cannot
+//! follow (`deserialize_any`, a type that rejects every sample before the rest of it is read)
+//! is an error, never a partial structure. Limit: a hand-written `Deserialize` whose structure
+//! depends on the values it reads is traced for the samples it is given only.
 //!
 //! Here: the passes and what they learn (`State`); `tracer.rs`: the `Deserializer` handed to the
 //! type; `access.rs`: the elements and enum variants it reads through; `render.rs`: the text.
@@ -45,13 +48,16 @@ pub(crate) fn structure<T: DeserializeOwned>() -> Result<String, String> {
             site: 0,
         });
         st.learned |= root.merge(out).map_err(|()| INCONSISTENT.to_owned())?;
-        match result {
-            Ok(_) | Err(TraceError::Uninhabited) => {}
-            Err(TraceError::Rejected(why)) => st.next_sample(&why)?,
-            Err(TraceError::Unsupported(what)) => return Err(what.to_owned()),
+        if let Err(TraceError::Unsupported(what)) = result {
+            return Err(what.to_owned());
         }
+        // A rejected value was read in full before it was rejected: what was recorded is what
+        // the type reads, and what the rejection kept from being read is still unknown.
         if st.complete(&root) {
             return Ok(st.render(&root));
+        }
+        if let Err(TraceError::Rejected(why)) = result {
+            st.next_sample(&why)?;
         }
         if !st.learned {
             return Err(
@@ -145,7 +151,7 @@ impl Shape {
 struct Variant {
     shape: Option<Shape>,
     fields: Vec<Desc>,
-    /// Deserialized to its end at least once.
+    /// Deserialized to its end at least once (not rejected on the way).
     done: bool,
     /// Holds a value of an enum without variants: never chosen to end a recursion.
     uninhabited: bool,
@@ -303,9 +309,12 @@ impl State {
             wanted || !known
         };
         let n = variants.len();
+        // Something new; else on to something unknown further down; else, to end a recursion,
+        // a variant that was read to its end before.
         (0..n)
-            .find(|&v| free(v) && !variants[v].done)
+            .find(|&v| free(v) && !variants[v].known())
             .or_else(|| (0..n).find(|&v| usable(v) && leads_on(v)))
+            .or_else(|| (0..n).find(|&v| usable(v) && variants[v].done))
             .or_else(|| (0..n).find(|&v| usable(v)))
             .unwrap_or(0)
     }
@@ -333,9 +342,14 @@ impl State {
 
 impl Container {
     fn complete(&self) -> bool {
-        self.variants
-            .iter()
-            .all(|v| v.done && v.fields.iter().all(|d| d.visit(&mut |_| ())))
+        self.variants.iter().all(Variant::known)
+    }
+}
+
+impl Variant {
+    /// Whether its shape and the description of each of its fields are known.
+    fn known(&self) -> bool {
+        self.shape.is_some() && self.fields.iter().all(|d| d.visit(&mut |_| ()))
     }
 }
 

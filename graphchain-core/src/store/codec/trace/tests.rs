@@ -335,8 +335,32 @@ struct Never;
 
 impl<'de> Deserialize<'de> for Never {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let _ = u32::deserialize(d)?;
+        let _ = String::deserialize(d)?;
         Err(serde::de::Error::custom("never valid"))
+    }
+}
+
+/// An address and a score, read by hand: the address is checked before the score is read.
+struct Scored;
+
+impl<'de> Deserialize<'de> for Scored {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Scored;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an address and a score")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Scored, A::Error> {
+                let address: String = s.next_element()?.unwrap_or_default();
+                if !address.contains('@') {
+                    return Err(serde::de::Error::custom("not an address"));
+                }
+                let _: Option<u32> = s.next_element()?;
+                Ok(Scored)
+            }
+        }
+        d.deserialize_tuple(2, V)
     }
 }
 
@@ -344,6 +368,7 @@ impl<'de> Deserialize<'de> for Never {
 struct HoldsNever {
     ok: u32,
     never: Never,
+    after: Colour,
 }
 
 #[test]
@@ -351,11 +376,17 @@ fn what_cannot_be_traced_is_an_error_never_a_partial_structure() {
     let any = structure::<Untagged>().unwrap_err();
     assert!(any.contains("deserialize_any"), "{any}");
     assert!(structure::<Tagged>().is_err());
-    assert!(
-        structure::<Vec<HoldsNever>>()
-            .unwrap_err()
-            .contains("never valid")
-    );
+    let rejected = structure::<Vec<HoldsNever>>().unwrap_err();
+    assert!(rejected.contains("never valid"), "{rejected}");
+    let rejected = structure::<Option<Scored>>().unwrap_err();
+    assert!(rejected.contains("not an address"), "{rejected}");
+}
+
+#[test]
+fn what_a_rejected_value_read_in_full_is_its_structure() {
+    // The string is read, then rejected: nothing else would have been read.
+    assert_eq!(traced::<Never>(), "root str");
+    assert_eq!(traced::<(u8, Never)>(), "root (u8, str)");
 }
 
 #[test]

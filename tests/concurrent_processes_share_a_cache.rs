@@ -88,7 +88,11 @@ struct ChildRun {
 
 /// Starts a child and waits until it says it is ready to compute.
 fn spawn_ready_child(dir: &Path) -> (Child, BufReader<ChildStdout>) {
-    common::spawn_ready_child("child_computes_the_shared_graph", dir, Stdio::piped())
+    common::spawn_ready_child(
+        &common::test_name!(child_computes_the_shared_graph),
+        dir,
+        Stdio::piped(),
+    )
 }
 
 fn finish_child((child, mut stdout): (Child, BufReader<ChildStdout>)) -> ChildRun {

@@ -152,8 +152,11 @@ fn killed_writers_leave_no_bad_entry() {
     for (round, &delay_ms) in KILL_AFTER_MS.iter().enumerate() {
         let old_temps = temp_files(&dir);
         // Once the child says it is ready (runtime and graph built), let it go and start the clock.
-        let (mut child, _stdout) =
-            common::spawn_ready_child("child_writes_large_entries", &dir, Stdio::null());
+        let (mut child, _stdout) = common::spawn_ready_child(
+            &common::test_name!(child_writes_large_entries),
+            &dir,
+            Stdio::null(),
+        );
         child.stdin.take().unwrap().write_all(b"go\n").unwrap();
         sleep(Duration::from_millis(delay_ms));
         if round % 2 == 1 {

@@ -1,6 +1,8 @@
 //! `tracing` events under the target `graphchain`, at debug level: `compute`, `store`, `load`,
 //! `skip` and `fail`, each naming the function and the node's short key, with the time and size
-//! where there is one (the lines Python graphchain logs as LOAD, COMPUTE and STORE).
+//! where there is one (the lines Python graphchain logs as LOAD, COMPUTE and STORE). The test
+//! installs a global subscriber, so it runs alone in a child process: the events of other tests
+//! would land in its capture.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -10,6 +12,8 @@ use graphchain::{MemoryStore, Runtime, delayed};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Level, Metadata, Subscriber};
+
+mod common;
 
 /// One captured event: its level, target and fields (the message as `message`).
 #[derive(Debug, Clone)]
@@ -89,6 +93,11 @@ fn find<'a>(events: &'a [Event], message: &str, function: &str) -> Vec<&'a Event
 
 #[test]
 fn runs_log_load_compute_store_skip_and_fail() {
+    if !common::in_child() {
+        let test = common::test_name!(runs_log_load_compute_store_skip_and_fail);
+        common::child_output(&mut common::child(&test));
+        return;
+    }
     let capture: &'static Capture = Box::leak(Box::default());
     tracing::subscriber::set_global_default(capture).unwrap();
     let take = || std::mem::take(&mut *capture.0.lock().unwrap());

@@ -3,12 +3,9 @@
 //! gets none. Each case runs in a child process with its own environment and a piped stderr.
 #![cfg(feature = "progress")]
 
-use std::process::Command;
+mod common;
 
 use graphchain::{PROGRESS_ENV, Runtime, delayed};
-
-/// Set in the child: it runs the graph.
-const CHILD_ENV: &str = "GRAPHCHAIN_TEST_PROGRESS_CHILD";
 
 #[delayed(cache = "never")]
 fn step(x: u64) -> u64 {
@@ -17,18 +14,12 @@ fn step(x: u64) -> u64 {
 
 /// Runs the child test with `GRAPHCHAIN_PROGRESS` set to `value` (or unset), returning its stderr.
 fn child_stderr(value: Option<&str>) -> String {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    command
-        .args(["--exact", "child_runs_a_graph", "--nocapture"])
-        .env(CHILD_ENV, "1");
+    let mut command = common::child(&common::test_name!(child_runs_a_graph));
     match value {
         Some(v) => command.env(PROGRESS_ENV, v),
         None => command.env_remove(PROGRESS_ENV),
     };
-    let out = command.output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let (stdout, stderr) = common::child_output(&mut command);
     assert!(
         stdout.contains("RAN 4"),
         "the child ran its graph: {stdout}"
@@ -61,7 +52,7 @@ fn forced_off_or_unset_shows_nothing_on_a_piped_stderr() {
 /// Runs in the children only (a no-op in the normal run of this file).
 #[test]
 fn child_runs_a_graph() {
-    if std::env::var_os(CHILD_ENV).is_none() {
+    if !common::in_child() {
         return;
     }
     let rt = Runtime::builder().cache(false).threads(2).build().unwrap();

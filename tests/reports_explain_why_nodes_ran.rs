@@ -1,9 +1,9 @@
 //! Every node that runs carries the reason it ran in the report, and `GRAPHCHAIN_EXPLAIN=1`
 //! prints those reasons after each run.
 
-use std::process::Command;
-
 use graphchain::{EXPLAIN_ENV, Reason, Report, Runtime, Status, delayed};
+
+mod common;
 
 #[delayed(cache = "always")]
 fn load(n: u32) -> Vec<u32> {
@@ -103,12 +103,10 @@ fn unusable_and_pruned_entries_are_named() {
     assert_eq!(reason(&report, "total"), Some(Reason::Evicted), "{report}");
 }
 
-/// Set in the child: it runs a graph under `GRAPHCHAIN_EXPLAIN=1`.
-const CHILD_ENV: &str = "GRAPHCHAIN_TEST_EXPLAIN_CHILD";
-
+/// Runs in the child only, under `GRAPHCHAIN_EXPLAIN=1` (a no-op in the normal run).
 #[test]
 fn child_runs_a_graph() {
-    if std::env::var_os(CHILD_ENV).is_none() {
+    if !common::in_child() {
         return;
     }
     let rt = Runtime::builder().cache(false).build().unwrap();
@@ -117,15 +115,9 @@ fn child_runs_a_graph() {
 
 #[test]
 fn explain_env_prints_the_reasons() {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_runs_a_graph", "--nocapture"])
-        .env(CHILD_ENV, "1")
-        .env(EXPLAIN_ENV, "1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let (stdout, stderr) = common::child_output(
+        common::child(&common::test_name!(child_runs_a_graph)).env(EXPLAIN_ENV, "1"),
+    );
     assert!(stdout.contains("RAN 6"), "{stdout}");
     assert!(stderr.contains("why 2 nodes ran:"), "{stderr}");
     let line = stderr

@@ -60,7 +60,8 @@ fn child_run() {
 }
 
 fn run_program(dir: &std::path::Path) -> Vec<String> {
-    let (mut child, mut stdout) = common::spawn_ready_child("child_run", dir, Stdio::inherit());
+    let (mut child, mut stdout) =
+        common::spawn_ready_child(&common::test_name!(child_run), dir, Stdio::inherit());
     writeln!(child.stdin.take().unwrap()).unwrap();
     let mut lines = Vec::new();
     let mut line = String::new();

@@ -2,12 +2,9 @@
 //! while `.dot` files are still written. Checked in a child process whose PATH is an empty
 //! directory, so the other tests keep theirs.
 
-use std::process::Command;
-
 use graphchain::{Error, delayed};
 
-/// Set in the child: the directory to save into.
-const CHILD_ENV: &str = "GRAPHCHAIN_TEST_SAVE_DIR";
+mod common;
 
 #[delayed]
 fn answer() -> u32 {
@@ -18,17 +15,10 @@ fn answer() -> u32 {
 fn missing_graphviz_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let empty = tempfile::tempdir().unwrap();
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_saves_without_graphviz", "--nocapture"])
-        .env("PATH", empty.path())
-        .env(CHILD_ENV, dir.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (stdout, _) = common::child_output(
+        common::child(&common::test_name!(child_saves_without_graphviz))
+            .env("PATH", empty.path())
+            .env(common::CHILD_DIR_ENV, dir.path()),
     );
     assert!(
         stdout.contains("CHECKED"),
@@ -41,10 +31,9 @@ fn missing_graphviz_is_named() {
 /// Runs in the child only (a no-op in the normal run of this file).
 #[test]
 fn child_saves_without_graphviz() {
-    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+    let Some(dir) = common::child_dir() else {
         return;
     };
-    let dir = std::path::PathBuf::from(dir);
     let dot = answer().visualize();
     dot.save(dir.join("graph.dot")).unwrap();
     let err = dot.save(dir.join("graph.svg")).unwrap_err();

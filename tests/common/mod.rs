@@ -3,15 +3,75 @@
 // Each test binary that includes this module uses only some of its helpers.
 #![allow(dead_code)]
 
-use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
 use graphchain::{Runtime, Scheduler};
 
-/// Set in the children: the cache directory to compute in.
-const CHILD_ENV: &str = "GRAPHCHAIN_TEST_CHILD_DIR";
+/// Set in every child this test binary starts: the name of the one test it runs.
+const CHILD_ENV: &str = "GRAPHCHAIN_TEST_CHILD";
+
+/// Set in a child by its parent when the child works in a directory (`child_dir`).
+pub(crate) const CHILD_DIR_ENV: &str = "GRAPHCHAIN_TEST_CHILD_DIR";
+
+/// The name libtest gives the test function `$test` of the calling module, for `child`: its path
+/// in the test crate, such as `module::test` (the module path without the crate's name). Naming
+/// a function that does not exist is a compile error.
+#[allow(unused_macros)] // not every test binary starts children
+macro_rules! test_name {
+    ($test:ident) => {{
+        let _: fn() = $test;
+        $crate::common::test_path(module_path!(), stringify!($test))
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use test_name;
+
+/// `test` in the module `module_path` (from `module_path!()`), as libtest names it.
+pub(crate) fn test_path(module_path: &str, test: &str) -> String {
+    match module_path.split_once("::") {
+        Some((_crate, module)) => format!("{module}::{test}"),
+        None => test.to_owned(),
+    }
+}
+
+/// A command that runs the test `test` (named by `test_name!`) of this test binary, and no other,
+/// in a child process with its output shown. Tests that need an environment of their own (a
+/// variable, a `PATH`, a global `tracing` subscriber) run there rather than change the process
+/// the other tests share.
+pub(crate) fn child(test: &str) -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, test);
+    command
+}
+
+/// Whether this process is a child started by `child`. Tests that do their work only in a child
+/// return at once in the normal run of the test binary.
+pub(crate) fn in_child() -> bool {
+    std::env::var_os(CHILD_ENV).is_some()
+}
+
+/// In a child: the directory its parent gave it in `CHILD_DIR_ENV`.
+pub(crate) fn child_dir() -> Option<PathBuf> {
+    std::env::var_os(CHILD_DIR_ENV).map(PathBuf::from)
+}
+
+/// Runs `command` (from `child`) to its end and returns its stdout and stderr. The child must
+/// have run exactly one test, and passed it.
+pub(crate) fn child_output(command: &mut Command) -> (String, String) {
+    let out = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success() && stdout.contains("test result: ok. 1 passed;"),
+        "the child did not run and pass exactly one test ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    (stdout, stderr)
+}
 
 /// Deterministic, incompressible numbers (splitmix64), so entries are as large as the values.
 pub(crate) fn noise(seed: u64, len: usize) -> Vec<u64> {
@@ -27,22 +87,22 @@ pub(crate) fn noise(seed: u64, len: usize) -> Vec<u64> {
         .collect()
 }
 
-/// Starts a copy of this test binary running the test `child_test` on the cache `dir`, and waits
+/// Starts a copy of this test binary running the test `child_test` (named by `test_name!`) on the
+/// cache `dir`, and waits
 /// until it says it is ready; it computes once a line is written to its stdin.
 pub(crate) fn spawn_ready_child(
     child_test: &str,
     dir: &Path,
     stderr: Stdio,
 ) -> (Child, BufReader<ChildStdout>) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", child_test, "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, dir)
+    let mut process = child(child_test)
+        .env(CHILD_DIR_ENV, dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(stderr)
         .spawn()
         .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut stdout = BufReader::new(process.stdout.take().unwrap());
     let mut line = String::new();
     while line.trim() != "READY" {
         line.clear();
@@ -52,13 +112,13 @@ pub(crate) fn spawn_ready_child(
             "the child did not get ready"
         );
     }
-    (child, stdout)
+    (process, stdout)
 }
 
 /// In a child: a runtime on the cache directory it was given, returned once the parent says go.
 /// `None` when the test binary runs normally, so the child's test is a no-op there.
 pub(crate) fn child_runtime() -> Option<Runtime> {
-    let dir: OsString = std::env::var_os(CHILD_ENV)?;
+    let dir = child_dir()?;
     let rt = Runtime::builder()
         .cache_dir(dir)
         .threads(2)

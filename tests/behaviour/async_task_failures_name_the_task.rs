@@ -42,8 +42,7 @@ async fn flaky(x: &i64) -> Result<i64, String> {
     }
 }
 
-mod common;
-use common::uncached_runtimes;
+use crate::common::uncached_runtimes;
 
 #[test]
 fn err_and_panic_are_failures_of_their_task() {

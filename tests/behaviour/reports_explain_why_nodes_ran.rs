@@ -3,7 +3,7 @@
 
 use graphchain::{EXPLAIN_ENV, Reason, Report, Runtime, Status, delayed};
 
-mod common;
+use crate::common;
 
 #[delayed(cache = "always")]
 fn load(n: u32) -> Vec<u32> {

@@ -1,12 +1,12 @@
 //! Unwritable cache: when results cannot be stored (the cache directory cannot be created, or the store is full), runs still return the right values and store nothing.
 
-mod common;
-
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use graphchain::{Delayed, Key, MemoryStore, Report, Runtime, Status, Store, delayed};
+
+use crate::common;
 
 fn numbers_plain(n: u64) -> Vec<u64> {
     (0..n)

@@ -2,12 +2,12 @@
 //! did not depend on the failure; the next run (another process) computes exactly the failed
 //! task and what depends on it, and loads the rest. Errors are never cached.
 
-mod common;
-
 use std::io::{BufRead, Write};
 use std::process::Stdio;
 
 use graphchain::{Delayed, delayed};
+
+use crate::common;
 
 #[delayed(cache = "always")]
 fn fetch(source: &str) -> Vec<u32> {

@@ -1,14 +1,14 @@
 //! Cache-if-faster: with the default policy, a result is stored only when loading it back is
 //! estimated to beat recomputing it, and a result that is not stored leaves no file at all.
 
-mod common;
-
 use std::collections::HashSet;
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use graphchain::{Cache, Key, MemoryStore, Runtime, Store, delayed};
+
+use crate::common;
 
 #[delayed]
 fn cheap(i: u64) -> u64 {

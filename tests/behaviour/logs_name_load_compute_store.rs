@@ -13,7 +13,7 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Level, Metadata, Subscriber};
 
-mod common;
+use crate::common;
 
 /// One captured event: its level, target and fields (the message as `message`).
 #[derive(Debug, Clone)]

@@ -10,10 +10,8 @@ use std::path::Path;
 use std::process::{Child, ChildStdout, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use common::noise;
+use crate::common::{self, noise};
 use graphchain::{Cache, Delayed, Key, Runtime, Status, delayed};
-
-mod common;
 
 const PROCESSES: usize = 4;
 const PRODUCERS: u64 = 4;

@@ -13,10 +13,8 @@ use std::process::Stdio;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::noise;
+use crate::common::{self, noise};
 use graphchain::{BoxError, Cache, Codec, Delayed, Key, Runtime, Status, delayed};
-
-mod common;
 
 const BLOBS: u64 = 40;
 /// How long after it is told to start (once ready) each round's child is killed: 20..200 ms, in an order

@@ -3,8 +3,7 @@
 
 use graphchain::delayed;
 
-#[path = "common/graphviz.rs"]
-mod graphviz;
+use crate::common::graphviz;
 
 #[delayed]
 fn load(n: u32) -> Vec<u32> {

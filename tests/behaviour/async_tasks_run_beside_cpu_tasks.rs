@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 use graphchain::{Scheduler, delayed};
 use tokio::sync::Barrier;
 
-mod common;
-use common::{uncached, uncached_runtimes};
+use crate::common::{uncached, uncached_runtimes};
 
 /// Waits, as a request to a slow service would, then answers.
 #[delayed]

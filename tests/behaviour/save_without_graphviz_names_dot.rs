@@ -4,7 +4,7 @@
 
 use graphchain::{Error, delayed};
 
-mod common;
+use crate::common;
 
 #[delayed]
 fn answer() -> u32 {

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use graphchain::{Scheduler, Status, delayed};
 
-mod common;
-use common::{uncached, uncached_runtimes};
+use crate::common::{uncached, uncached_runtimes};
 
 #[delayed]
 async fn fetch(id: u32) -> String {

@@ -1,7 +1,9 @@
-//! Helpers for tests that run real processes: the test binary starts copies of itself that run
-//! one named test as a child, on a cache directory passed in the environment.
-// Each test binary that includes this module uses only some of its helpers.
-#![allow(dead_code)]
+//! Helpers shared by the tests: runtimes without a cache, store wrappers, deterministic data,
+//! Graphviz checks (`graphviz`), and child processes. For the tests that need a process of their
+//! own, the test binary starts copies of itself that each run one named test as a child, with
+//! the environment or the cache directory the parent gives it.
+
+pub(crate) mod graphviz;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -18,14 +20,12 @@ pub(crate) const CHILD_DIR_ENV: &str = "GRAPHCHAIN_TEST_CHILD_DIR";
 /// The name libtest gives the test function `$test` of the calling module, for `child`: its path
 /// in the test crate, such as `module::test` (the module path without the crate's name). Naming
 /// a function that does not exist is a compile error.
-#[allow(unused_macros)] // not every test binary starts children
 macro_rules! test_name {
     ($test:ident) => {{
         let _: fn() = $test;
         $crate::common::test_path(module_path!(), stringify!($test))
     }};
 }
-#[allow(unused_imports)]
 pub(crate) use test_name;
 
 /// `test` in the module `module_path` (from `module_path!()`), as libtest names it.
@@ -148,7 +148,6 @@ pub(crate) fn uncached_runtimes() -> [Runtime; 2] {
 
 /// The `Store` methods a test wrapper passes straight to its `inner` store: write this inside
 /// `impl Store for Wrapper` and write only the methods the test changes.
-#[allow(unused_macros)] // not every test binary wraps a store
 macro_rules! forward_store_lookups {
     () => {
         fn contains(&self, key: graphchain::Key) -> std::io::Result<bool> {
@@ -165,5 +164,4 @@ macro_rules! forward_store_lookups {
         }
     };
 }
-#[allow(unused_imports)]
 pub(crate) use forward_store_lookups;

@@ -6,8 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use graphchain::{Delayed, MemoryStore, Profiler, Runtime, Status, delayed};
 
-#[path = "common/graphviz.rs"]
-mod graphviz;
+use crate::common::graphviz;
 
 static RUNS: AtomicUsize = AtomicUsize::new(0);
 

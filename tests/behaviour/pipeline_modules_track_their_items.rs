@@ -109,9 +109,9 @@ mod mixed {
         x + 1.0
     }
 
-    #[delayed(uses(crate::shared::offset), cache = "never")]
+    #[delayed(uses(super::shared::offset), cache = "never")]
     pub(crate) fn step(x: f64) -> f64 {
-        explicit(x) + crate::shared::offset()
+        explicit(x) + super::shared::offset()
     }
 }
 

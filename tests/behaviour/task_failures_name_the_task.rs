@@ -31,8 +31,7 @@ fn add(a: i64, b: i64) -> i64 {
     a + b
 }
 
-mod common;
-use common::uncached_runtimes as runtimes;
+use crate::common::uncached_runtimes as runtimes;
 
 #[test]
 fn err_is_reported_with_name_key_and_source() {

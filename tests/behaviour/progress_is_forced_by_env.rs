@@ -1,11 +1,10 @@
 //! `GRAPHCHAIN_PROGRESS=1` draws the progress bar on stderr even when it is not a terminal (as
 //! plain lines), `0` never draws it, and without the variable a stderr that is not a terminal
 //! gets none. Each case runs in a child process with its own environment and a piped stderr.
-#![cfg(feature = "progress")]
-
-mod common;
 
 use graphchain::{PROGRESS_ENV, Runtime, delayed};
+
+use crate::common;
 
 #[delayed(cache = "never")]
 fn step(x: u64) -> u64 {

@@ -14,7 +14,8 @@ async fn download(url: &str) -> Vec<u8> {
     url.bytes().rev().collect()
 }
 
-#[delayed]
+/// Never stored, so that the second run must load `download` to get it.
+#[delayed(cache = "never")]
 fn size(bytes: &[u8]) -> usize {
     bytes.len()
 }

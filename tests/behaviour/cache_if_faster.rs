@@ -20,12 +20,12 @@ fn add(a: u64, b: u64) -> u64 {
     a + b
 }
 
-/// About 50 ms of work with a small result: clearly worth keeping.
+/// About 200 ms of work with a small result: clearly worth keeping.
 #[delayed]
 fn expensive(seed: u64) -> u64 {
     let start = std::time::Instant::now();
     let mut x = seed;
-    while start.elapsed() < Duration::from_millis(50) {
+    while start.elapsed() < Duration::from_millis(200) {
         for _ in 0..1000 {
             x = x
                 .wrapping_mul(6364136223846793005)
@@ -35,15 +35,16 @@ fn expensive(seed: u64) -> u64 {
     std::hint::black_box(x) & 0xff
 }
 
-/// A store that takes 2 ms per read and write, and remembers what was written: slow enough that
-/// the decisions below do not depend on how busy the machine is.
+/// A store that takes 20 ms per read and write, and remembers what was written: slow enough that
+/// the decisions below do not depend on how busy the machine is (the other tests of the binary
+/// run beside this one), and fast enough next to `expensive`.
 #[derive(Debug, Default)]
 struct SlowStore {
     inner: MemoryStore,
     written: Mutex<HashSet<Key>>,
 }
 
-const DELAY: Duration = Duration::from_millis(2);
+const DELAY: Duration = Duration::from_millis(20);
 
 impl Store for SlowStore {
     fn location(&self) -> String {

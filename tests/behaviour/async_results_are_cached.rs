@@ -3,7 +3,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use graphchain::{Runtime, Status, delayed};
+use graphchain::{Status, delayed};
+
+use crate::common;
 
 static DOWNLOADS: AtomicUsize = AtomicUsize::new(0);
 
@@ -23,13 +25,7 @@ fn size(bytes: &[u8]) -> usize {
 #[test]
 fn a_second_run_loads_the_result() {
     let dir = tempfile::tempdir().unwrap();
-    let runtime = || {
-        Runtime::builder()
-            .cache_dir(dir.path())
-            .threads(2)
-            .build()
-            .unwrap()
-    };
+    let runtime = || common::cached(dir.path());
     let graph = || size(download("https://example.invalid/data.csv"));
 
     let (first, report) = runtime().compute_with_report(&graph()).unwrap();

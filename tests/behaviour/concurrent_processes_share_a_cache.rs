@@ -11,7 +11,7 @@ use std::process::{Child, ChildStdout, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::common::{self, noise};
-use graphchain::{Cache, Delayed, Key, Runtime, Status, delayed};
+use graphchain::{Cache, Delayed, Key, Status, delayed};
 
 const PROCESSES: usize = 4;
 const PRODUCERS: u64 = 4;
@@ -162,11 +162,7 @@ fn concurrent_processes_share_a_cache() {
     );
 
     // A fifth run, in this process, loads the root and computes nothing.
-    let rt = Runtime::builder()
-        .cache_dir(&dir)
-        .threads(2)
-        .build()
-        .unwrap();
+    let rt = common::cached(&dir);
     let (value, report) = rt.compute_with_report(&root).unwrap();
     assert_eq!(value, want);
     assert_eq!(report.count(Status::Computed), 0, "{report}");

@@ -14,7 +14,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use crate::common::{self, noise};
-use graphchain::{BoxError, Cache, Codec, Delayed, Key, Runtime, Status, delayed};
+use graphchain::{BoxError, Cache, Codec, Delayed, Key, Status, delayed};
 
 const BLOBS: u64 = 40;
 /// How long after it is told to start (once ready) each round's child is killed: 20..200 ms, in an order
@@ -230,11 +230,7 @@ fn killed_writers_leave_no_bad_entry() {
     }
 
     // A clean run loads what the children stored, computes the rest, and discards nothing.
-    let rt = Runtime::builder()
-        .cache_dir(&dir)
-        .threads(2)
-        .build()
-        .unwrap();
+    let rt = common::cached(&dir);
     let (value, report) = rt.compute_with_report(&root).unwrap();
     assert_eq!(value, expected());
     assert_eq!(report.discarded(), &[], "{report}");

@@ -3,7 +3,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use graphchain::{Runtime, Status, compute, delayed};
+use graphchain::{Status, compute, delayed};
+
+use crate::common;
 
 static RUNS: AtomicUsize = AtomicUsize::new(0);
 
@@ -23,11 +25,7 @@ fn describe(mean: f64, n: usize) -> String {
 #[test]
 fn parts_share_one_computation_and_only_the_tuple_is_stored() {
     let dir = tempfile::tempdir().unwrap();
-    let rt = Runtime::builder()
-        .cache_dir(dir.path())
-        .threads(2)
-        .build()
-        .unwrap();
+    let rt = common::cached(dir.path());
     let (mean, var, n) = stats(vec![1.0, 2.0, 3.0, 6.0]).split();
     let text = describe(&mean, &n);
     let (m, v, t) = rt.compute_many((&mean, &var, &text)).unwrap();

@@ -69,11 +69,7 @@ fn cache_dir_that_cannot_be_created() {
     let file = tmp.path().join("afile");
     std::fs::write(&file, b"not a directory").unwrap();
     let dir = file.join("cache");
-    let rt = Runtime::builder()
-        .cache_dir(&dir)
-        .threads(2)
-        .build()
-        .unwrap();
+    let rt = common::cached(&dir);
     // Twice: the second run finds nothing stored either, and still gets the value.
     for _ in 0..2 {
         let (value, report) = rt.compute_with_report(&graph()).unwrap();

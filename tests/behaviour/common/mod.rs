@@ -119,16 +119,21 @@ pub(crate) fn spawn_ready_child(
 /// `None` when the test binary runs normally, so the child's test is a no-op there.
 pub(crate) fn child_runtime() -> Option<Runtime> {
     let dir = child_dir()?;
-    let rt = Runtime::builder()
-        .cache_dir(dir)
-        .threads(2)
-        .build()
-        .unwrap();
+    let rt = cached(&dir);
     // libtest has printed "test … ... " without a newline: start a line of our own.
     println!("\nREADY");
     let mut go = String::new();
     std::io::stdin().lock().read_line(&mut go).unwrap();
     Some(rt)
+}
+
+/// A runtime on the cache directory `dir`, on two worker threads.
+pub(crate) fn cached(dir: &Path) -> Runtime {
+    Runtime::builder()
+        .cache_dir(dir)
+        .threads(2)
+        .build()
+        .unwrap()
 }
 
 /// A runtime without a cache, on two worker threads, with `scheduler`.

@@ -1,10 +1,9 @@
 //! `cache ls` lists every stored entry, one line each, sorted as asked; `cache stats` counts
 //! them per function; both also as JSON.
 
-mod common;
-
-use common::{fill, graphchain, set_last_used};
 use std::time::Duration;
+
+use crate::common::{entry_path, fill, graphchain, set_last_used};
 
 #[test]
 fn ls_lists_every_entry() {
@@ -103,7 +102,7 @@ fn ls_json_has_every_field() {
     let size = blob["size_bytes"].as_u64().unwrap();
     let payload = blob["payload_bytes"].as_u64().unwrap();
     assert!(payload > 5_000 && payload < size, "{blob}");
-    let file_size = std::fs::metadata(common::entry_path(dir.path(), blobs[0]))
+    let file_size = std::fs::metadata(entry_path(dir.path(), blobs[0]))
         .unwrap()
         .len();
     assert_eq!(size, file_size);

@@ -1,9 +1,7 @@
 //! The cache directory comes from `--dir`, else `GRAPHCHAIN_CACHE_DIR`, else
 //! `./__graphchain_cache__`; a directory that does not exist is an error, and is not created.
 
-mod common;
-
-use common::{fill, graphchain, graphchain_command, run};
+use crate::common::{fill, graphchain, graphchain_command, run};
 
 #[test]
 fn a_missing_directory_is_an_error_and_stays_missing() {

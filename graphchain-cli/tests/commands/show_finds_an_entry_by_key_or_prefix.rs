@@ -1,9 +1,7 @@
 //! `cache show KEY` prints an entry's header, found by its full key or a unique prefix; an
 //! unknown, ambiguous or malformed key is an error that names it.
 
-mod common;
-
-use common::{entry_path, fill, graphchain};
+use crate::common::{entry_path, fill, graphchain};
 
 #[test]
 fn by_full_key_and_by_prefix() {

@@ -1,9 +1,7 @@
 //! `cache verify` checks every entry's checksums, names the bad ones and exits with 1; with
 //! `--remove` it removes them.
 
-mod common;
-
-use common::{entry_path, fill, graphchain};
+use crate::common::{entry_path, fill, graphchain};
 
 #[test]
 fn a_flipped_payload_byte_is_reported_and_removed() {

@@ -1,8 +1,6 @@
 //! `cache clear` removes every entry and the leftovers of interrupted writes, and nothing else.
 
-mod common;
-
-use common::{fill, graphchain};
+use crate::common::{fill, graphchain};
 
 #[test]
 fn clear_empties_the_cache() {

@@ -1,12 +1,11 @@
 //! `cache prune` removes the least recently used entries beyond `--max-size`, and entries not
 //! used for `--older-than`; `--dry-run` only says what it would remove.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{entry_path, fill, graphchain, set_last_used};
 use graphchain::Key;
+
+use crate::common::{entry_path, fill, graphchain, set_last_used};
 
 const DAY: Duration = Duration::from_secs(86_400);
 

@@ -1,9 +1,7 @@
 //! A malformed `--max-size` or `--older-than`, or a prune with neither, is a usage error that
 //! names the value, and removes nothing.
 
-mod common;
-
-use common::{fill, graphchain};
+use crate::common::{fill, graphchain};
 
 #[test]
 fn bad_limits_are_named_and_nothing_is_removed() {

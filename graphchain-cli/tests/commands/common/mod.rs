@@ -1,9 +1,6 @@
 //! Helpers for the tests of the `graphchain` command: fill a real cache by computing
 //! `#[delayed]` functions, run the real binary on it, and age or damage its entries.
 
-// Each test file uses a part of these.
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};

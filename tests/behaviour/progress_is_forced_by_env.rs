@@ -48,7 +48,7 @@ fn forced_off_or_unset_shows_nothing_on_a_piped_stderr() {
     }
 }
 
-/// Runs in the children only (a no-op in the normal run of this file).
+/// Runs in the children only (a no-op in the normal run of the test binary).
 #[test]
 fn child_runs_a_graph() {
     if !common::in_child() {

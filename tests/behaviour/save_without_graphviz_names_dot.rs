@@ -28,7 +28,7 @@ fn missing_graphviz_is_named() {
     assert!(!dir.path().join("graph.svg").exists());
 }
 
-/// Runs in the child only (a no-op in the normal run of this file).
+/// Runs in the child only (a no-op in the normal run of the test binary).
 #[test]
 fn child_saves_without_graphviz() {
     let Some(dir) = common::child_dir() else {

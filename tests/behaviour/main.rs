@@ -56,6 +56,7 @@ mod save_without_graphviz_names_dot;
 mod second_run_loads_only_the_root;
 mod skip_lists_bypass_the_cache;
 mod task_failures_name_the_task;
+mod tasks_blocked_in_another_pool_run_alone;
 mod tracked_helpers_are_part_of_the_identity;
 mod tuple_results_split;
 mod unwritable_cache_still_returns_results;

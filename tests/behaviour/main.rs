@@ -1,0 +1,82 @@
+//! The integration tests, one behaviour per module (per file), named by the sentence it checks.
+//! They are modules of one test binary, so that a build links one executable rather than one per
+//! file. Each uses the public API only and its own caches (temporary directories or a
+//! `MemoryStore`), so the modules run side by side on the threads of one process; a test that
+//! needs a process of its own (an environment variable, a `PATH`, a global subscriber) runs in a
+//! child, through `common::child`. A new file here is declared below (`every_file_is_a_module`
+//! fails otherwise); one that needs a feature is declared under `#[cfg(feature = …)]`.
+
+mod common;
+
+#[cfg(feature = "async")]
+mod async_results_are_cached;
+#[cfg(feature = "async")]
+mod async_task_failures_name_the_task;
+#[cfg(feature = "async")]
+mod async_tasks_in_reports_and_callbacks;
+#[cfg(feature = "async")]
+mod async_tasks_run_beside_cpu_tasks;
+mod cache_housekeeping;
+mod cache_if_faster;
+mod callbacks_see_every_task;
+mod changed_type_is_a_miss;
+#[cfg(feature = "async")]
+mod compute_async_from_async_code;
+mod compute_values;
+mod concurrent_processes_share_a_cache;
+mod corrupt_entries_are_recomputed;
+mod early_cutoff_spares_dependents;
+mod edited_function_recomputes_only_downstream;
+mod fail_fast_stops_at_the_first_failure;
+mod graph_inspection;
+mod graphs_defined_at_run_time;
+mod identical_calls_run_once;
+mod impure_calls_are_distinct;
+#[cfg(feature = "async")]
+mod io_limit_caps_async_tasks_in_flight;
+mod keys_are_stable;
+mod killed_writers_leave_no_bad_entry;
+mod logs_name_load_compute_store;
+mod methods_build_nodes;
+mod million_node_chain;
+mod operators_build_nodes;
+mod parallel_equals_sequential;
+mod persist_holds_values_in_memory;
+mod pipeline_modules_track_their_items;
+mod plan_is_a_dry_run;
+mod profile_and_chrome_trace;
+#[cfg(feature = "progress")]
+mod progress_is_forced_by_env;
+mod reports_explain_why_nodes_ran;
+mod rerun_recomputes_only_what_failed;
+mod retries_rerun_transient_failures;
+mod runtime_configuration;
+mod save_picture_by_extension;
+mod save_without_graphviz_names_dot;
+mod second_run_loads_only_the_root;
+mod skip_lists_bypass_the_cache;
+mod task_failures_name_the_task;
+mod tasks_blocked_in_another_pool_run_alone;
+mod tracked_helpers_are_part_of_the_identity;
+mod tuple_results_split;
+mod untraceable_results_are_not_cached_and_named_once;
+mod unwritable_cache_still_returns_results;
+mod visualize_colours_nodes_by_state;
+mod visualize_emits_dot;
+mod wrapped_functions_build_nodes;
+
+/// Every file beside this one is declared above: a file that is not would never be compiled.
+#[test]
+fn every_file_is_a_module() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/behaviour");
+    let main = include_str!("main.rs");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let file = entry.unwrap().file_name().into_string().unwrap();
+        if let Some(module) = file.strip_suffix(".rs").filter(|m| *m != "main") {
+            assert!(
+                main.lines().any(|line| line == format!("mod {module};")),
+                "tests/behaviour/{file} is not a module: declare `mod {module};` in main.rs"
+            );
+        }
+    }
+}

@@ -127,45 +127,31 @@ pub(crate) enum Part {
     Node,
 }
 
-/// Derives node keys; one place, so the scheme is written down exactly once.
+/// Derives a node's keys from its *head* — the hash of everything its function and type bring
+/// (scheme version, domain, identity, helpers, type arguments and the returned type's
+/// fingerprint), the same for every call of a non-generic function and memoized per function
+/// (`FnInfo::head`) — and its *tail*, which the node's arguments add: a marker per input slot
+/// (with a literal's content hash) and extras (an impure call's nonce, an invalid argument).
 ///
-/// A key is derived in two steps. The node's *own* hash covers everything but its inputs' keys:
-/// the domain, the function's identity, its type arguments (and the fingerprint of the type it
-/// returns), each literal's content hash and a marker for each node input. The key then chains
-/// the own hash with the inputs' keys in slot order; a node without node inputs has its own hash
-/// as its key, one hash instead of two. Keeping the own hash apart lets a run find a node again
-/// through the *content* of its inputs instead of their keys ([`content_key`]): early cutoff.
-///
-/// The own parts are gathered in a small buffer and hashed in one call at the end: a
-/// `blake3::Hasher` is almost 2 KiB, too large to carry around in every node builder.
+/// The own hash is `blake3(head ‖ tail)` and the key `blake3(own ‖ input keys…)`, or the own hash
+/// itself for a node without node inputs. A call of a non-generic function with node inputs only
+/// costs one compression for the own hash (up to 32 slots) and one per two inputs for the key.
+/// Keeping the own hash apart from the inputs' keys lets a run find a node again through the
+/// *content* of its inputs (early cutoff: [`content_key`]).
 pub(crate) struct KeyHasher {
+    /// The head's 32 bytes (filled in by `finish`), then the tail.
     own: Vec<u8>,
-    /// Where the type arguments' hash is in `own`.
-    type_args_at: usize,
 }
 
 impl KeyHasher {
-    /// Starts a key for a node of the function with identity hash `identity`, whose generic type
-    /// arguments hash to `type_args`, in the domain `domain` (`b"fn"` for `#[delayed]` functions,
-    /// other tags for built-in nodes), with room for `inputs` input slots.
-    pub(crate) fn new(
-        domain: &[u8],
-        identity: &[u8; 32],
-        type_args: &[u8; 32],
-        inputs: usize,
-    ) -> Self {
-        let mut own = Vec::with_capacity(18 + 4 + domain.len() + 64 + 33 * inputs);
-        own.extend_from_slice(b"graphchain-own");
-        own.extend_from_slice(&KEY_SCHEME_VERSION.to_le_bytes());
-        own.extend_from_slice(&(domain.len() as u32).to_le_bytes());
-        own.extend_from_slice(domain);
-        own.extend_from_slice(identity);
-        let type_args_at = own.len();
-        own.extend_from_slice(type_args);
-        KeyHasher { own, type_args_at }
+    /// A hasher for a node with `inputs` slots.
+    pub(crate) fn new(inputs: usize) -> Self {
+        let mut own = Vec::with_capacity(32 + 33 * inputs);
+        own.extend_from_slice(&[0; 32]);
+        KeyHasher { own }
     }
 
-    /// Adds the next input slot.
+    /// Adds input slot `part`.
     pub(crate) fn part(&mut self, part: Part) {
         match part {
             Part::Literal(hash) => {
@@ -176,16 +162,7 @@ impl KeyHasher {
         }
     }
 
-    /// Mixes in the fingerprint of the type the node returns, folded into the type arguments'
-    /// hash so that the own hash covers no more bytes (and costs no more) than without it.
-    pub(crate) fn returns(&mut self, fingerprint: &[u8; 32]) {
-        let at = self.type_args_at;
-        for (byte, f) in self.own[at..at + 32].iter_mut().zip(fingerprint) {
-            *byte ^= f;
-        }
-    }
-
-    /// Mixes in extra bytes (for example the nonce of an impure call).
+    /// Adds bytes that are not an input slot, length-prefixed.
     pub(crate) fn extra(&mut self, bytes: &[u8]) {
         self.own.push(b'X');
         self.own
@@ -193,9 +170,14 @@ impl KeyHasher {
         self.own.extend_from_slice(bytes);
     }
 
-    /// The node's own hash, and its key: the own hash chained with `inputs`, the keys of the
-    /// node inputs in slot order.
-    pub(crate) fn finish(mut self, inputs: impl IntoIterator<Item = Key>) -> ([u8; 32], Key) {
+    /// The node's own hash and key, from its `head` and the keys of its node inputs in slot
+    /// order.
+    pub(crate) fn finish(
+        mut self,
+        head: &[u8; 32],
+        inputs: impl IntoIterator<Item = Key>,
+    ) -> ([u8; 32], Key) {
+        self.own[..32].copy_from_slice(head);
         let own = *blake3::hash(&self.own).as_bytes();
         let mut inputs = inputs.into_iter().peekable();
         if inputs.peek().is_none() {
@@ -211,6 +193,29 @@ impl KeyHasher {
         }
         (own, Key(*blake3::hash(buf).as_bytes()))
     }
+}
+
+/// The head of a node's key (see [`KeyHasher`]): the key scheme, the node's domain (`fn`, `op`,
+/// `collect`), its function's identity and helpers, and `typed`: the hash of its generic type
+/// arguments XOR the fingerprint of the type it returns (zero for neither).
+pub(crate) fn head(
+    domain: &[u8],
+    identity: &[u8; 32],
+    helpers: Option<&[u8; 32]>,
+    typed: &[u8; 32],
+) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"graphchain-own");
+    h.update(&KEY_SCHEME_VERSION.to_le_bytes());
+    h.update(&(domain.len() as u32).to_le_bytes());
+    h.update(domain);
+    h.update(identity);
+    h.update(typed);
+    if let Some(helpers) = helpers {
+        h.update(b"helpers");
+        h.update(helpers);
+    }
+    *h.finalize().as_bytes()
 }
 
 /// The key under which a node's result is found through the content of its inputs: its own

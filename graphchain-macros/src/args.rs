@@ -274,6 +274,7 @@ impl Args {
                 retries: #retries,
                 uses: &[#(#uses),*],
                 helpers: ::std::sync::OnceLock::new(),
+                head: ::std::sync::OnceLock::new(),
             };
         }
     }

@@ -25,12 +25,12 @@ fn graph() -> Delayed<Vec<f64>> {
 fn pinned_keys() {
     assert_eq!(
         graph().key().to_string(),
-        "00d61fb6fbb6d2bd1661efc8e0581313087d50cc67a6e8bcc633f46fbd00b472"
+        "57d89a165a959f2474e14b307c4fcab96ecb96f5c221542523606e12d851b6ee"
     );
     let table: HashMap<String, u32> = [("a".to_string(), 1), ("b".to_string(), 2)].into();
     assert_eq!(
         lookup(table, "a").key().to_string(),
-        "9d2220e7cffd557759f7c8d7656006b9f2ec3dc5f95d48ec3ec5c5e5499a2a07"
+        "def43b36d7dfe93f04ce0bb87064273126807be45158aa712f7fb1cd4fdd29e7"
     );
 }
 

@@ -102,7 +102,7 @@ fn operator_keys_are_stable_and_tell_operations_and_operands_apart() {
     // Pinned: changing this invalidates every stored result downstream of an operator.
     assert_eq!(
         (Delayed::value(2u32) * 3u32).key().to_string(),
-        "ecc5b04f4f91883b1ee63aa8f135054e7c3ae696d8e46179f18a14ca5d8cda7d"
+        "584c45420601f267550b997366c037465ef96f498cb11ba273a6e1aefba695b6"
     );
 }
 

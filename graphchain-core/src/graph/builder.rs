@@ -17,6 +17,10 @@ use crate::value::Value;
 #[doc(hidden)]
 pub struct NodeBuilder {
     info: &'static FnInfo,
+    /// `fn`, `op` or `collect`: each function builds nodes in one domain only.
+    domain: &'static [u8],
+    /// The hash of the generic type arguments, XOR the returned type's fingerprint once known.
+    typed: [u8; 32],
     hasher: KeyHasher,
     edges: Vec<Edge>,
     invalid: Option<Box<str>>,
@@ -39,20 +43,19 @@ impl NodeBuilder {
     }
 
     pub(crate) fn in_domain(
-        domain: &[u8],
+        domain: &'static [u8],
         info: &'static FnInfo,
         type_args: [u8; 32],
         inputs: usize,
     ) -> Self {
-        let mut hasher = KeyHasher::new(domain, &info.identity, &type_args, inputs);
-        if let Some(helpers) = info.helpers_hash() {
-            hasher.extra(helpers);
-        }
+        let mut hasher = KeyHasher::new(inputs);
         if !info.pure {
             hasher.extra(&impure_nonce());
         }
         NodeBuilder {
             info,
+            domain,
+            typed: type_args,
             hasher,
             edges: Vec::with_capacity(inputs),
             invalid: None,
@@ -102,14 +105,17 @@ impl NodeBuilder {
         // definition cannot be traced keys by its name, and its results are not cached.
         let storable = storable.filter(|storable| {
             let fingerprint = storable.checked();
-            self.hasher.returns(&fingerprint.bytes);
+            for (byte, f) in self.typed.iter_mut().zip(&fingerprint.bytes) {
+                *byte ^= f;
+            }
             fingerprint.cacheable
         });
         let inputs = self.edges.iter().filter_map(|edge| match edge {
             Edge::Node(node) => Some(node.key),
             Edge::Literal(_) | Edge::Code(_) => None,
         });
-        let (own, key) = self.hasher.finish(inputs);
+        let head = self.info.head(self.domain, &self.typed);
+        let (own, key) = self.hasher.finish(&head, inputs);
         Arc::new(Node {
             key,
             own,

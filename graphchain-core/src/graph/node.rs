@@ -41,6 +41,9 @@ pub struct FnInfo {
     pub uses: &'static [&'static Tracked],
     /// The hash of every helper reachable through `uses`, computed on first use.
     pub helpers: std::sync::OnceLock<[u8; 32]>,
+    /// The head of the keys of this function's nodes (see `KeyHasher`), with the typed part it
+    /// was computed for: the first one built, which is every node's for a non-generic function.
+    pub head: std::sync::OnceLock<([u8; 32], [u8; 32])>,
 }
 
 impl FnInfo {
@@ -59,6 +62,19 @@ impl FnInfo {
             retries: 0,
             uses: &[],
             helpers: std::sync::OnceLock::new(),
+            head: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The head of the key of a node of this function in `domain` whose type arguments and
+    /// returned type hash to `typed`: memoized for the first `typed` seen, computed otherwise.
+    pub(crate) fn head(&self, domain: &[u8], typed: &[u8; 32]) -> [u8; 32] {
+        let compute = || crate::key::head(domain, &self.identity, self.helpers_hash(), typed);
+        let (memo_typed, memo) = self.head.get_or_init(|| (*typed, compute()));
+        if memo_typed == typed {
+            *memo
+        } else {
+            compute()
         }
     }
 

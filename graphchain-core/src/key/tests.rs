@@ -6,11 +6,12 @@ use super::*;
 fn key_depends_on_every_part_in_order() {
     let id = [7u8; 32];
     let base = |parts: &[Part], inputs: &[Key]| {
-        let mut h = KeyHasher::new(b"fn", &id, &[0; 32], 0);
+        let mut h = KeyHasher::new(0);
         for p in parts {
             h.part(*p);
         }
-        h.finish(inputs.iter().copied()).1
+        h.finish(&head(b"fn", &id, None, &[0; 32]), inputs.iter().copied())
+            .1
     };
     let a = Part::Literal([1; 32]);
     let b = Part::Literal([2; 32]);
@@ -27,22 +28,27 @@ fn key_depends_on_every_part_in_order() {
         base(&[a, n], &[Key([2; 32])])
     );
     assert_ne!(base(&[a], &[]), base(&[n], &[Key([1; 32])]));
-    let bare = |identity: &[u8; 32], domain: &[u8]| {
-        KeyHasher::new(domain, identity, &[0; 32], 0).finish([]).1
+    let bare = |identity: &[u8; 32], domain: &[u8], helpers: Option<&[u8; 32]>| {
+        KeyHasher::new(0)
+            .finish(&head(domain, identity, helpers, &[0; 32]), [])
+            .1
     };
-    assert_ne!(bare(&id, b"fn"), bare(&[8; 32], b"fn"));
-    assert_ne!(bare(&id, b"fn"), bare(&id, b"collect"));
+    assert_ne!(bare(&id, b"fn", None), bare(&[8; 32], b"fn", None));
+    assert_ne!(bare(&id, b"fn", None), bare(&id, b"collect", None));
+    assert_ne!(bare(&id, b"fn", None), bare(&id, b"fn", Some(&[0; 32])));
 }
 
 #[test]
 fn pinned_key() {
     // Pinned so that an accidental change to the scheme is caught: if this changes on purpose,
     // bump KEY_SCHEME_VERSION.
-    let mut h = KeyHasher::new(b"fn", &[0u8; 32], &[0; 32], 1);
+    let mut h = KeyHasher::new(1);
     h.part(Part::Literal([1; 32]));
     assert_eq!(
-        h.finish([]).1.to_string(),
-        "70e3497a4e3c111efce3bc0bb805d79a1713b715dff2ef8c7960d677319630ef"
+        h.finish(&head(b"fn", &[0u8; 32], None, &[0; 32]), [])
+            .1
+            .to_string(),
+        "d8e2622c7e9293c6b0a5b92860b23f0c63e674dc951f30a9f45b065d5f1043a3"
     );
 }
 
@@ -77,10 +83,10 @@ fn parse_round_trips_and_rejects_junk() {
 #[test]
 fn own_hash_leaves_out_the_keys_of_inputs() {
     let build = |input: Key| {
-        let mut h = KeyHasher::new(b"fn", &[3; 32], &[0; 32], 2);
+        let mut h = KeyHasher::new(2);
         h.part(Part::Literal([1; 32]));
         h.part(Part::Node);
-        h.finish([input])
+        h.finish(&head(b"fn", &[3; 32], None, &[0; 32]), [input])
     };
     let (own_a, key_a) = build(Key([1; 32]));
     let (own_b, key_b) = build(Key([2; 32]));
@@ -95,12 +101,9 @@ fn own_hash_leaves_out_the_keys_of_inputs() {
 
 #[test]
 fn the_returned_type_changes_the_own_hash() {
-    let build = |fingerprint: Option<[u8; 32]>| {
-        let mut h = KeyHasher::new(b"fn", &[3; 32], &[0; 32], 0);
-        if let Some(f) = fingerprint {
-            h.returns(&f);
-        }
-        h.finish([])
+    let build = |typed: Option<[u8; 32]>| {
+        let h = KeyHasher::new(0);
+        h.finish(&head(b"fn", &[3; 32], None, &typed.unwrap_or([0; 32])), [])
     };
     let (own, key) = build(Some([1; 32]));
     assert_eq!(Key(own), key, "no node inputs: the key is the own hash");

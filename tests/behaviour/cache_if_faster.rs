@@ -92,7 +92,9 @@ fn only_results_that_load_faster_than_they_compute_are_written() {
 fn results_that_are_not_stored_leave_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let rt = Runtime::builder().cache_dir(dir.path()).build().unwrap();
-    let (_, report) = rt.compute_with_report(&add(cheap(1), cheap(2))).unwrap();
+    // One task of a few nanoseconds: even as the requested output, loading it could never beat
+    // computing it by enough to pay for a write.
+    let (_, report) = rt.compute_with_report(&cheap(1)).unwrap();
     assert_eq!(report.bytes_written(), 0, "{report}");
     assert_eq!(Cache::open(dir.path()).stats().unwrap().entries, 0);
     let files = std::fs::read_dir(dir.path())

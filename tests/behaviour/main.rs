@@ -54,6 +54,7 @@ mod runtime_configuration;
 mod save_picture_by_extension;
 mod save_without_graphviz_names_dot;
 mod second_run_loads_only_the_root;
+mod second_runs_of_cheap_graphs_load_their_root;
 mod skip_lists_bypass_the_cache;
 mod task_failures_name_the_task;
 mod tasks_blocked_in_another_pool_run_alone;

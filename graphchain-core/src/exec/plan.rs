@@ -63,6 +63,8 @@ pub(crate) struct Plan<'g> {
     consumers: Vec<u32>,
     /// The plan index of each requested output.
     pub(super) roots: Vec<u32>,
+    /// How many distinct nodes were requested: they have the plan indices `0..outputs`.
+    outputs: usize,
     /// How the cache's records compare with each function of a node to compute and cache, by
     /// the address of its `FnInfo`.
     pub(super) seen: HashMap<usize, Seen>,
@@ -86,6 +88,7 @@ impl<'g> Plan<'g> {
             })
         };
         let roots: Vec<u32> = roots.iter().map(|n| intern(n, &mut nodes)).collect();
+        let outputs = nodes.len();
         let mut dep_start = Vec::with_capacity(nodes.len() + 1);
         let mut deps = Vec::new();
         let mut sources = Vec::new();
@@ -133,6 +136,7 @@ impl<'g> Plan<'g> {
             cons_start,
             consumers,
             roots,
+            outputs,
             seen: HashMap::new(),
             candidates: Vec::new(),
         }
@@ -154,6 +158,11 @@ impl<'g> Plan<'g> {
         self.consumers_of(i)
             .iter()
             .any(|&c| self.candidate(c as usize))
+    }
+
+    /// Whether node `i` is one of the requested outputs: they are numbered first.
+    pub(super) fn is_root(&self, i: usize) -> bool {
+        i < self.outputs
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -270,7 +270,7 @@ impl<'c> RunCache<'c> {
             let Some(speed) = self.ctx.speed.get(self.ctx.store) else {
                 return (None, recover);
             };
-            if !speed.worth_storing(0, recover_s) {
+            if !speed.worth_storing(0, recover_s, plan.is_root(i)) {
                 tracing::debug!(
                     target: "graphchain",
                     function = node.info.name,
@@ -349,7 +349,8 @@ impl<'c> RunCache<'c> {
             },
         );
         let size = (header.len() + payload.len()) as u64;
-        if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover)) {
+        if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover, plan.is_root(job.node)))
+        {
             tracing::debug!(
                 target: "graphchain",
                 function = node.info.name,

@@ -21,6 +21,7 @@ use crate::error::{FailureCause, PanicPayload, TaskFailure};
 use crate::graph::body::Args;
 use crate::graph::node::{Edge, Node};
 use crate::key::{Key, KeyBuildHasher};
+use crate::store::speed::TASK_OVERHEAD_NS;
 use crate::value::Value;
 
 /// A node's result and the number of its readers that have not started yet (plus one per time it
@@ -234,11 +235,11 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
         let mut job = None;
         let state = match outcome {
             Ok(Ok(value)) => {
-                let cache = self.cache.as_ref().filter(|c| c.eligible(node));
                 let recover = task
                     .inputs_recover
-                    .saturating_add(elapsed.as_nanos() as u64);
-                let (kept, recover) = match cache {
+                    .saturating_add(elapsed.as_nanos() as u64)
+                    .saturating_add(TASK_OVERHEAD_NS);
+                let (kept, recover) = match &self.cache {
                     Some(cache) => cache.consider(self.plan, i, node, &value, elapsed, recover),
                     None => (None, recover),
                 };

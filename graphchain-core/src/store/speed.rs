@@ -40,11 +40,26 @@ impl Speed {
 
     /// Whether storing a result of `bytes` that takes `recover` seconds to get back without the
     /// cache pays off: loading must beat recovering by more than the write costs, so that a long
-    /// chain of cheap steps is checkpointed now and then rather than at every step.
-    pub(crate) fn worth_storing(&self, bytes: u64, recover: f64) -> bool {
-        recover - self.load_time(bytes) > self.write_time(bytes)
+    /// chain of cheap steps is checkpointed now and then rather than at every step. A requested
+    /// `output` is loaded by the next run of the same program, so it is also stored whenever
+    /// recovering it costs [`OUTPUT_MARGIN`] times a load or more — the root of a graph of cheap
+    /// steps, say, whose checkpoints below it each cost a load.
+    pub(crate) fn worth_storing(&self, bytes: u64, recover: f64, output: bool) -> bool {
+        let load = self.load_time(bytes);
+        recover - load > self.write_time(bytes) || (output && recover >= OUTPUT_MARGIN * load)
     }
 }
+
+/// How many times a load recovering a requested output must cost for it to be stored although
+/// the write would not pay back in one run: half as much again, so that an output whose input is
+/// stored (recovering it is one load and a little work) is not written again.
+pub(crate) const OUTPUT_MARGIN: f64 = 1.5;
+
+/// What recomputing a task costs beyond its body: planning it, starting and ending it, handing
+/// its value on. `cargo bench --bench overhead` measures 0.3–0.6 µs per task, build included;
+/// counting it keeps a second run of a graph of many cheap tasks from recomputing all of them,
+/// since their bodies alone never add up to a load.
+pub(crate) const TASK_OVERHEAD_NS: u64 = 500;
 
 const SMALL_PROBE: usize = 256;
 const LARGE_PROBE: usize = 4 << 20;

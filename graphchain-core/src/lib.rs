@@ -63,28 +63,10 @@ pub mod __private {
     };
     pub use crate::graph::input::{Input, IntoInput};
     pub use crate::graph::node::{CachePolicy, FnInfo, Tracked};
+    pub use crate::graph::result::{Cacheable, ResultLike, fallible, value};
     pub use crate::key::type_args_hash;
     pub use crate::store::codec::{Codec, PostcardLz4, Storable};
     pub use crate::surface::dynamic::Erased;
     pub use crate::value::{BoxError, Value};
     pub use serde;
-
-    /// Wraps a task's result as a shared value.
-    #[inline]
-    pub fn value<T: Send + Sync + 'static>(value: T) -> Result<Value, BoxError> {
-        Ok(std::sync::Arc::new(value))
-    }
-
-    /// Wraps a fallible task's result: `Ok` becomes the value, `Err` the task's failure.
-    #[inline]
-    pub fn fallible<T, E>(result: Result<T, E>) -> Result<Value, BoxError>
-    where
-        T: Send + Sync + 'static,
-        E: Into<BoxError>,
-    {
-        match result {
-            Ok(v) => Ok(std::sync::Arc::new(v)),
-            Err(e) => Err(e.into()),
-        }
-    }
 }

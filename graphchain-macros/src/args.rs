@@ -13,6 +13,7 @@ mod kw {
     syn::custom_keyword!(version);
     syn::custom_keyword!(codec);
     syn::custom_keyword!(retries);
+    syn::custom_keyword!(result);
     syn::custom_keyword!(uses);
     syn::custom_keyword!(__pipeline_uses);
 }
@@ -35,14 +36,17 @@ pub(crate) struct Args {
     pub(crate) krate: Option<syn::Path>,
     pub(crate) codec: Option<syn::Type>,
     pub(crate) retries: Option<(u32, Span)>,
+    /// `result` (true) or `result = false`: whether the return type is a `Result` whose `Err`
+    /// fails the task, whatever its name.
+    pub(crate) result: Option<(bool, Span)>,
     /// Helpers marked `#[graphchain::track]` whose code is part of the identity.
     pub(crate) uses: Option<Vec<syn::Path>>,
     /// Helpers of a `#[pipeline]` module the function names.
     pub(crate) pipeline_uses: Vec<syn::Path>,
 }
 
-const ALLOWED: &str =
-    "expected one of `pure`, `cache`, `name`, `version`, `retries`, `uses`, `codec`, `crate`";
+const ALLOWED: &str = "expected one of `pure`, `cache`, `name`, `version`, `retries`, `result`, \
+                       `uses`, `codec`, `crate`";
 
 impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -92,6 +96,16 @@ impl Parse for Args {
                     )
                 })?;
                 set(&mut args.retries, (value, lit.span()), key.span, "retries")?;
+            } else if lookahead.peek(kw::result) {
+                // `result` alone means `result = true`.
+                let key: kw::result = input.parse()?;
+                let forced = if input.peek(Token![=]) {
+                    let lit: LitBool = value(input, key.span, "result = false")?;
+                    (lit.value, lit.span)
+                } else {
+                    (true, key.span)
+                };
+                set(&mut args.result, forced, key.span, "result")?;
             } else if lookahead.peek(kw::uses) {
                 let key: kw::uses = input.parse()?;
                 let paths = uses_list(input, key.span)?;
@@ -232,6 +246,7 @@ impl Args {
             .or(self.name.as_ref().map(LitStr::span))
             .or(self.version.map(|(_, s)| s))
             .or(self.retries.map(|(_, s)| s))
+            .or(self.result.map(|(_, s)| s))
             .or(self.codec.as_ref().map(Spanned::span))
     }
 

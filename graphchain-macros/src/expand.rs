@@ -6,7 +6,7 @@ use syn::ItemFn;
 use syn::spanned::Spanned;
 
 use crate::args::{self, Args};
-use crate::model::{Model, Pass};
+use crate::model::{Model, OutputKind, Pass};
 use crate::{debug, hash};
 
 /// Entry point: parses options and item, and expands; on error, emits the item unchanged next to
@@ -18,7 +18,7 @@ pub(crate) fn delayed(args: TokenStream, item: TokenStream) -> TokenStream {
     let result = match (parsed_args, parsed_item) {
         (Ok(args), Ok(func)) => {
             let identity = hash::identity(&item, args.version.map(|(v, _)| v));
-            Model::new(func).map(|model| (expand(&args, &model, identity), model))
+            Model::new(func, args.result).map(|model| (expand(&args, &model, identity), model))
         }
         (Err(mut e), Err(e2)) => {
             e.combine(e2);
@@ -84,7 +84,20 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
     let body_block = &original.block;
     let body_inputs = &sig.inputs;
     let body_output = &sig.output;
-    let value_ty = &model.output.value;
+    let declared = &model.output.declared;
+    // The node's value type. A `Result` by another name is taken apart by the trait, at the
+    // span of the return type, where an error about it is reported.
+    let value_ty = match &model.output.kind {
+        OutputKind::Plain => declared.to_token_stream(),
+        OutputKind::Result { ok, .. } => ok.to_token_stream(),
+        OutputKind::Alias => {
+            let (first, last) = ends(declared);
+            let result_like = respan(quote!(#private::ResultLike), last);
+            let open = quote_spanned!(first=> <);
+            quote_spanned!(last=> #open #declared as #result_like>::Ok)
+        }
+    };
+    let value_ty = &value_ty;
 
     // Where-clause: what the graph needs of every type involved, each at the span of its type
     // (the bounds are written out in each `quote_spanned!`: interpolated tokens keep their spans).
@@ -121,37 +134,59 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
         predicates.push(shared(ty));
     }
     predicates.push(shared(value_ty));
-    if let Some(error) = &model.output.error {
-        predicates.push(quote_spanned!(error.span()=>
-            #error: ::core::convert::Into<::std::boxed::Box<
+    let into_box_error = quote!(
+        ::core::convert::Into<
+            ::std::boxed::Box<
                 dyn ::std::error::Error + ::core::marker::Send + ::core::marker::Sync + 'static,
-            >>
-        ));
+            >,
+        >
+    );
+    match &model.output.kind {
+        OutputKind::Plain => {}
+        OutputKind::Result { error, .. } => {
+            let bound = respan(into_box_error, error.span());
+            predicates.push(quote_spanned!(error.span()=> #error: #bound));
+        }
+        OutputKind::Alias => {
+            // One clear error for a type that is not a `Result`: the bound is assumed inside
+            // the function, so the projections below report nothing more. The bounds end at
+            // the type's last token, so that the error underlines all of it.
+            let (first, last) = ends(declared);
+            let result_like = respan(quote!(#private::ResultLike), last);
+            let bound = respan(into_box_error, last);
+            let open = quote_spanned!(first=> <);
+            predicates.push(quote!(#declared: #result_like));
+            predicates.push(quote_spanned!(last=> #open #declared as #result_like>::Err: #bound));
+        }
     }
     // A cached result needs its codec; the default one needs serde, asked of the return type so
     // that a missing derive is reported there.
     let cached = args.stored();
-    let codec = match &args.codec {
+    let finish = match &args.codec {
         Some(codec) => {
             predicates.push(quote_spanned!(codec.span()=> #codec: #private::Codec<#value_ty>));
-            codec.to_token_stream()
+            match (model.is_async, cached) {
+                (false, true) => quote!(finish_cached::<#value_ty, #codec>),
+                (false, false) => quote!(finish::<#value_ty>),
+                (true, true) => quote!(finish_async_cached::<#value_ty, #codec>),
+                (true, false) => quote!(finish_async::<#value_ty>),
+            }
         }
         None => {
             if cached {
-                let span = value_ty.span();
-                let serde = respan(quote!(#private::serde), span);
-                predicates.push(quote_spanned!(span=>
-                    #value_ty: #serde::Serialize + #serde::de::DeserializeOwned
-                ));
+                // The default codec needs serde; `Cacheable` asks for it with an error that also
+                // names the other ways (a codec, `cache = "never"`), at the return type.
+                let (_, last) = ends(value_ty);
+                let cacheable = respan(quote!(#private::Cacheable), last);
+                predicates.push(quote!(#value_ty: #cacheable));
             }
-            quote!(#private::PostcardLz4)
+            match (model.is_async, cached) {
+                (false, true) => quote!(finish_default::<#value_ty>),
+                (false, false) => quote!(finish::<#value_ty>),
+                (true, true) => quote!(finish_async_default::<#value_ty>),
+                (true, false) => quote!(finish_async::<#value_ty>),
+            }
         }
-    };
-    let finish = match (model.is_async, cached) {
-        (false, true) => quote!(finish_cached::<#value_ty, #codec>),
-        (false, false) => quote!(finish::<#value_ty>),
-        (true, true) => quote!(finish_async_cached::<#value_ty, #codec>),
-        (true, false) => quote!(finish_async::<#value_ty>),
     };
     let where_clause = quote!(where #(#predicates,)*);
     let body_where = &original.sig.generics.where_clause;
@@ -211,7 +246,7 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
         .map(|_| &this_ident)
         .into_iter()
         .chain(model.params.iter().map(|p| &p.ident));
-    let wrap = if model.output.fallible {
+    let wrap = if model.output.fallible() {
         quote!(#private::fallible)
     } else {
         quote!(#private::value)
@@ -319,6 +354,16 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
             #node_ident.#finish(__graphchain_thunk #turbofish)
         }
     }
+}
+
+/// The spans of the first and the last token of `tokens`: a bound spanned from one to the
+/// other makes the compiler underline all of them (a proc macro cannot join spans on stable).
+fn ends(tokens: &dyn ToTokens) -> (Span, Span) {
+    let stream = tokens.to_token_stream();
+    let first = stream.clone().into_iter().next().map(|t| t.span());
+    let last = stream.into_iter().last().map(|t| t.span());
+    let first = first.unwrap_or_else(Span::call_site);
+    (first, last.unwrap_or(first))
 }
 
 /// `tokens` with every span set to `span`, so that an error about them points there.

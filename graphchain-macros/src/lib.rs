@@ -15,7 +15,8 @@ use proc_macro::TokenStream;
 /// Turns a function into a builder of lazy graph nodes.
 ///
 /// Calling the rewritten function runs nothing: it returns a `Delayed<R>` for the declared
-/// return type `R` (or for `T` when it returns `Result<T, E>`, an `Err` becoming a task failure).
+/// return type `R` (or for `T` when it returns a `Result` whose `Ok` is `T`, an `Err` becoming a
+/// task failure; see [`Result` returns](#result-returns)).
 /// Each parameter `p: T` or `p: &T` accepts a `Delayed<T>`, a `&Delayed<T>` or a plain `T`; a
 /// `Vec<T>` or `&[T]` parameter also accepts a `Vec<Delayed<T>>`; a `&str` parameter takes a
 /// `String`. Plain values enter the node's key by the hash of their content, lazy values by their
@@ -37,9 +38,13 @@ use proc_macro::TokenStream;
 ///   function's identity, so that editing one recomputes exactly the steps that use it.
 /// - `retries = N`: after an `Err` or a panic, run the task again, up to `N` more times, with
 ///   the same inputs.
+/// - `result` or `result = false`: whether the return type is a `Result` whose `Err` fails the
+///   task (default: when its name is or ends in `Result`; see below).
 /// - `codec = Type`: how results are stored, a `graphchain::Codec` of the return type (default:
 ///   `PostcardLz4`, which needs the return type to be `Serialize + DeserializeOwned`; a function
-///   with `cache = "never"` or `pure = false` needs neither).
+///   with `cache = "never"` or `pure = false` needs neither). The error for a type that is not
+///   says so and names these two ways out: `cache = "never"` suits a value that is cheaper to
+///   rebuild than to load, such as a lazy query plan (polars' `LazyFrame`).
 /// - `crate = "path"`: where the `graphchain` crate is, for crates that re-export it.
 ///
 /// # Examples
@@ -86,6 +91,78 @@ use proc_macro::TokenStream;
 /// assert_eq!(first(vec!["a".to_string()]).compute()?, "a");
 /// assert_ne!(first(vec![1u8]).key(), first(vec![1u16]).key());
 /// # Ok::<(), graphchain::Error>(())
+/// ```
+///
+/// # `Result` returns
+///
+/// A return type whose name is `Result` or ends in `Result` is taken for a `Result`, whatever
+/// its path: `Result<T, E>`, `io::Result<T>`, `fmt::Result`, `anyhow::Result<T>`,
+/// `PolarsResult<T>`, a crate's own `type Result<T> = …`. The macro cannot see what an alias
+/// stands for, so it asks the compiler: the node is a `Delayed` of the alias's `Ok` type, and an
+/// `Err` fails the task with that error as its cause. The error type must convert into
+/// `Box<dyn Error + Send + Sync>`: any `std::error::Error + Send + Sync`, and `anyhow::Error`
+/// and `eyre::Report`, which are not `std::error::Error` themselves.
+///
+/// ```
+/// use graphchain::delayed;
+///
+/// /// Named as polars names its alias.
+/// type PolarsResult<T> = Result<T, std::fmt::Error>;
+///
+/// /// An alias whose name says nothing: `#[delayed(result)]` says it.
+/// type Fallible<T> = Result<T, std::io::Error>;
+///
+/// #[delayed]
+/// fn rows(n: u64) -> PolarsResult<Vec<u64>> {
+///     if n == 0 { Err(std::fmt::Error) } else { Ok((0..n).collect()) }
+/// }
+///
+/// #[delayed]
+/// fn size(path: &str) -> std::io::Result<u64> {
+///     Ok(std::fs::metadata(path)?.len())
+/// }
+///
+/// #[delayed(result)]
+/// fn half(n: u64) -> Fallible<u64> {
+///     if n % 2 == 0 { Ok(n / 2) } else { Err(std::io::Error::other("odd")) }
+/// }
+///
+/// assert_eq!(rows(3).compute()?, vec![0, 1, 2]);
+/// assert!(rows(0).compute().is_err());
+/// assert!(size("/no/such/file").compute().is_err());
+/// assert_eq!(half(4).compute()?, 2);
+/// # Ok::<(), graphchain::Error>(())
+/// ```
+///
+/// A type so named that is not a `Result` is a compile error that says so, pointing at the
+/// return type; `#[delayed(result = false)]` returns it as a plain value (a `Result` too, then:
+/// the `Err` is a value like any other).
+///
+/// ```
+/// use graphchain::delayed;
+///
+/// #[derive(Clone, serde::Serialize, serde::Deserialize)]
+/// pub struct SearchResult {
+///     hits: u32,
+/// }
+///
+/// #[delayed(result = false)]
+/// fn search(hits: u32) -> SearchResult {
+///     SearchResult { hits }
+/// }
+///
+/// assert_eq!(search(3).compute()?.hits, 3);
+/// # Ok::<(), graphchain::Error>(())
+/// ```
+///
+/// ```compile_fail,E0277
+/// # use graphchain::delayed;
+/// # #[derive(Clone, serde::Serialize, serde::Deserialize)]
+/// # pub struct SearchResult { hits: u32 }
+/// #[delayed] // error: `SearchResult` is not a `Result`, but `#[delayed]` treats it as one
+/// fn search(hits: u32) -> SearchResult {
+///     SearchResult { hits }
+/// }
 /// ```
 ///
 /// # Async functions

@@ -1,6 +1,6 @@
 //! The validated model of a `#[delayed]` function; every unsupported shape is rejected here.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{
@@ -27,12 +27,30 @@ pub(crate) struct Param {
 
 /// What the function returns.
 pub(crate) struct Output {
-    /// The type of the node's value: the declared type, or `T` of `Result<T, E>`.
-    pub(crate) value: Type,
-    /// Whether the declared type is a `Result` whose `Err` is a task failure.
-    pub(crate) fallible: bool,
-    /// `E` of `Result<T, E>`, when written (not for aliases such as `io::Result<T>`).
-    pub(crate) error: Option<Type>,
+    /// The declared return type (`()` when none is written).
+    pub(crate) declared: Type,
+    /// How the declared type becomes the node's value.
+    pub(crate) kind: OutputKind,
+}
+
+/// How a return value becomes the node's value.
+pub(crate) enum OutputKind {
+    /// The value itself.
+    Plain,
+    /// Written `Result<T, E>`: the node holds `T`, and an `Err` fails the task.
+    Result { ok: Box<Type>, error: Box<Type> },
+    /// A `Result` by another name (`io::Result<T>`, `PolarsResult<T>`, a `type Fallible<T>`
+    /// marked `#[delayed(result)]`): an alias does not show what it stands for, so the node's
+    /// value and error are found through the `ResultLike` trait, which also reports a type that
+    /// is not a `Result`.
+    Alias,
+}
+
+impl Output {
+    /// Whether an `Err` fails the task.
+    pub(crate) fn fallible(&self) -> bool {
+        !matches!(self.kind, OutputKind::Plain)
+    }
 }
 
 /// The `self` of a method.
@@ -61,8 +79,9 @@ pub(crate) struct Model {
 }
 
 impl Model {
-    /// Validates `item`, collecting every problem into one error.
-    pub(crate) fn new(item: ItemFn) -> syn::Result<Self> {
+    /// Validates `item`, collecting every problem into one error. `result` is the `result`
+    /// option: whether the return type is a `Result` whatever its name, and where it is written.
+    pub(crate) fn new(item: ItemFn, result: Option<(bool, Span)>) -> syn::Result<Self> {
         let mut errors: Vec<syn::Error> = Vec::new();
         let sig = &item.sig;
         let mut reject = |tokens: &dyn quote::ToTokens, message: &str| {
@@ -193,11 +212,19 @@ impl Model {
         }
 
         let output = match &sig.output {
-            ReturnType::Default => Output {
-                value: syn::parse_quote!(()),
-                fallible: false,
-                error: None,
-            },
+            ReturnType::Default => {
+                if let Some((true, span)) = result {
+                    errors.push(syn::Error::new(
+                        span,
+                        "`result` needs a return type that is a `Result`, such as \
+                         `io::Result<T>`; this function returns `()`",
+                    ));
+                }
+                Output {
+                    declared: syn::parse_quote!(()),
+                    kind: OutputKind::Plain,
+                }
+            }
             ReturnType::Type(_, ty) => {
                 let mut problems = TypeProblems::default();
                 problems.visit_type(ty);
@@ -211,17 +238,18 @@ impl Model {
                 } else if let Type::Reference(r) = &**ty {
                     reject(r, "`#[delayed]` functions must return owned values");
                 }
-                match result_types(ty) {
-                    Some((ok, error)) => Output {
-                        value: ok,
-                        fallible: true,
-                        error,
+                let fallible = result.map_or_else(|| named_result(ty), |(forced, _)| forced);
+                let kind = match written_result(ty) {
+                    _ if !fallible => OutputKind::Plain,
+                    Some((ok, error)) => OutputKind::Result {
+                        ok: Box::new(ok),
+                        error: Box::new(error),
                     },
-                    None => Output {
-                        value: (**ty).clone(),
-                        fallible: false,
-                        error: None,
-                    },
+                    None => OutputKind::Alias,
+                };
+                Output {
+                    declared: (**ty).clone(),
+                    kind,
                 }
             }
         };
@@ -275,10 +303,29 @@ pub(crate) fn owned_input(elem: &Type) -> Type {
     }
 }
 
-/// `T` and, when written, `E` when `ty` is written `Result<T, E>` (any path ending in `Result`,
-/// such as `io::Result<T>`).
-fn result_types(ty: &Type) -> Option<(Type, Option<Type>)> {
+/// Whether the last segment of `ty`'s path is `Result` or ends in it (`io::Result<T>`,
+/// `PolarsResult<T>`, `fmt::Result`): the return types taken for a `Result` without the `result`
+/// option. A type so named that is not one is reported through `ResultLike`, with the fix.
+fn named_result(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| last.ident.to_string().ends_with("Result")),
+        Type::Group(group) => named_result(&group.elem),
+        Type::Paren(paren) => named_result(&paren.elem),
+        _ => false,
+    }
+}
+
+/// `T` and `E` when `ty` is written `Result<T, E>`: the node's value type can then be written
+/// as `T` (in the signature users read) and errors about `E` point at `E`.
+fn written_result(ty: &Type) -> Option<(Type, Type)> {
     let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
     let last = path.path.segments.last()?;
     if last.ident != "Result" {
         return None;
@@ -286,11 +333,12 @@ fn result_types(ty: &Type) -> Option<(Type, Option<Type>)> {
     let PathArguments::AngleBracketed(args) = &last.arguments else {
         return None;
     };
-    let mut types = args.args.iter().filter_map(|arg| match arg {
-        GenericArgument::Type(t) => Some(t.clone()),
+    match args.args.iter().collect::<Vec<_>>().as_slice() {
+        [GenericArgument::Type(ok), GenericArgument::Type(error)] => {
+            Some((ok.clone(), error.clone()))
+        }
         _ => None,
-    });
-    Some((types.next()?, types.next()))
+    }
 }
 
 fn is_static(lifetime: &syn::Lifetime) -> bool {

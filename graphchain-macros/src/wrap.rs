@@ -39,6 +39,14 @@ pub(crate) fn delayed_fn(input: TokenStream) -> TokenStream {
 
 fn expand(input: &Input) -> syn::Result<TokenStream> {
     let args = &input.args;
+    if let Some((_, span)) = args.result {
+        // The wrapped function's type is known here, aliases resolved: `try_call` needs no option.
+        return Err(syn::Error::new(
+            span,
+            "`delayed_fn!` takes no `result` option: call `try_call` instead of `call` for a \
+             function that returns a `Result`",
+        ));
+    }
     let private = args.private_path();
     let version = args.version.map(|(v, _)| v);
 

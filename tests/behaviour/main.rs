@@ -49,6 +49,7 @@ mod profile_and_chrome_trace;
 mod progress_is_forced_by_env;
 mod reports_explain_why_nodes_ran;
 mod rerun_recomputes_only_what_failed;
+mod result_aliases_fail_the_task_on_err;
 mod retries_rerun_transient_failures;
 mod runtime_configuration;
 mod save_picture_by_extension;

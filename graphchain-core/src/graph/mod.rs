@@ -10,3 +10,4 @@ pub(crate) mod input;
 pub(crate) mod inspect;
 pub(crate) mod node;
 pub(crate) mod ops;
+pub(crate) mod result;

@@ -216,7 +216,7 @@ impl NodeReport {
 ///     x + 1
 /// }
 ///
-/// let rt = Runtime::builder().threads(2).build()?;
+/// let rt = Runtime::builder().threads(2).cache(false).build()?;
 /// let (value, report) = rt.compute_with_report(&inc(inc(1)))?;
 /// assert_eq!(value, 3);
 /// assert_eq!(report.count(Status::Computed), 2);

@@ -362,7 +362,9 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
                 Edge::Literal(value) | Edge::Code(value) => inputs.push(Some(value.clone())),
                 Edge::Node(_) => {
                     let j = *deps.next().expect("plan has one index per node input") as usize;
-                    inputs_recover += self.recover_ns[j].load(Ordering::Relaxed);
+                    // Saturating: in a lattice a shared input counts once per path.
+                    inputs_recover =
+                        inputs_recover.saturating_add(self.recover_ns[j].load(Ordering::Relaxed));
                     inputs.push(self.read(j));
                 }
             }

@@ -263,6 +263,12 @@ impl<'r> Crew<'r> {
                 Some(_) => drop(self.done.wait_timeout(finished, Duration::from_micros(200))),
             }
         }
+        // A wide run grew the queue; give the memory back once it is empty.
+        let mut queue = lock(&self.workers.shared.queue);
+        if queue.items.is_empty() && queue.items.capacity() > 1024 {
+            queue.items.shrink_to(1024);
+        }
+        drop(queue);
         if let Some(panic) = lock(&self.panic).take() {
             resume_unwind(panic);
         }

@@ -36,15 +36,45 @@ pub(crate) const LEFTOVER_AGE: Duration = Duration::from_secs(3600);
 pub struct LocalStore {
     dir: PathBuf,
     created: AtomicBool,
+    sync: bool,
 }
 
 impl LocalStore {
-    /// A store in `dir` (created when first written to).
+    /// A store in `dir` (created when first written to), not syncing writes (see
+    /// [`sync_writes`](LocalStore::sync_writes)).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         LocalStore {
             dir: dir.into(),
             created: AtomicBool::new(false),
+            sync: false,
         }
+    }
+
+    /// Whether each entry is flushed to the disk before it is renamed into place, and the
+    /// directory after, so that an entry written before a power loss is still there after it.
+    ///
+    /// Off by default. Without it, a power loss may leave an entry empty, partial or missing,
+    /// and that is safe: no entry is used unless its size, its header checksum and its
+    /// payload's blake3 hash all match, so such an entry is a miss, and the value is computed
+    /// again. Syncing costs a disk flush per entry (measured with `cargo bench --bench cache`
+    /// on ext4: an 8-byte entry took 1.9 ms to store instead of 0.45 ms, a 1 MiB one 13.9 ms
+    /// instead of 1.9 ms), which would also make cache-if-faster store fewer results. Turn it
+    /// on for results that are expensive to recompute on a machine that may lose power.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use graphchain::{LocalStore, Runtime};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let store = LocalStore::new(dir.path()).sync_writes(true);
+    /// let rt = Runtime::builder().store(Arc::new(store)).build()?;
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn sync_writes(mut self, enabled: bool) -> Self {
+        self.sync = enabled;
+        self
     }
 
     /// The directory.
@@ -195,10 +225,22 @@ impl Store for LocalStore {
             file => file,
         };
         let written = file
-            .and_then(|mut file| parts.iter().try_for_each(|part| file.write_all(part)))
+            .and_then(|mut file| {
+                parts.iter().try_for_each(|part| file.write_all(part))?;
+                // The data reaches the disk before the name does: a power loss then leaves the
+                // old entry, or none, or the whole new one.
+                if self.sync {
+                    file.sync_data()?;
+                }
+                Ok(())
+            })
             .and_then(|()| fs::rename(&temp, self.path(key)));
         if written.is_err() {
             let _ = fs::remove_file(&temp);
+        } else if self.sync {
+            // The rename itself, so that a stored entry stays stored. Best effort: some file
+            // systems cannot sync a directory, and the entry is in place either way.
+            let _ = fs::File::open(&self.dir).and_then(|dir| dir.sync_all());
         }
         written
     }

@@ -24,8 +24,8 @@ pub(crate) const LEFTOVER_AGE: Duration = Duration::from_secs(3600);
 /// Writes go to a temporary file in the same directory, then are renamed into place: readers in
 /// any thread or process see a whole entry or none, and concurrent writers of one key are
 /// harmless (the last rename wins, and both wrote the same value). The directory is created on
-/// the first write, and again if it was removed in the meantime; the first write of a process
-/// also removes temporary files that killed writers left more than an hour ago.
+/// the first write, and again if it was removed in the meantime; the first write through each
+/// store also removes temporary files that killed writers left more than an hour ago.
 ///
 /// Only regular files (or symbolic links to them) named `<key>.gce`, with the key in lower
 /// case, are entries. Anything else under such a name (a directory, a FIFO, a device, a
@@ -205,7 +205,7 @@ impl Store for LocalStore {
         if !self.created.load(Ordering::Relaxed) {
             fs::create_dir_all(&self.dir)?;
             if !self.created.swap(true, Ordering::Relaxed) {
-                // Once per process and store: what killed writers left behind.
+                // Once per store (so once per runtime): what killed writers left behind.
                 let _ = self.remove_leftovers(LEFTOVER_AGE);
             }
         }

@@ -22,14 +22,16 @@ pub(crate) use local::LEFTOVER_AGE;
 pub use local::LocalStore;
 pub use memory::MemoryStore;
 
-/// The function name recorded in early cutoff's trace entries (see `exec/cutoff.rs`).
+/// The codec (and function name) of early cutoff's trace entries (see `exec/cutoff.rs`).
 pub(crate) const TRACE: &str = "graphchain-trace";
-/// The function name recorded in early cutoff's function records.
+/// The codec of early cutoff's function records; their function name is the function they
+/// describe, so that pruning can remove a record with the function's last result.
 pub(crate) const FUNCTION_RECORD: &str = "graphchain-function";
 /// The function name recorded in the cost model's probe entries: a probe left behind by a
-/// killed process is a valid entry under this name, never loaded, and pruned like any other.
+/// killed process is a valid entry under this name, never loaded, and pruned after an hour.
 pub(crate) const PROBE: &str = "graphchain-probe";
-/// Entries the cache writes for itself rather than for a node: housekeeping lists them apart.
+/// Entries the cache writes for itself rather than for a node, by codec (and, for probes, by
+/// function name): housekeeping lists them apart.
 pub(crate) const BOOKKEEPING: [&str; 3] = [TRACE, FUNCTION_RECORD, PROBE];
 
 /// Size and last use of one stored entry, as the store knows them.

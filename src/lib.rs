@@ -114,7 +114,7 @@ pub mod store {
     //! prune, verify, clear).
     pub use graphchain_core::{
         CACHE_DIR_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryInfo, LocalStore, MemoryStore,
-        PrunePlan, PruneReport, Store, StoreMeta,
+        Opened, PrunePlan, PruneReport, Store, StoreMeta,
     };
 }
 

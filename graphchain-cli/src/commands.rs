@@ -10,7 +10,8 @@ use std::time::SystemTime;
 use graphchain_core::{Cache, EntryInfo, Key};
 
 use crate::output::{
-    BadJson, EntryJson, FunctionJson, PruneJson, StatsJson, Table, VerifyJson, write_json,
+    BadJson, EntryJson, FailedJson, FunctionJson, PruneJson, StatsJson, Table, VerifyJson,
+    write_json,
 };
 use crate::units::{age_of, count, format_age, format_duration, format_size, format_time, hex};
 use crate::{
@@ -23,15 +24,35 @@ pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     let Command::Cache(command) = &cli.command;
     let dir = cli.dir.as_path();
     let cache = open(dir)?;
-    match command {
+    let problems = match command {
         CacheCommand::Ls(args) => ls(&cache, dir, args, out)?,
         CacheCommand::Stats(args) => stats(&cache, args.json, out)?,
         CacheCommand::Show(args) => show(&cache, dir, args, out)?,
         CacheCommand::Prune(args) => prune(&cache, args, out)?,
         CacheCommand::Verify(args) => return verify(&cache, args, out),
         CacheCommand::Clear => clear(&cache, out)?,
+    };
+    Ok(name_problems(&problems))
+}
+
+/// Names on stderr each entry that could not be read or removed; the exit status.
+fn name_problems(problems: &[(Key, String)]) -> ExitCode {
+    if problems.is_empty() {
+        return ExitCode::SUCCESS;
     }
-    Ok(ExitCode::SUCCESS)
+    let mut err = io::stderr().lock();
+    for (key, reason) in problems {
+        let _ = writeln!(err, "bad entry {key}: {reason}");
+    }
+    ExitCode::from(EXIT_BAD_ENTRIES)
+}
+
+/// The entries among `entries` that cannot be read, with why.
+fn unreadable(entries: &[EntryInfo]) -> Vec<(Key, String)> {
+    entries
+        .iter()
+        .filter_map(|e| Some((e.key, e.read_error.clone()?)))
+        .collect()
 }
 
 /// The cache in `dir`, which must be an existing directory: a mistyped path is an error, not
@@ -59,8 +80,12 @@ fn function(e: &EntryInfo) -> &str {
     e.name.as_deref().unwrap_or("?")
 }
 
-fn ls(cache: &Cache, dir: &Path, args: &LsArgs, out: &mut dyn Write) -> Result<(), Failure> {
+/// What could not be read or removed, as `run` names it.
+type Problems = Vec<(Key, String)>;
+
+fn ls(cache: &Cache, dir: &Path, args: &LsArgs, out: &mut dyn Write) -> Result<Problems, Failure> {
     let mut entries = cache.entries()?;
+    let problems = unreadable(&entries);
     match args.sort {
         SortKey::Name => {
             entries.sort_by(|a, b| function(a).cmp(function(b)).then(a.key.cmp(&b.key)))
@@ -75,11 +100,12 @@ fn ls(cache: &Cache, dir: &Path, args: &LsArgs, out: &mut dyn Write) -> Result<(
     }
     if args.format.json {
         let json: Vec<EntryJson> = entries.iter().map(EntryJson::from).collect();
-        return write_json(out, &json);
+        write_json(out, &json)?;
+        return Ok(problems);
     }
     if entries.is_empty() {
         writeln!(out, "no entries in `{}`", dir.display())?;
-        return Ok(());
+        return Ok(problems);
     }
     let now = SystemTime::now();
     let mut table = Table::new(&[false, false, true, true, true]);
@@ -95,11 +121,17 @@ fn ls(cache: &Cache, dir: &Path, args: &LsArgs, out: &mut dyn Write) -> Result<(
         ]);
     }
     table.write(out)?;
-    Ok(())
+    Ok(problems)
 }
 
-fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<(), Failure> {
+fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<Problems, Failure> {
     let stats = cache.stats()?;
+    // Only when some entry cannot be read: the list that names them.
+    let problems = if stats.unreadable > 0 {
+        unreadable(&cache.entries()?)
+    } else {
+        Vec::new()
+    };
     if json {
         let functions = stats
             .by_function
@@ -114,8 +146,12 @@ fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<(), Failure> 
             entries: stats.entries,
             bytes: stats.bytes,
             functions,
+            bookkeeping_entries: stats.bookkeeping,
+            bookkeeping_bytes: stats.bookkeeping_bytes,
+            unreadable: stats.unreadable,
         };
-        return write_json(out, &json);
+        write_json(out, &json)?;
+        return Ok(problems);
     }
     writeln!(out, "entries  {}", stats.entries)?;
     writeln!(
@@ -124,8 +160,19 @@ fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<(), Failure> 
         format_size(stats.bytes),
         stats.bytes
     )?;
+    if stats.bookkeeping > 0 {
+        writeln!(
+            out,
+            "bookkeeping  {} ({})",
+            count(stats.bookkeeping, "entry", "entries"),
+            format_size(stats.bookkeeping_bytes)
+        )?;
+    }
+    if stats.unreadable > 0 {
+        writeln!(out, "unreadable  {}", stats.unreadable)?;
+    }
     if stats.by_function.is_empty() {
-        return Ok(());
+        return Ok(problems);
     }
     writeln!(out)?;
     let mut table = Table::new(&[false, true, true]);
@@ -134,7 +181,7 @@ fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<(), Failure> 
         table.row([name.clone(), entries.to_string(), format_size(*bytes)]);
     }
     table.write(out)?;
-    Ok(())
+    Ok(problems)
 }
 
 /// The one key that starts with `prefix`.
@@ -160,15 +207,22 @@ fn resolve(cache: &Cache, dir: &Path, prefix: &str) -> Result<Key, Failure> {
     }
 }
 
-fn show(cache: &Cache, dir: &Path, args: &ShowArgs, out: &mut dyn Write) -> Result<(), Failure> {
+fn show(
+    cache: &Cache,
+    dir: &Path,
+    args: &ShowArgs,
+    out: &mut dyn Write,
+) -> Result<Problems, Failure> {
     let key = resolve(cache, dir, &args.key)?;
     let Some(e) = cache.entry(key)? else {
         return Err(Failure::Message(format!(
             "entry `{key}` was removed while reading it"
         )));
     };
+    let problems = unreadable(std::slice::from_ref(&e));
     if args.format.json {
-        return write_json(out, &EntryJson::from(&e));
+        write_json(out, &EntryJson::from(&e))?;
+        return Ok(problems);
     }
     let now = SystemTime::now();
     let when = |t: SystemTime| format!("{} ({})", format_time(t), format_age(age_of(t, now)));
@@ -198,20 +252,26 @@ fn show(cache: &Cache, dir: &Path, args: &ShowArgs, out: &mut dyn Write) -> Resu
         }
     }
     table.write(out)?;
-    Ok(())
+    Ok(problems)
 }
 
-fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<(), Failure> {
+fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<Problems, Failure> {
     let mut plan = cache.plan_prune(args.max_size, args.older_than)?;
     plan.remove
         .sort_by(|a, b| a.last_used.cmp(&b.last_used).then(a.key.cmp(&b.key)));
     let kept_bytes = plan.keep.iter().map(|e| e.size).sum();
-    let (removed, freed) = if args.dry_run {
-        (plan.remove.len(), plan.remove.iter().map(|e| e.size).sum())
+    let report = if args.dry_run {
+        graphchain_core::PruneReport {
+            removed: plan.remove.len(),
+            bytes: plan.remove.iter().map(|e| e.size).sum(),
+            kept: plan.keep.len(),
+            bookkeeping_removed: plan.bookkeeping.len(),
+            ..Default::default()
+        }
     } else {
-        let report = cache.prune(&plan)?;
-        (report.removed, report.bytes)
+        cache.prune(&plan)?
     };
+    let (removed, freed) = (report.removed, report.bytes);
     if args.format.json {
         let json = PruneJson {
             dry_run: args.dry_run,
@@ -219,8 +279,19 @@ fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<(), Fai
             freed_bytes: freed,
             kept_entries: plan.keep.len(),
             kept_bytes,
+            bookkeeping_removed: report.bookkeeping_removed,
+            leftovers_removed: report.leftovers_removed,
+            failed: report
+                .failed
+                .iter()
+                .map(|(key, reason)| FailedJson {
+                    key: key.to_string(),
+                    reason: reason.clone(),
+                })
+                .collect(),
         };
-        return write_json(out, &json);
+        write_json(out, &json)?;
+        return Ok(report.failed);
     }
     let now = SystemTime::now();
     let verb = if args.dry_run {
@@ -259,7 +330,7 @@ fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<(), Fai
             format_size(freed)
         )?,
     }
-    Ok(())
+    Ok(report.failed)
 }
 
 fn verify(cache: &Cache, args: &VerifyArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
@@ -329,7 +400,7 @@ fn verify(cache: &Cache, args: &VerifyArgs, out: &mut dyn Write) -> Result<ExitC
     })
 }
 
-fn clear(cache: &Cache, out: &mut dyn Write) -> Result<(), Failure> {
+fn clear(cache: &Cache, out: &mut dyn Write) -> Result<Problems, Failure> {
     let report = cache.clear()?;
     writeln!(
         out,
@@ -337,5 +408,5 @@ fn clear(cache: &Cache, out: &mut dyn Write) -> Result<(), Failure> {
         count(report.removed, "entry", "entries"),
         format_size(report.bytes)
     )?;
-    Ok(())
+    Ok(report.failed)
 }

@@ -18,7 +18,8 @@ use std::time::Duration;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use graphchain_core::{CACHE_DIR_ENV, DEFAULT_CACHE_DIR};
 
-/// Exit status when `cache verify` found bad entries.
+/// Exit status when bad entries were found: `cache verify` found some, or an entry could not be
+/// read or removed (the others were listed, counted or removed all the same).
 const EXIT_BAD_ENTRIES: u8 = 1;
 /// Exit status on any error (clap uses it for usage errors too).
 const EXIT_ERROR: u8 = 2;
@@ -26,8 +27,10 @@ const EXIT_ERROR: u8 = 2;
 const EXIT_STATUS_HELP: &str = "\
 Exit status:
   0  success
-  1  `cache verify` found bad entries
-  2  an error: a bad argument, a missing cache directory, an unknown key, an I/O failure";
+  1  bad entries: `cache verify` found some, or an entry could not be read or removed (each is
+     named on stderr; every other entry was listed, counted or removed all the same)
+  2  an error: a bad argument, a missing cache directory, an unknown key, a directory that
+     cannot be listed";
 
 const JSON_HELP: &str = "\
 JSON output (--json) is for scripts; these field names are stable.
@@ -43,9 +46,13 @@ An entry (`ls` lists them, `show` prints one, `prune` lists the removed ones und
   payload_bytes      length of the encoded value, or null
   payload_blake3     hex blake3 checksum of the encoded value that the header records, or null
   header_error       why the header cannot be read, or null
-`stats`:  {entries, bytes, functions: [{function, entries, bytes}]} (\"?\" names unreadable headers)
+  read_error         why the entry cannot be read at all (not a regular file, say), or null
+`stats`:  {entries, bytes, functions: [{function, entries, bytes}], bookkeeping_entries,
+           bookkeeping_bytes, unreadable} (\"?\" names unreadable headers; bookkeeping entries
+           are graphchain's own records, counted apart)
 `verify`: {checked, bad: [{key, function, size_bytes, reason}], removed}
-`prune`:  {dry_run, removed: [entry], freed_bytes, kept_entries, kept_bytes}";
+`prune`:  {dry_run, removed: [entry], freed_bytes, kept_entries, kept_bytes, bookkeeping_removed,
+           leftovers_removed, failed: [{key, reason}]}";
 
 /// Inspect and clean graphchain caches.
 #[derive(Debug, Parser)]
@@ -89,7 +96,8 @@ enum CacheCommand {
                             --remove removed it), 2 on an error."
     )]
     Verify(VerifyArgs),
-    /// Remove every entry (and leftovers of interrupted writes).
+    /// Remove every entry (and leftovers of interrupted writes); what cannot be removed is
+    /// named, and the rest removed all the same.
     Clear,
 }
 

@@ -23,6 +23,7 @@ pub(crate) struct EntryJson {
     payload_bytes: Option<u64>,
     payload_blake3: Option<String>,
     header_error: Option<String>,
+    read_error: Option<String>,
 }
 
 impl From<&EntryInfo> for EntryJson {
@@ -41,6 +42,7 @@ impl From<&EntryInfo> for EntryJson {
             payload_bytes: e.payload_len,
             payload_blake3: e.payload_checksum.map(|c| hex(&c)),
             header_error: e.header_error.clone(),
+            read_error: e.read_error.clone(),
         }
     }
 }
@@ -51,6 +53,9 @@ pub(crate) struct StatsJson {
     pub(crate) entries: usize,
     pub(crate) bytes: u64,
     pub(crate) functions: Vec<FunctionJson>,
+    pub(crate) bookkeeping_entries: usize,
+    pub(crate) bookkeeping_bytes: u64,
+    pub(crate) unreadable: usize,
 }
 
 /// One function's share in `stats`.
@@ -86,6 +91,16 @@ pub(crate) struct PruneJson {
     pub(crate) freed_bytes: u64,
     pub(crate) kept_entries: usize,
     pub(crate) kept_bytes: u64,
+    pub(crate) bookkeeping_removed: usize,
+    pub(crate) leftovers_removed: usize,
+    pub(crate) failed: Vec<FailedJson>,
+}
+
+/// An entry that could not be removed, in `prune`.
+#[derive(Debug, Serialize)]
+pub(crate) struct FailedJson {
+    pub(crate) key: String,
+    pub(crate) reason: String,
 }
 
 /// Writes `value` as indented JSON and a newline.

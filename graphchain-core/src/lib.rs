@@ -41,7 +41,7 @@ pub use crate::store::codec::{
     type_structure,
 };
 pub use crate::store::housekeeping::{Cache, CacheStats, EntryInfo, PrunePlan, PruneReport};
-pub use crate::store::{LocalStore, MemoryStore, Store, StoreMeta};
+pub use crate::store::{LocalStore, MemoryStore, Opened, Store, StoreMeta};
 pub use crate::surface::builder::RuntimeBuilder;
 pub use crate::surface::dot::{Dot, RankDir};
 pub use crate::surface::dynamic::{DynGraph, GraphSpec, Registrable, Registry, TaskSpec};

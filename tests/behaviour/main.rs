@@ -8,6 +8,7 @@
 
 mod common;
 
+mod a_full_disk_leaves_no_partial_entry;
 #[cfg(feature = "async")]
 mod async_results_are_cached;
 #[cfg(feature = "async")]
@@ -16,6 +17,7 @@ mod async_task_failures_name_the_task;
 mod async_tasks_in_reports_and_callbacks;
 #[cfg(feature = "async")]
 mod async_tasks_run_beside_cpu_tasks;
+mod bookkeeping_is_pruned_with_its_results;
 mod cache_housekeeping;
 mod cache_if_faster;
 mod callbacks_see_every_task;
@@ -36,11 +38,14 @@ mod impure_calls_are_distinct;
 mod io_limit_caps_async_tasks_in_flight;
 mod keys_are_stable;
 mod killed_writers_leave_no_bad_entry;
+mod leftovers_of_killed_writers_are_removed;
 mod logs_name_load_compute_store;
 mod methods_build_nodes;
 mod million_node_chain;
+mod newer_entry_formats_are_left_alone;
 mod operators_build_nodes;
 mod parallel_equals_sequential;
+mod payloads_are_checked_before_they_are_decoded;
 mod persist_holds_values_in_memory;
 mod pipeline_modules_track_their_items;
 mod plan_is_a_dry_run;
@@ -57,12 +62,14 @@ mod save_without_graphviz_names_dot;
 mod second_run_loads_only_the_root;
 mod second_runs_of_cheap_graphs_load_their_root;
 mod skip_lists_bypass_the_cache;
+mod special_files_in_the_cache_are_not_entries;
 mod task_failures_name_the_task;
 mod tasks_blocked_in_another_pool_run_alone;
 mod tracked_helpers_are_part_of_the_identity;
 mod tuple_results_split;
 mod untraceable_results_are_not_cached_and_named_once;
 mod unwritable_cache_still_returns_results;
+mod upper_case_file_names_are_not_entries;
 mod visualize_colours_nodes_by_state;
 mod visualize_emits_dot;
 mod wrapped_functions_build_nodes;

@@ -1,8 +1,8 @@
 //! Early cutoff, and the records that explain why a node ran.
 //!
 //! Two kinds of small bookkeeping entries live in the store beside the results, written in the
-//! ordinary entry format (so `graphchain cache verify`, pruning and remote stores treat them like
-//! any other entry):
+//! ordinary entry format (so `graphchain cache verify` and remote stores treat them like any
+//! other entry, and pruning removes them with the results they describe):
 //!
 //! - A **trace** maps a node's *content key* — its own hash (function, type arguments,
 //!   literals) and the content hash of each input's value — to the key of the entry that holds
@@ -54,20 +54,18 @@ fn function_key(info: &FnInfo) -> Key {
 
 /// Reads the small payload of a bookkeeping entry of kind `kind` under `key`.
 fn read_small<const N: usize>(store: &dyn Store, key: Key, kind: &str) -> Option<[u8; N]> {
-    let bytes = store.get(key).ok()??;
-    let (header, payload) = entry::open_header(&bytes, key, kind, [0; 32]).ok()?;
-    entry::check_payload(&header, payload).ok()?;
-    payload.try_into().ok()
+    let checked = entry::read(store, key, Some((kind, [0; 32]))).ok()??;
+    checked.payload().try_into().ok()
 }
 
-fn write_small(store: &dyn Store, key: Key, kind: &str, payload: &[u8]) {
+fn write_small(store: &dyn Store, key: Key, kind: &str, name: &str, payload: &[u8]) {
     let described = Payload {
         len: payload.len() as u64,
         hash: *blake3::hash(payload).as_bytes(),
     };
-    let header = entry::header_of(key, [0; 32], kind, kind, 0, described);
+    let header = entry::header_of(key, [0; 32], kind, name, 0, described);
     // Bookkeeping only: a store that cannot be written loses early cutoff, nothing else.
-    let _ = store.put_parts(key, &[&header, payload]);
+    let _ = entry::put(store, key, &[&header, payload]);
 }
 
 /// How `info` compares with its record in `store`.
@@ -89,7 +87,13 @@ pub(crate) fn seen(store: &dyn Store, info: &FnInfo) -> Seen {
 
 /// Records the running code of `info` as the code of its stored results.
 pub(crate) fn record_function(store: &dyn Store, info: &FnInfo) {
-    write_small(store, function_key(info), FUNCTION_RECORD, &record_of(info));
+    write_small(
+        store,
+        function_key(info),
+        FUNCTION_RECORD,
+        info.name,
+        &record_of(info),
+    );
 }
 
 /// The key of the entry recorded for content key `content`, if any.
@@ -99,7 +103,7 @@ pub(crate) fn trace(store: &dyn Store, content: Key) -> Option<Key> {
 
 /// Records that the result for content key `content` is stored under `target`.
 pub(crate) fn record_trace(store: &dyn Store, content: Key, target: Key) {
-    write_small(store, content, TRACE, target.as_bytes());
+    write_small(store, content, TRACE, TRACE, target.as_bytes());
 }
 
 #[cfg(test)]

@@ -38,9 +38,6 @@ impl CacheContext<'_> {
     }
 }
 
-/// Payloads at least this large are checked and decoded in parallel.
-const PARALLEL_CHECK: usize = 1 << 20;
-
 /// A result to consider for the cache once its consumers are on their way.
 pub(crate) struct StoreJob {
     pub(super) node: usize,
@@ -113,39 +110,26 @@ impl<'c> RunCache<'c> {
         std::mem::take(&mut *lock(&self.bad_entries))
     }
 
-    /// Reads, checks and decodes the entry under `key` as `node`'s value.
+    /// Reads, checks and decodes the entry under `key` as `node`'s value: the payload is
+    /// decoded only once its checksum matched.
     fn read_entry(&self, node: &Node, key: Key) -> Result<Read, String> {
         let storable = node
             .storable
             .expect("entries are read only for storable nodes");
-        let bytes = self
-            .ctx
-            .store
-            .get(key)
-            .map_err(|e| format!("cannot read the entry: {e}"))?
-            .ok_or_else(|| "the entry disappeared".to_owned())?;
-        let (header, payload) =
-            entry::open_header(&bytes, key, storable.codec, storable.fingerprint())
-                .map_err(|e| e.to_string())?;
-        let check = || entry::check_payload(&header, payload).map_err(|e| e.to_string());
-        let decode =
-            || (storable.decode)(payload).map_err(|e| format!("the payload does not decode: {e}"));
-        // A large payload is checked and decoded at once; the value is used only if the check
-        // passes.
-        let value = if payload.len() >= PARALLEL_CHECK {
-            let (checked, value) = rayon::join(check, decode);
-            checked?;
-            value?
-        } else {
-            check()?;
-            decode()?
-        };
-        let payload_at = bytes.len() - payload.len();
+        let checked = entry::read(
+            self.ctx.store,
+            key,
+            Some((storable.codec, storable.fingerprint())),
+        )
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| "the entry disappeared".to_owned())?;
+        let value = (storable.decode)(checked.payload())
+            .map_err(|e| format!("the payload does not decode: {e}"))?;
         Ok(Read {
             value,
-            header,
-            bytes,
-            payload_at,
+            header: checked.header,
+            bytes: checked.bytes,
+            payload_at: checked.payload_at,
         })
     }
 
@@ -170,7 +154,7 @@ impl<'c> RunCache<'c> {
                     location = %self.ctx.store.location(),
                     "discarding a cache entry that cannot be used ({problem}); it will be recomputed"
                 );
-                let _ = self.ctx.store.remove(node.key);
+                entry::discard(self.ctx.store, node.key);
                 lock(&self.bad_entries).push((node.key, problem));
                 Err(start.elapsed())
             }
@@ -224,7 +208,7 @@ impl<'c> RunCache<'c> {
                 hash: read.header.payload_hash,
             },
         );
-        let _ = store.put_parts(node.key, &[&header, &read.bytes[read.payload_at..]]);
+        let _ = entry::put(store, node.key, &[&header, &read.bytes[read.payload_at..]]);
         let elapsed = start.elapsed();
         tracing::debug!(
             target: "graphchain",
@@ -362,8 +346,10 @@ impl<'c> RunCache<'c> {
             return None;
         }
         let start = Instant::now();
-        match store.put_parts(node.key, &[&header, &payload]) {
-            Ok(()) => {
+        match entry::put(store, node.key, &[&header, &payload]) {
+            // An entry of a newer format is there: left for the program that wrote it.
+            Ok(false) => None,
+            Ok(true) => {
                 self.stored[job.node].store(true, Ordering::Relaxed);
                 tracing::debug!(
                     target: "graphchain",

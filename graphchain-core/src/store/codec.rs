@@ -140,7 +140,14 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for PostcardLz4 {
                     .ok()
                     .filter(|&len| len <= compressed.len().saturating_mul(LZ4_MAX_RATIO) + 64)
                     .ok_or("the decompressed size in the payload is impossible")?;
-                let mut decoded = vec![0u8; len];
+                // The size is covered by the payload checksum, checked before any decoding, and
+                // bounded by the compressed bytes; it is allocated fallibly all the same, so that
+                // a forged entry under a memory limit is an error rather than an abort.
+                let mut decoded = Vec::new();
+                decoded
+                    .try_reserve_exact(len)
+                    .map_err(|_| "cannot allocate the decompressed size")?;
+                decoded.resize(len, 0);
                 let written = lz4_flex::decompress_into(compressed, &mut decoded)?;
                 if written != len {
                     return Err("the payload decompressed to a different size".into());

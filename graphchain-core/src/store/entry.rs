@@ -10,10 +10,17 @@
 //! Every field is checked on read, and no length read from an entry is trusted for an
 //! allocation: each is checked against the bytes actually there. Any bit flip or truncation is
 //! caught by the two checksums or the length checks.
+//!
+//! [`read`] is the one way to load an entry: header first, its declared length against the
+//! entry's real size, then exactly that many bytes, and the payload checksum before anyone
+//! decodes it. An entry of a newer format is left alone: [`discard`] does not remove it and
+//! [`put`] does not replace it, so two versions of a program can share a cache.
 
+use std::io::{self, Read};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::key::Key;
+use crate::store::Store;
 
 const MAGIC: &[u8; 8] = b"GCHAINE\0";
 /// Version of this layout; entries of another version are misses.
@@ -45,6 +52,10 @@ pub(crate) enum EntryError {
     BadMagic,
     #[error("entry format {0} is not supported (expected {FORMAT_VERSION})")]
     Version(u16),
+    #[error("entry format {0} is newer than this program reads ({FORMAT_VERSION}); left alone")]
+    Newer(u16),
+    #[error("entry is {actual} bytes, longer than the {declared} its header declares")]
+    TooLong { declared: u64, actual: u64 },
     #[error("entry header is malformed: {0}")]
     Malformed(&'static str),
     #[error("entry header checksum does not match")]
@@ -139,6 +150,9 @@ pub(crate) fn decode_header(bytes: &[u8]) -> Result<(Header, usize), EntryError>
         return Err(EntryError::BadMagic);
     }
     let version = r.u16()?;
+    if version > FORMAT_VERSION {
+        return Err(EntryError::Newer(version));
+    }
     if version != FORMAT_VERSION {
         return Err(EntryError::Version(version));
     }
@@ -182,64 +196,178 @@ pub(crate) fn decode_header(bytes: &[u8]) -> Result<(Header, usize), EntryError>
     Ok((header, header_len))
 }
 
-/// Checks a whole entry against what the reader expects and returns its payload.
+/// Checks a whole entry, given as bytes, through [`read`]; returns its header and payload.
 #[cfg(test)]
-pub(crate) fn open<'a>(
-    bytes: &'a [u8],
+pub(crate) fn open(
+    bytes: &[u8],
     key: Key,
     codec: &str,
     fingerprint: [u8; 32],
-) -> Result<(Header, &'a [u8]), EntryError> {
-    let (header, payload) = open_header(bytes, key, codec, fingerprint)?;
-    check_payload(&header, payload)?;
-    Ok((header, payload))
+) -> Result<(Header, Vec<u8>), EntryError> {
+    let checked = read_bytes(bytes, key, Some((codec, fingerprint)))?;
+    let payload = checked.payload().to_vec();
+    Ok((checked.header, payload))
 }
 
-/// Checks everything about an entry but its payload's checksum, and returns the payload: the
-/// caller must also call [`check_payload`] before trusting what it decodes (it may decode at the
-/// same time, and discard the result if the check fails).
-pub(crate) fn open_header<'a>(
-    bytes: &'a [u8],
+/// Checks a whole entry, given as bytes, without knowing its type.
+#[cfg(test)]
+pub(crate) fn verify(bytes: &[u8], key: Key) -> Result<Header, EntryError> {
+    Ok(read_bytes(bytes, key, None)?.header)
+}
+
+#[cfg(test)]
+fn read_bytes(
+    bytes: &[u8],
     key: Key,
-    codec: &str,
-    fingerprint: [u8; 32],
-) -> Result<(Header, &'a [u8]), EntryError> {
-    let (header, payload) = split(bytes, key)?;
-    if header.codec != codec {
-        return Err(EntryError::Codec(header.codec));
+    expect: Option<(&str, [u8; 32])>,
+) -> Result<Checked, EntryError> {
+    let store = crate::store::MemoryStore::new();
+    store.put(key, bytes).expect("memory");
+    match read(&store, key, expect) {
+        Ok(checked) => Ok(checked.expect("just stored")),
+        Err(ReadError::Entry(e)) => Err(e),
+        Err(ReadError::Store(e)) => panic!("a memory store failed: {e}"),
     }
-    if header.fingerprint != fingerprint {
-        return Err(EntryError::Type);
-    }
-    Ok((header, payload))
 }
 
 /// Checks a payload against its header's checksum.
 pub(crate) fn check_payload(header: &Header, payload: &[u8]) -> Result<(), EntryError> {
-    if blake3::hash(payload).as_bytes() != &header.payload_hash {
+    let hash = if payload.len() >= PARALLEL_HASH && rayon::current_thread_index().is_some() {
+        // Large payloads are hashed on the pool's threads (never starting rayon's global pool
+        // from a thread outside one), before anything decodes them.
+        *blake3::Hasher::new()
+            .update_rayon(payload)
+            .finalize()
+            .as_bytes()
+    } else {
+        *blake3::hash(payload).as_bytes()
+    };
+    if hash != header.payload_hash {
         return Err(EntryError::PayloadChecksum);
     }
     Ok(())
 }
 
-/// Checks a whole entry's integrity without knowing its type.
-pub(crate) fn verify(bytes: &[u8], key: Key) -> Result<Header, EntryError> {
-    let (header, payload) = split(bytes, key)?;
-    check_payload(&header, payload)?;
-    Ok(header)
+/// Payloads at least this large are hashed in parallel (blake3 gains from 128 KiB upward).
+const PARALLEL_HASH: usize = 1 << 20;
+
+/// An entry read whole and checked: header, checksums, size; its payload may be decoded.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    pub(crate) header: Header,
+    /// The whole entry, header then payload.
+    pub(crate) bytes: Vec<u8>,
+    /// Where the payload starts in `bytes`.
+    pub(crate) payload_at: usize,
 }
 
-/// Reads the header, checks it is for `key` and that the payload has the length it says.
-fn split(bytes: &[u8], key: Key) -> Result<(Header, &[u8]), EntryError> {
-    let (header, start) = decode_header(bytes)?;
+impl Checked {
+    /// The payload, checked against its checksum.
+    pub(crate) fn payload(&self) -> &[u8] {
+        &self.bytes[self.payload_at..]
+    }
+}
+
+/// Why an entry could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ReadError {
+    #[error("cannot read the entry: {0}")]
+    Store(#[from] io::Error),
+    #[error(transparent)]
+    Entry(#[from] EntryError),
+}
+
+/// Reads and checks the entry under `key`, or `None` when there is none. With `expect` (a codec
+/// and a type fingerprint) the entry must have been written by them.
+///
+/// The header is read first, and the entry's size must be exactly what it declares before
+/// anything more is read, so that a huge file, a symbolic link to a device or a damaged length
+/// costs at most [`MAX_HEADER_LEN`] bytes; the whole entry is then read into one buffer,
+/// allocated fallibly, and its payload checked against the checksum before it is returned.
+pub(crate) fn read(
+    store: &dyn Store,
+    key: Key,
+    expect: Option<(&str, [u8; 32])>,
+) -> Result<Option<Checked>, ReadError> {
+    let Some(opened) = store.open(key)? else {
+        return Ok(None);
+    };
+    let mut reader = opened.reader;
+    let mut prefix = Vec::with_capacity(MAX_HEADER_LEN);
+    (&mut reader)
+        .take(MAX_HEADER_LEN as u64)
+        .read_to_end(&mut prefix)?;
+    let (header, header_len) = decode_header(&prefix)?;
     if header.key != key {
-        return Err(EntryError::KeyMismatch);
+        return Err(EntryError::KeyMismatch.into());
     }
-    let payload = &bytes[start..];
-    if payload.len() as u64 != header.payload_len {
-        return Err(EntryError::Truncated);
+    if let Some((codec, fingerprint)) = expect {
+        if header.codec != codec {
+            return Err(EntryError::Codec(header.codec).into());
+        }
+        if header.fingerprint != fingerprint {
+            return Err(EntryError::Type.into());
+        }
     }
-    Ok((header, payload))
+    let declared = (header_len as u64).saturating_add(header.payload_len);
+    if opened.size < declared {
+        return Err(EntryError::Truncated.into());
+    }
+    if opened.size > declared {
+        return Err(EntryError::TooLong {
+            declared,
+            actual: opened.size,
+        }
+        .into());
+    }
+    // `declared` is the entry's real size now, so the allocation is as large as the file.
+    let len = usize::try_from(declared).map_err(|_| EntryError::Truncated)?;
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(len).map_err(io::Error::other)?;
+    bytes.extend_from_slice(&prefix[..prefix.len().min(len)]);
+    drop(prefix);
+    let rest = (len - bytes.len()) as u64;
+    reader.take(rest).read_to_end(&mut bytes)?;
+    if bytes.len() != len {
+        return Err(EntryError::Truncated.into());
+    }
+    check_payload(&header, &bytes[header_len..])?;
+    Ok(Some(Checked {
+        header,
+        bytes,
+        payload_at: header_len,
+    }))
+}
+
+/// Whether the entry under `key` is of a newer format than this program writes.
+fn is_newer(store: &dyn Store, key: Key) -> bool {
+    store
+        .get_prefix(key, FIXED_PREFIX)
+        .ok()
+        .flatten()
+        .is_some_and(|prefix| matches!(decode_header(&prefix), Err(EntryError::Newer(_))))
+}
+
+/// Removes an entry found unusable, unless it is of a newer format: that one belongs to a newer
+/// program sharing the cache, and is only a miss here.
+pub(crate) fn discard(store: &dyn Store, key: Key) {
+    if !is_newer(store, key) {
+        let _ = store.remove(key);
+    }
+}
+
+/// Stores the entry made of `parts` under `key`, unless an entry of a newer format is there
+/// (then nothing is written, and `Ok(false)` says so).
+///
+/// # Errors
+///
+/// As [`Store::put_parts`].
+pub(crate) fn put(store: &dyn Store, key: Key, parts: &[&[u8]]) -> io::Result<bool> {
+    if is_newer(store, key) {
+        return Ok(false);
+    }
+    store.put_parts(key, parts)?;
+    Ok(true)
 }
 
 pub(crate) fn now_ms() -> u64 {

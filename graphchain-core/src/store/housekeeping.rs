@@ -1,6 +1,6 @@
 //! The cache as a whole: housekeeping (list, totals, prune, clear, verify).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,12 +9,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::error::Error;
 use crate::key::Key;
 use crate::store::entry::{self, MAX_HEADER_LEN};
-use crate::store::{BOOKKEEPING, LocalStore, Store};
+use crate::store::{
+    BOOKKEEPING, FUNCTION_RECORD, LEFTOVER_AGE, LocalStore, PROBE, Store, StoreMeta, TRACE,
+};
 
 /// One cache entry, as [`Cache::entries`] lists it: what the store and the entry's header say.
 ///
 /// The header fields are `None` when the header cannot be read (the entry is corrupt, foreign,
-/// or written for another key); [`header_error`](EntryInfo::header_error) then says why.
+/// or written for another key); [`header_error`](EntryInfo::header_error) then says why. When
+/// the entry cannot be read at all (it is not a regular file, a symbolic link loop, or not
+/// readable by this user), [`read_error`](EntryInfo::read_error) says why as well.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EntryInfo {
     /// The node's key.
@@ -39,17 +43,22 @@ pub struct EntryInfo {
     pub payload_checksum: Option<[u8; 32]>,
     /// Why the header cannot be read, when it cannot.
     pub header_error: Option<String>,
+    /// Why the entry cannot be read at all, when it cannot: an error of this entry alone, which
+    /// housekeeping reports and carries on from.
+    pub read_error: Option<String>,
 }
 
 impl EntryInfo {
     /// Whether this is one of graphchain's own small bookkeeping entries rather than a result:
-    /// the records early cutoff and explanations rely on (named `graphchain-trace` and
-    /// `graphchain-function`), or a leftover probe of the store's speed. They are pruned like
-    /// any entry; a run that misses one only loses an early cutoff or an explanation.
+    /// the records early cutoff and explanations rely on (codecs `graphchain-trace` and
+    /// `graphchain-function`), or a leftover probe of the store's speed. Pruning removes them
+    /// with, or after, the results they describe (see [`Cache::plan_prune`]); a run that misses
+    /// one only loses an early cutoff or an explanation.
     pub fn is_bookkeeping(&self) -> bool {
-        self.name
+        self.codec
             .as_deref()
-            .is_some_and(|name| BOOKKEEPING.contains(&name))
+            .is_some_and(|codec| BOOKKEEPING.contains(&codec))
+            || self.name.as_deref() == Some(PROBE)
     }
 }
 
@@ -62,6 +71,14 @@ pub struct CacheStats {
     pub bytes: u64,
     /// Entries and bytes per function name (`"?"` for unreadable headers).
     pub by_function: BTreeMap<String, (usize, u64)>,
+    /// graphchain's own bookkeeping entries (see [`EntryInfo::is_bookkeeping`]), not counted
+    /// in `entries`.
+    pub bookkeeping: usize,
+    /// Their total size in bytes, not counted in `bytes`.
+    pub bookkeeping_bytes: u64,
+    /// Entries that cannot be read at all (see [`EntryInfo::read_error`]), counted in
+    /// `entries` under `"?"`.
+    pub unreadable: usize,
 }
 
 /// What a prune or a clear removed.
@@ -73,6 +90,12 @@ pub struct PruneReport {
     pub bytes: u64,
     /// Entries kept.
     pub kept: usize,
+    /// Bookkeeping entries removed (not counted in `removed` and `bytes`).
+    pub bookkeeping_removed: usize,
+    /// Temporary files of interrupted writes removed.
+    pub leftovers_removed: usize,
+    /// Entries that could not be removed, with why; the others were removed all the same.
+    pub failed: Vec<(Key, String)>,
 }
 
 /// Which entries a prune removes and which it keeps, as [`Cache::plan_prune`] works it out.
@@ -82,6 +105,10 @@ pub struct PrunePlan {
     pub remove: Vec<EntryInfo>,
     /// The entries to keep.
     pub keep: Vec<EntryInfo>,
+    /// The bookkeeping entries to remove with them: traces to results that are removed or
+    /// gone, records of functions none of whose results is kept, and speed probes left by
+    /// killed processes.
+    pub bookkeeping: Vec<EntryInfo>,
 }
 
 /// A handle on a cache's entries, for housekeeping.
@@ -137,12 +164,13 @@ impl Cache {
     /// Every entry holding a result, with what its header says, in no particular order.
     ///
     /// graphchain's own small bookkeeping entries (see [`EntryInfo::is_bookkeeping`]) are left
-    /// out here, from [`stats`](Cache::stats) and from pruning; [`clear`](Cache::clear) removes
-    /// them too.
+    /// out here; [`stats`](Cache::stats) counts them apart, pruning removes them with the
+    /// results they describe, and [`clear`](Cache::clear) removes them too. An entry that
+    /// cannot be read is listed with its [`read_error`](EntryInfo::read_error).
     ///
     /// # Errors
     ///
-    /// [`Error::Store`] when the store cannot be read.
+    /// [`Error::Store`] when the store cannot be listed.
     pub fn entries(&self) -> Result<Vec<EntryInfo>, Error> {
         let mut entries = self.all_entries()?;
         entries.retain(|e| !e.is_bookkeeping());
@@ -158,6 +186,25 @@ impl Cache {
             entries.extend(self.entry(key)?);
         }
         Ok(entries)
+    }
+
+    /// An entry that exists but cannot be read.
+    fn unreadable(key: Key, meta: Option<StoreMeta>, e: io::Error) -> EntryInfo {
+        let reason = entry::ReadError::from(e).to_string();
+        EntryInfo {
+            key,
+            name: None,
+            codec: None,
+            size: meta.map_or(0, |m| m.size),
+            created: None,
+            last_used: meta.map_or(UNIX_EPOCH, |m| m.last_used),
+            compute_time: None,
+            type_fingerprint: None,
+            payload_len: None,
+            payload_checksum: None,
+            header_error: Some(reason.clone()),
+            read_error: Some(reason),
+        }
     }
 
     /// One entry, with what its header says, or `None` when there is no entry under `key`.
@@ -184,19 +231,22 @@ impl Cache {
     /// # Ok::<(), graphchain::Error>(())
     /// ```
     ///
+    /// An entry that is there but cannot be read (not a regular file, a symbolic link loop,
+    /// not readable by this user) is returned with its [`read_error`](EntryInfo::read_error).
+    ///
     /// # Errors
     ///
-    /// [`Error::Store`] when the store cannot be read.
+    /// None yet: the `Result` leaves room for stores that fail as a whole.
     pub fn entry(&self, key: Key) -> Result<Option<EntryInfo>, Error> {
-        let Some(meta) = self.store.metadata(key).map_err(self.err("read"))? else {
-            return Ok(None);
+        let meta = match self.store.metadata(key) {
+            Ok(None) => return Ok(None),
+            Ok(Some(meta)) => meta,
+            Err(e) => return Ok(Some(Cache::unreadable(key, None, e))),
         };
-        let Some(prefix) = self
-            .store
-            .get_prefix(key, MAX_HEADER_LEN)
-            .map_err(self.err("read"))?
-        else {
-            return Ok(None); // removed meanwhile
+        let prefix = match self.store.get_prefix(key, MAX_HEADER_LEN) {
+            Ok(None) => return Ok(None), // removed meanwhile
+            Ok(Some(prefix)) => prefix,
+            Err(e) => return Ok(Some(Cache::unreadable(key, Some(meta), e))),
         };
         let header = entry::decode_header(&prefix).and_then(|(header, _)| {
             if header.key == key {
@@ -222,6 +272,7 @@ impl Cache {
             payload_len: header.map(|h| h.payload_len),
             payload_checksum: header.map(|h| h.payload_hash),
             header_error,
+            read_error: None,
         }))
     }
 
@@ -270,7 +321,13 @@ impl Cache {
     /// [`Error::Store`] when the store cannot be read.
     pub fn stats(&self) -> Result<CacheStats, Error> {
         let mut stats = CacheStats::default();
-        for e in self.entries()? {
+        for e in self.all_entries()? {
+            if e.is_bookkeeping() {
+                stats.bookkeeping += 1;
+                stats.bookkeeping_bytes += e.size;
+                continue;
+            }
+            stats.unreadable += usize::from(e.read_error.is_some());
             stats.entries += 1;
             stats.bytes += e.size;
             let f = stats
@@ -303,11 +360,16 @@ impl Cache {
 
     /// Works out which entries a prune would remove, without removing anything.
     ///
-    /// Entries not used for `older_than` or longer go first; then, of the rest, the least
+    /// Entries that cannot be read at all (see [`EntryInfo::read_error`]) always go, and
+    /// entries not used for `older_than` or longer go first; then, of the rest, the least
     /// recently used go until what is left fits in `max_bytes` (an entry too large for the room
     /// left goes, and smaller, older ones may stay). `None` leaves that limit out; with both
-    /// `None` nothing goes. [`prune`](Cache::prune) carries the plan out, so that a caller can
+    /// `None` only unreadable entries go. [`prune`](Cache::prune) carries the plan out, so that a caller can
     /// show it first (a dry run).
+    ///
+    /// Bookkeeping entries go with, or after, the results they describe: a trace goes when the
+    /// result it points to goes or is gone, a function's record when none of its results is
+    /// kept, and a speed probe (which lives for milliseconds) when it is an hour old.
     ///
     /// # Examples
     ///
@@ -340,53 +402,114 @@ impl Cache {
         older_than: Option<Duration>,
     ) -> Result<PrunePlan, Error> {
         let now = SystemTime::now();
-        let (mut remove, mut rest): (Vec<_>, Vec<_>) = self.entries()?.into_iter().partition(|e| {
-            older_than.is_some_and(|age| now.duration_since(e.last_used).unwrap_or_default() >= age)
+        let (bookkeeping, results): (Vec<_>, Vec<_>) = self
+            .all_entries()?
+            .into_iter()
+            .partition(EntryInfo::is_bookkeeping);
+        let (mut remove, rest): (Vec<_>, Vec<_>) = results.into_iter().partition(|e| {
+            e.read_error.is_some()
+                || older_than
+                    .is_some_and(|age| now.duration_since(e.last_used).unwrap_or_default() >= age)
         });
-        let Some(max_bytes) = max_bytes else {
-            return Ok(PrunePlan { remove, keep: rest });
-        };
-        rest.sort_by_key(|e| std::cmp::Reverse(e.last_used));
-        let mut kept_bytes = 0u64;
-        let mut keep = Vec::new();
-        for e in rest {
-            if kept_bytes + e.size <= max_bytes {
-                kept_bytes += e.size;
-                keep.push(e);
-            } else {
-                remove.push(e);
+        let keep = match max_bytes {
+            None => rest,
+            Some(max_bytes) => {
+                let mut rest = rest;
+                rest.sort_by_key(|e| std::cmp::Reverse(e.last_used));
+                let mut kept_bytes = 0u64;
+                let mut keep = Vec::new();
+                for e in rest {
+                    if kept_bytes + e.size <= max_bytes {
+                        kept_bytes += e.size;
+                        keep.push(e);
+                    } else {
+                        remove.push(e);
+                    }
+                }
+                keep
             }
-        }
-        Ok(PrunePlan { remove, keep })
+        };
+        let bookkeeping = self.stale_bookkeeping(bookkeeping, &keep, now);
+        Ok(PrunePlan {
+            remove,
+            keep,
+            bookkeeping,
+        })
     }
 
-    /// Removes the entries `plan` selected; what was removed (entries already gone are not
-    /// counted).
+    /// The bookkeeping entries that describe nothing in `keep` (see [`Cache::plan_prune`]).
+    fn stale_bookkeeping(
+        &self,
+        bookkeeping: Vec<EntryInfo>,
+        keep: &[EntryInfo],
+        now: SystemTime,
+    ) -> Vec<EntryInfo> {
+        let kept_keys: HashSet<Key> = keep.iter().map(|e| e.key).collect();
+        let kept_names: HashSet<&str> = keep.iter().filter_map(|e| e.name.as_deref()).collect();
+        bookkeeping
+            .into_iter()
+            .filter(|e| match e.codec.as_deref() {
+                Some(TRACE) => trace_target(&*self.store, e.key)
+                    .is_none_or(|target| !kept_keys.contains(&target)),
+                // Records written before they were named after their function describe any.
+                Some(FUNCTION_RECORD) => match e.name.as_deref() {
+                    Some(FUNCTION_RECORD) | None => keep.is_empty(),
+                    Some(name) => !kept_names.contains(name),
+                },
+                _ => now.duration_since(e.last_used).unwrap_or_default() >= LEFTOVER_AGE,
+            })
+            .collect()
+    }
+
+    /// Removes the entries `plan` selected, then its bookkeeping entries and temporary files of
+    /// writers killed more than an hour ago; what was removed (entries already gone are not
+    /// counted). An entry that cannot be removed is recorded in
+    /// [`failed`](PruneReport::failed), and the others are removed all the same.
     ///
     /// # Errors
     ///
-    /// [`Error::Store`] when the store cannot be written.
+    /// [`Error::Store`] when the store's temporary files cannot be listed.
     pub fn prune(&self, plan: &PrunePlan) -> Result<PruneReport, Error> {
-        self.remove_all(&plan.remove, plan.keep.len())
+        self.remove_with_bookkeeping(
+            &plan.remove,
+            &plan.bookkeeping,
+            plan.keep.len(),
+            LEFTOVER_AGE,
+        )
+    }
+
+    /// Removes `results`, then `bookkeeping`, then leftovers older than `age`.
+    fn remove_with_bookkeeping(
+        &self,
+        results: &[EntryInfo],
+        bookkeeping: &[EntryInfo],
+        kept: usize,
+        age: Duration,
+    ) -> Result<PruneReport, Error> {
+        let mut report = self.remove_all(results, kept);
+        let bookkeeping = self.remove_all(bookkeeping, 0);
+        report.bookkeeping_removed = bookkeeping.removed;
+        report.failed.extend(bookkeeping.failed);
+        report.leftovers_removed = self
+            .store
+            .remove_leftovers(age)
+            .map_err(self.err("clean"))?;
+        Ok(report)
     }
 
     /// Removes every entry, bookkeeping included, and leftovers of interrupted writes; the report
-    /// counts the results removed.
+    /// counts the results removed. What cannot be removed is recorded in
+    /// [`failed`](PruneReport::failed), and the rest is removed all the same.
     ///
     /// # Errors
     ///
-    /// [`Error::Store`] when the store cannot be read or written.
+    /// [`Error::Store`] when the store cannot be listed.
     pub fn clear(&self) -> Result<PruneReport, Error> {
         let (bookkeeping, results): (Vec<_>, Vec<_>) = self
             .all_entries()?
             .into_iter()
             .partition(EntryInfo::is_bookkeeping);
-        let report = self.remove_all(&results, 0)?;
-        self.remove_all(&bookkeeping, 0)?;
-        self.store
-            .remove_leftovers(Duration::ZERO)
-            .map_err(self.err("clean"))?;
-        Ok(report)
+        self.remove_with_bookkeeping(&results, &bookkeeping, 0, Duration::ZERO)
     }
 
     /// Removes one entry; whether it was there.
@@ -398,36 +521,50 @@ impl Cache {
         self.store.remove(key).map_err(self.err("remove"))
     }
 
-    /// Checks every entry's checksums; returns the bad ones with what is wrong with each.
+    /// Checks every entry's checksums; returns the bad ones with what is wrong with each. An
+    /// entry that cannot be read is bad; an entry of a newer format than this program reads is
+    /// left alone (it is not bad, only unknown here).
     ///
     /// # Errors
     ///
-    /// [`Error::Store`] when the store cannot be read.
+    /// [`Error::Store`] when the store cannot be listed.
     pub fn verify(&self) -> Result<Vec<(Key, String)>, Error> {
         let mut bad = Vec::new();
         for key in self.store.list().map_err(self.err("list"))? {
-            if let Some(bytes) = self.store.get(key).map_err(self.err("read"))?
-                && let Err(e) = entry::verify(&bytes, key)
-            {
-                bad.push((key, e.to_string()));
+            match entry::read(&*self.store, key, None) {
+                Ok(_) | Err(entry::ReadError::Entry(entry::EntryError::Newer(_))) => {}
+                Err(e) => bad.push((key, e.to_string())),
             }
         }
         Ok(bad)
     }
 
-    fn remove_all(&self, doomed: &[EntryInfo], kept: usize) -> Result<PruneReport, Error> {
+    /// Removes `doomed`, recording each entry that cannot be removed and carrying on.
+    fn remove_all(&self, doomed: &[EntryInfo], kept: usize) -> PruneReport {
         let mut report = PruneReport {
             kept,
             ..PruneReport::default()
         };
         for e in doomed {
-            if self.store.remove(e.key).map_err(self.err("remove"))? {
-                report.removed += 1;
-                report.bytes += e.size;
+            match self.store.remove(e.key) {
+                Ok(true) => {
+                    report.removed += 1;
+                    report.bytes += e.size;
+                }
+                Ok(false) => {}
+                Err(why) => report
+                    .failed
+                    .push((e.key, format!("cannot remove the entry: {why}"))),
             }
         }
-        Ok(report)
+        report
     }
+}
+
+/// The key a trace entry points to, or `None` when it cannot be read (see `exec/cutoff.rs`).
+fn trace_target(store: &dyn Store, key: Key) -> Option<Key> {
+    let checked = entry::read(store, key, Some((TRACE, [0; 32]))).ok()??;
+    Some(Key::from_bytes(checked.payload().try_into().ok()?))
 }
 
 #[cfg(test)]

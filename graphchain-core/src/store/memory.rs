@@ -5,7 +5,7 @@ use std::io;
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
-use super::{Store, StoreMeta};
+use super::{Opened, Store, StoreMeta};
 use crate::key::Key;
 
 /// Entries by key, each with its last use.
@@ -40,6 +40,14 @@ impl Store for MemoryStore {
 
     fn get(&self, key: Key) -> io::Result<Option<Vec<u8>>> {
         Ok(self.read().get(&key).map(|(bytes, _)| bytes.to_vec()))
+    }
+
+    fn open(&self, key: Key) -> io::Result<Option<Opened>> {
+        // The shared bytes themselves: a reader copies them once, as `get` does.
+        Ok(self.read().get(&key).map(|(bytes, _)| Opened {
+            size: bytes.len() as u64,
+            reader: Box::new(io::Cursor::new(Arc::clone(bytes))),
+        }))
     }
 
     fn put(&self, key: Key, entry: &[u8]) -> io::Result<()> {

@@ -6,7 +6,7 @@
 //! file handles, no directory walks beyond `list` — an object store can implement it.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Read};
 use std::time::{Duration, SystemTime};
 
 use crate::key::Key;
@@ -18,17 +18,20 @@ mod local;
 mod memory;
 pub(crate) mod speed;
 
+pub(crate) use local::LEFTOVER_AGE;
 pub use local::LocalStore;
 pub use memory::MemoryStore;
 
-/// The function name recorded in early cutoff's trace entries (see `exec/cutoff.rs`).
+/// The codec (and function name) of early cutoff's trace entries (see `exec/cutoff.rs`).
 pub(crate) const TRACE: &str = "graphchain-trace";
-/// The function name recorded in early cutoff's function records.
+/// The codec of early cutoff's function records; their function name is the function they
+/// describe, so that pruning can remove a record with the function's last result.
 pub(crate) const FUNCTION_RECORD: &str = "graphchain-function";
 /// The function name recorded in the cost model's probe entries: a probe left behind by a
-/// killed process is a valid entry under this name, never loaded, and pruned like any other.
+/// killed process is a valid entry under this name, never loaded, and pruned after an hour.
 pub(crate) const PROBE: &str = "graphchain-probe";
-/// Entries the cache writes for itself rather than for a node: housekeeping lists them apart.
+/// Entries the cache writes for itself rather than for a node, by codec (and, for probes, by
+/// function name): housekeeping lists them apart.
 pub(crate) const BOOKKEEPING: [&str; 3] = [TRACE, FUNCTION_RECORD, PROBE];
 
 /// Size and last use of one stored entry, as the store knows them.
@@ -38,6 +41,23 @@ pub struct StoreMeta {
     pub size: u64,
     /// When the entry was last written or loaded.
     pub last_used: SystemTime,
+}
+
+/// An entry opened for reading: its size, as the store knows it, and its bytes from the start.
+///
+/// Readers check the size against what the entry's header declares before reading more than
+/// the header, so that no entry is read (or allocated for) beyond what it says it holds.
+pub struct Opened {
+    /// The entry's size in bytes.
+    pub size: u64,
+    /// The entry's bytes; it yields at most `size` of them.
+    pub reader: Box<dyn Read + Send>,
+}
+
+impl fmt::Debug for Opened {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Opened").field("size", &self.size).finish()
+    }
 }
 
 /// A place to keep cache entries: a local directory, memory, or an object store.
@@ -66,6 +86,20 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         Ok(self.get(key)?.map(|mut bytes| {
             bytes.truncate(len);
             bytes
+        }))
+    }
+
+    /// The entry under `key`, opened for reading, or `None`. The default reads it whole with
+    /// [`get`](Store::get); stores that can read a part without the rest should override it.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read, or what is under `key` is not an entry (a local store
+    /// opens only regular files).
+    fn open(&self, key: Key) -> io::Result<Option<Opened>> {
+        Ok(self.get(key)?.map(|bytes| Opened {
+            size: bytes.len() as u64,
+            reader: Box::new(io::Cursor::new(bytes)),
         }))
     }
 

@@ -39,6 +39,7 @@ fn memory_store_keeps_the_contract() {
 fn local_store_keeps_the_contract() {
     let dir = tempfile::tempdir().unwrap();
     contract(&LocalStore::new(dir.path().join("cache")));
+    contract(&LocalStore::new(dir.path().join("synced")).sync_writes(true));
 }
 
 #[test]

@@ -133,3 +133,27 @@ fn a_plan_removes_old_entries_then_the_least_recently_used() {
     // Entries already gone are not counted again.
     assert_eq!(cache.prune(&plan).unwrap().removed, 0);
 }
+
+#[test]
+fn speed_probes_left_by_killed_processes_are_pruned_after_an_hour() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(dir.path());
+    put(
+        dir.path(),
+        key(1, 1),
+        PROBE,
+        10,
+        Duration::from_secs(2 * 3600),
+    );
+    put(dir.path(), key(2, 2), PROBE, 10, Duration::from_secs(60));
+    put(dir.path(), key(3, 3), "load", 10, Duration::from_secs(60));
+    let stats = cache.stats().unwrap();
+    assert_eq!((stats.entries, stats.bookkeeping), (1, 2));
+    let plan = cache.plan_prune(None, None).unwrap();
+    assert_eq!(plan.remove, vec![]);
+    let stale: Vec<Key> = plan.bookkeeping.iter().map(|e| e.key).collect();
+    assert_eq!(stale, vec![key(1, 1)]);
+    let report = cache.prune(&plan).unwrap();
+    assert_eq!((report.removed, report.bookkeeping_removed), (0, 1));
+    assert_eq!(cache.stats().unwrap().bookkeeping, 1);
+}

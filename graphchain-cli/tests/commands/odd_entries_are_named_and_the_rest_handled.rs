@@ -1,0 +1,99 @@
+//! A directory, a FIFO and a symbolic link loop named like entries: every command names them
+//! on stderr and exits with 1 (bad entries), after listing, counting, checking or removing
+//! every other entry; nothing hangs.
+
+#![cfg(unix)]
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{Run, fill, graphchain_command};
+
+/// Runs `graphchain --dir DIR ARGS…`, killing it (and failing) after ten seconds.
+fn graphchain_within_10s(dir: &std::path::Path, args: &[&str]) -> Run {
+    let mut command: Command = graphchain_command();
+    command
+        .arg("--dir")
+        .arg(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(10) {
+            child.kill().unwrap();
+            panic!("`graphchain {}` hung", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    Run {
+        status: output.status.code().expect("exited"),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn every_command_names_odd_entries_and_handles_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let (blobs, sums) = fill(dir.path(), &[2_000, 3_000]);
+    let odd = ["a", "b", "c"].map(|c| c.repeat(64));
+    std::fs::create_dir(dir.path().join(format!("{}.gce", odd[0]))).unwrap();
+    let fifo = dir.path().join(format!("{}.gce", odd[1]));
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let looped = dir.path().join(format!("{}.gce", odd[2]));
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
+    let names_all_odd = |run: &Run| {
+        for key in &odd {
+            assert!(
+                run.stderr.contains(&format!("bad entry {key}: ")),
+                "{run:#?}"
+            );
+        }
+    };
+
+    let ls = graphchain_within_10s(dir.path(), &["cache", "ls"]);
+    assert_eq!(ls.status, 1, "{ls:#?}");
+    names_all_odd(&ls);
+    for key in blobs.iter().chain(&sums) {
+        assert!(ls.stdout.contains(&key.short()), "{ls:#?}");
+    }
+
+    let stats = graphchain_within_10s(dir.path(), &["cache", "stats", "--json"]);
+    assert_eq!(stats.status, 1, "{stats:#?}");
+    names_all_odd(&stats);
+    let json = stats.json();
+    assert_eq!(json["entries"], 7);
+    assert_eq!(json["unreadable"], 3);
+
+    let verify = graphchain_within_10s(dir.path(), &["cache", "verify"]);
+    assert_eq!(verify.status, 1, "{verify:#?}");
+    assert!(
+        verify.stdout.ends_with("checked 7 entries: 3 bad\n"),
+        "{verify:#?}"
+    );
+
+    // Prune everything: the good entries go, the directory cannot, the others go too.
+    let prune = graphchain_within_10s(dir.path(), &["cache", "prune", "--max-size", "0"]);
+    assert_eq!(prune.status, 1, "{prune:#?}");
+    assert!(prune.stderr.contains(&odd[0]), "{prune:#?}");
+    assert!(!fifo.exists() && !looped.is_symlink());
+    let clear = graphchain_within_10s(dir.path(), &["cache", "clear"]);
+    assert_eq!(clear.status, 1, "{clear:#?}");
+    assert!(clear.stderr.contains(&odd[0]), "{clear:#?}");
+    std::fs::remove_dir(dir.path().join(format!("{}.gce", odd[0]))).unwrap();
+    let ls = graphchain_within_10s(dir.path(), &["cache", "ls"]);
+    assert_eq!(ls.status, 0, "{ls:#?}");
+    assert_eq!(
+        ls.stdout,
+        format!("no entries in `{}`\n", dir.path().display())
+    );
+}

@@ -40,7 +40,8 @@ pub use crate::store::codec::{
     Codec, PostcardLz4, UntraceableType, Vouched, structural_fingerprint, type_name_fingerprint,
     type_structure,
 };
-pub use crate::store::housekeeping::{Cache, CacheStats, EntryInfo, PrunePlan, PruneReport};
+pub use crate::store::housekeeping::{Cache, CacheStats, EntryInfo};
+pub use crate::store::prune::{PrunePlan, PruneReport};
 pub use crate::store::{LocalStore, MemoryStore, Opened, Store, StoreMeta};
 pub use crate::surface::builder::RuntimeBuilder;
 pub use crate::surface::dot::{Dot, RankDir};

@@ -8,6 +8,7 @@
 
 mod common;
 
+mod any_value_round_trips_and_any_damaged_entry_is_recomputed;
 #[cfg(feature = "async")]
 mod async_results_are_cached;
 #[cfg(feature = "async")]

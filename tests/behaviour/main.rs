@@ -26,6 +26,7 @@ mod changed_type_is_a_miss;
 #[cfg(feature = "async")]
 mod compute_async_from_async_code;
 mod compute_values;
+mod concurrent_processes_compute_each_result_once;
 mod concurrent_processes_share_a_cache;
 mod corrupt_entries_are_recomputed;
 mod early_cutoff_spares_dependents;

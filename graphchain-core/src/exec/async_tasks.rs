@@ -308,8 +308,11 @@ impl<'g> AsyncQueue<'_, '_, 'g, '_> {
             .expect("a completed task was running");
         let queue = &mut self.queue;
         let job = run.finish(task, outcome, elapsed, &mut |c| route(run, c, queue, cpu));
-        if let Some(job) = job {
-            self.crew.push(Work::Store(job));
+        match job {
+            // A leased result is stored at once: other processes wait for it.
+            Some(job) if job.leased() => run.store(job),
+            Some(job) => self.crew.push(Work::Store(job)),
+            None => {}
         }
     }
 }
@@ -345,8 +348,11 @@ pub(super) fn run_chain(
                     crew.push(Work::Node(c));
                 }
             });
-            if let Some(job) = job {
-                crew.push(Work::Store(job));
+            match job {
+                // A leased result is stored at once: other processes wait for it.
+                Some(job) if job.leased() => run.store(job),
+                Some(job) => crew.push(Work::Store(job)),
+                None => {}
             }
         }
     }));

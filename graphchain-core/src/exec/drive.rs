@@ -85,8 +85,11 @@ impl Items for CpuItems<'_, '_, '_, '_> {
                 None => next = Some(c),
                 Some(_) => crew.push(Work::Node(c)),
             });
-            if let Some(job) = job {
-                crew.push(Work::Store(job));
+            match job {
+                // A leased result is stored at once: other processes wait for it.
+                Some(job) if job.leased() => run.store(job),
+                Some(job) => crew.push(Work::Store(job)),
+                None => {}
             }
         }
     }

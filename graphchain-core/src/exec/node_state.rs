@@ -1,6 +1,8 @@
-//! Where a node stands in an attempt, kept in one atomic byte per node.
+//! Where a node stands in an attempt, kept in one atomic byte per node, and how its task ended.
 
-use super::report::Status;
+use std::time::Duration;
+
+use super::report::{Reason, Status};
 
 /// Where a node stands in an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,5 +59,25 @@ impl NodeState {
             NodeState::Cancelled => Status::Cancelled,
             NodeState::Running | NodeState::InMemory => return None,
         })
+    }
+}
+
+/// How a node's task ended: its state, the time and bytes its compute or load took, and why it
+/// ran (when the run keeps a report).
+pub(super) struct Done {
+    pub(super) state: NodeState,
+    pub(super) duration: Duration,
+    pub(super) bytes: u64,
+    pub(super) reason: Option<Reason>,
+}
+
+impl Done {
+    pub(super) fn untimed(state: NodeState) -> Self {
+        Done {
+            state,
+            duration: Duration::ZERO,
+            bytes: 0,
+            reason: None,
+        }
     }
 }

@@ -15,9 +15,9 @@ use super::lock;
 use super::plan::{Plan, function_id};
 use crate::graph::node::{CachePolicy, Node};
 use crate::key::{Key, content_key};
-use crate::store::Store;
 use crate::store::entry::{self, Header, Payload};
 use crate::store::speed::StoreSpeed;
+use crate::store::{Lease, Store};
 use crate::value::Value;
 
 /// What a run knows of its cache: the store, its measured speed, and the skip lists.
@@ -41,12 +41,23 @@ impl CacheContext<'_> {
 /// A result to consider for the cache once its consumers are on their way.
 pub(crate) struct StoreJob {
     pub(super) node: usize,
+    /// The lease this process holds on the result, given up once it is stored: the job is then
+    /// run at once by the worker that computed it, so that no other process waits on a job
+    /// queued behind workers that themselves wait (see [`RunCache::lease`]).
+    pub(super) lease: Option<Lease>,
     value: Value,
     /// The value's encoding, when it was already encoded for its consumers.
     payload: Option<Vec<u8>>,
     compute: Duration,
     /// Seconds it would take to get this value back without the cache.
     recover: f64,
+}
+
+impl StoreJob {
+    /// Whether the job holds a lease, and must be stored at once by the thread that computed it.
+    pub(super) fn leased(&self) -> bool {
+        self.lease.is_some()
+    }
 }
 
 /// A value loaded from the store: what the run state makes the node's result.
@@ -56,6 +67,20 @@ pub(super) struct Loaded {
     pub(super) bytes: u64,
     pub(super) elapsed: Duration,
 }
+
+/// What asking for the lease on a node's result gave.
+pub(super) enum Leased {
+    /// This process holds it: compute, store, and give it up.
+    Held(Lease),
+    /// Another process computed and stored the result meanwhile: here it is.
+    Loaded(Loaded),
+    /// No lease (the store failed, or the holder took too long): compute all the same.
+    Free,
+}
+
+/// How long a process waits for another that holds the lease on a result it needs; then it
+/// computes the result itself.
+const MAX_LEASE_WAIT: Duration = Duration::from_secs(60);
 
 /// What looking a node up through the content of its inputs found.
 pub(super) enum Found {
@@ -170,6 +195,41 @@ impl<'c> RunCache<'c> {
         }
     }
 
+    /// Takes the lease on computing node `i`'s result, so that processes sharing the store
+    /// compute it once: while another process holds it, waits (polling, 5 to 50 ms apart) until
+    /// the result is stored — then loads it — or the lease is free, at most [`MAX_LEASE_WAIT`].
+    /// A holder that dies gives the lease up at once. Only results that are surely stored
+    /// (`cache = "always"`) are leased: the others may never be written, and waiting for them
+    /// would only add the wait.
+    pub(super) fn lease(&self, i: usize, node: &Node) -> Leased {
+        let store = self.ctx.store;
+        let deadline = Instant::now() + MAX_LEASE_WAIT;
+        let mut pause = Duration::from_millis(5);
+        loop {
+            let lease = match store.try_lease(node.key) {
+                Ok(lease) => lease,
+                Err(_) => return Leased::Free,
+            };
+            // Stored by another process, perhaps just before it gave the lease up. What the plan
+            // found unusable may still be there (an entry of a newer format is left alone): it
+            // is read quietly, and a miss here means computing.
+            if store.contains(node.key).unwrap_or(false) {
+                let start = Instant::now();
+                if let Ok(read) = self.read_entry(node, node.key) {
+                    return Leased::Loaded(self.loaded(i, read, start.elapsed()));
+                }
+            }
+            match lease {
+                Some(lease) => return Leased::Held(lease),
+                None if Instant::now() >= deadline => return Leased::Free,
+                None => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+            }
+        }
+    }
+
     /// Looks node `i` up through the content of its inputs (early cutoff): when a result was
     /// stored for inputs with exactly these values, it is loaded, and stored again under the
     /// node's key so that the next run finds it directly.
@@ -236,6 +296,7 @@ impl<'c> RunCache<'c> {
     /// up by the content of its inputs, and decides — before consumers start — whether it is a
     /// candidate for the cache, so that they may count on loading it rather than recomputing
     /// it. Returns the job for the store and the recovery cost to keep.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn consider(
         &self,
         plan: &Plan<'_>,
@@ -244,6 +305,7 @@ impl<'c> RunCache<'c> {
         value: &Value,
         elapsed: Duration,
         mut recover: u64,
+        lease: Option<Lease>,
     ) -> (Option<StoreJob>, u64) {
         let payload = self.hash_for_consumers(plan, i, node, value);
         if !self.eligible(node) {
@@ -268,6 +330,7 @@ impl<'c> RunCache<'c> {
         }
         let job = StoreJob {
             node: i,
+            lease,
             value: value.clone(),
             payload,
             compute: elapsed,

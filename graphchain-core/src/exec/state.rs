@@ -11,18 +11,23 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::callback::{TaskAction, TaskInfo, TaskOutcome};
-use super::node_state::NodeState;
+use super::node_state::{Done, NodeState};
 use super::plan::{Plan, Source};
 use super::report::{NodeReport, Reason, Status};
-use super::run_cache::{Found, Loaded, RunCache, StoreJob};
+use super::run_cache::{Found, Leased, Loaded, RunCache, StoreJob};
 use super::task::{self, Begun, Outcome, Task};
 use super::{Context, lock, why};
 use crate::error::{FailureCause, PanicPayload, TaskFailure};
 use crate::graph::body::Args;
-use crate::graph::node::{Edge, Node};
+use crate::graph::node::{CachePolicy, Edge, Node};
 use crate::key::{Key, KeyBuildHasher};
+use crate::store::Lease;
 use crate::store::speed::TASK_OVERHEAD_NS;
 use crate::value::Value;
+
+/// A task ready to run its body: its inputs, the nanoseconds to recover them without the cache,
+/// why it runs (when the run keeps a report), and the lease this process holds on its result.
+type Prepared = (Args, u64, Option<Reason>, Option<Lease>);
 
 /// A node's result and the number of its readers that have not started yet (plus one per time it
 /// was requested): the reader that brings the count to zero takes the value, so it is freed as
@@ -30,26 +35,6 @@ use crate::value::Value;
 struct Slot {
     value: Option<Value>,
     uses: u32,
-}
-
-/// How a node's task ended: its state, the time and bytes its compute or load took, and why it
-/// ran (when the run keeps a report).
-pub(super) struct Done {
-    state: NodeState,
-    duration: Duration,
-    bytes: u64,
-    reason: Option<Reason>,
-}
-
-impl Done {
-    fn untimed(state: NodeState) -> Self {
-        Done {
-            state,
-            duration: Duration::ZERO,
-            bytes: 0,
-            reason: None,
-        }
-    }
 }
 
 /// The shared state of one attempt at a run.
@@ -196,7 +181,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
     ) -> Option<Task<'g>> {
         let begun = self.begin(i, worker);
         match self.prepare(i, &begun) {
-            Ok((args, inputs_recover, reason)) => {
+            Ok((args, inputs_recover, reason, lease)) => {
                 let node = self.plan.nodes[i];
                 let timed = self.records.is_some()
                     || self.cache.as_ref().is_some_and(|c| c.eligible(node))
@@ -209,6 +194,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
                     inputs_recover,
                     reason,
                     timed,
+                    lease,
                 })
             }
             Err(done) => {
@@ -240,7 +226,10 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
                     .saturating_add(elapsed.as_nanos() as u64)
                     .saturating_add(TASK_OVERHEAD_NS);
                 let (kept, recover) = match &self.cache {
-                    Some(cache) => cache.consider(self.plan, i, node, &value, elapsed, recover),
+                    Some(cache) => {
+                        let lease = task.lease;
+                        cache.consider(self.plan, i, node, &value, elapsed, recover, lease)
+                    }
                     None => (None, recover),
                 };
                 job = kept;
@@ -304,7 +293,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
     /// Does what node `i` needs short of running its body: nothing when the run was stopped,
     /// take its value from memory, load it, skip it after a failed input, or read its inputs
     /// (which may end it too). Calls `before_task` on tasks that load or compute.
-    fn prepare(&self, i: usize, begun: &Begun) -> Result<(Args, u64, Option<Reason>), Done> {
+    fn prepare(&self, i: usize, begun: &Begun) -> Result<Prepared, Done> {
         let node = self.plan.nodes[i];
         let before = || {
             if let Some(task) = &begun.task {
@@ -353,7 +342,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
     /// Reads node `i`'s inputs, with the time it would take to recover them without the cache
     /// and why the node runs (when the run keeps a report); ends the task when an argument was
     /// invalid, or when the node was found through the content of its inputs (early cutoff).
-    fn inputs(&self, i: usize, node: &Node) -> Result<(Args, u64, Option<Reason>), Done> {
+    fn inputs(&self, i: usize, node: &Node) -> Result<Prepared, Done> {
         let mut inputs = Vec::with_capacity(node.edges.len());
         let mut deps = self.plan.deps_of(i).iter();
         let mut inputs_recover = 0u64;
@@ -392,7 +381,16 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
                 Found::Missing => {}
             }
         }
-        Ok((Args::new(inputs), inputs_recover, reason))
+        // Processes sharing the store compute a surely stored result once.
+        let mut lease = None;
+        if let Some(cache) = cache.filter(|_| node.info.cache == CachePolicy::Always) {
+            match cache.lease(i, node) {
+                Leased::Held(held) => lease = Some(held),
+                Leased::Loaded(loaded) => return Err(self.loaded(i, loaded, None)),
+                Leased::Free => {}
+            }
+        }
+        Ok((Args::new(inputs), inputs_recover, reason, lease))
     }
 
     /// Makes a value read from the store node `i`'s result.

@@ -10,6 +10,7 @@ use super::report::Reason;
 use crate::graph::body::{Args, Body, Thunk};
 use crate::graph::node::{FnInfo, Node};
 use crate::key::Key;
+use crate::store::Lease;
 use crate::value::{BoxError, Value};
 
 /// What a task's body gave: its result, or the panic that ended it.
@@ -35,6 +36,8 @@ pub(crate) struct Task<'g> {
     pub(super) reason: Option<Reason>,
     /// Whether the body's time is wanted (a report, a cache, or a logging subscriber).
     pub(super) timed: bool,
+    /// The lease this process holds on the result, handed to its store job.
+    pub(super) lease: Option<Lease>,
 }
 
 impl Task<'_> {

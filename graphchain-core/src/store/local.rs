@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use super::{Opened, Store, StoreMeta};
+use super::{Lease, Opened, Store, StoreMeta};
 use crate::key::Key;
 
 /// File name extension of entries.
 const EXTENSION: &str = "gce";
 /// File name prefix of entries being written.
 const TEMP_PREFIX: &str = ".tmp-";
+/// The name of a lease file is this and the key: a file locked by the process computing that
+/// key's result (see `Store::try_lease`).
+const LEASE_PREFIX: &str = ".lease-";
 /// Temporary files older than this are leftovers of killed writers: a writer renames its file
 /// as soon as it has written it, and every write moves the file's modification time, so only
 /// a writer stalled for an hour in the middle of one entry could lose its file (its rename then
@@ -283,6 +286,23 @@ impl Store for LocalStore {
         file.set_modified(SystemTime::now())
     }
 
+    fn try_lease(&self, key: Key) -> io::Result<Option<Lease>> {
+        if !self.created.load(Ordering::Relaxed) {
+            fs::create_dir_all(&self.dir)?;
+        }
+        let path = self.dir.join(format!("{LEASE_PREFIX}{key}"));
+        let file = fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Lease::new(LeaseFile { path, _file: file }))),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
+
     fn remove_leftovers(&self, age: Duration) -> io::Result<usize> {
         let Some(dir) = not_found_is_none(fs::read_dir(&self.dir))? else {
             return Ok(0);
@@ -291,7 +311,20 @@ impl Store for LocalStore {
         let mut removed = 0;
         for item in dir {
             let item = item?;
-            if !item.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+            let name = item.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(LEASE_PREFIX) {
+                // A lease file nobody holds is a leftover of a killed holder, whatever its age.
+                let free = fs::File::options()
+                    .write(true)
+                    .open(item.path())
+                    .is_ok_and(|file| file.try_lock().is_ok());
+                if free && fs::remove_file(item.path()).is_ok() {
+                    removed += 1;
+                }
+                continue;
+            }
+            if !name.starts_with(TEMP_PREFIX) {
                 continue;
             }
             let old = item
@@ -303,5 +336,20 @@ impl Store for LocalStore {
             }
         }
         Ok(removed)
+    }
+}
+
+/// A held lease of a local store: the locked file, removed when the lease is given up, while
+/// still locked. A waiter that opened it just before may then lock the removed file and compute
+/// the result again: that costs time, never correctness, and waiters look for the entry first.
+#[derive(Debug)]
+struct LeaseFile {
+    path: PathBuf,
+    _file: fs::File,
+}
+
+impl Drop for LeaseFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
     }
 }

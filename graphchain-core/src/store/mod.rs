@@ -61,6 +61,32 @@ impl fmt::Debug for Opened {
     }
 }
 
+/// The right to compute the result under one key while other processes that want it wait for
+/// it, from [`Store::try_lease`]; given up when dropped.
+pub struct Lease(#[allow(dead_code)] Option<Box<dyn Send + Sync>>);
+
+impl Lease {
+    /// A lease that guards nothing: for stores that do not coordinate processes.
+    pub fn unguarded() -> Lease {
+        Lease(None)
+    }
+
+    /// A lease held as long as `guard` lives (a locked file, say).
+    pub fn new(guard: impl Send + Sync + 'static) -> Lease {
+        Lease(Some(Box::new(guard)))
+    }
+}
+
+impl fmt::Debug for Lease {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Lease"
+        } else {
+            "Lease(unguarded)"
+        })
+    }
+}
+
 /// A place to keep cache entries: a local directory, memory, or an object store.
 ///
 /// Implementations must make [`put`](Store::put) atomic — a concurrent or later
@@ -158,6 +184,19 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     fn touch(&self, key: Key) -> io::Result<()> {
         let _ = key;
         Ok(())
+    }
+
+    /// Tries to take the lease on computing the result under `key`, so that other processes
+    /// wanting it wait for this one instead of computing it too: `Some` when the caller holds
+    /// it now, `None` while another process does. A holder that dies gives it up at once. The
+    /// default grants every request ([`Lease::unguarded`]): the store does not coordinate.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be written; callers then compute without a lease.
+    fn try_lease(&self, key: Key) -> io::Result<Option<Lease>> {
+        let _ = key;
+        Ok(Some(Lease::unguarded()))
     }
 
     /// Removes leftovers of interrupted writes older than `age`; how many.

@@ -1,0 +1,138 @@
+//! `Storable`: what the cache needs to store and load a node's value, erased over its type and
+//! codec, with each type's fingerprint memoized per process.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use super::{Codec, UntraceableType, untraceable_fingerprint};
+use crate::value::{BoxError, Value};
+
+/// What the cache needs to store and load a node's value, erased over its type and codec.
+#[doc(hidden)]
+pub struct Storable {
+    pub(crate) codec: &'static str,
+    type_name: fn() -> &'static str,
+    type_id: fn() -> TypeId,
+    fingerprint: fn() -> Result<[u8; 32], UntraceableType>,
+    pub(crate) encode: fn(&Value, &mut Vec<u8>) -> Result<(), BoxError>,
+    pub(crate) decode: fn(&[u8]) -> Result<Value, BoxError>,
+}
+
+impl std::fmt::Debug for Storable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storable")
+            .field("codec", &self.codec)
+            .field("type", &(self.type_name)())
+            .finish()
+    }
+}
+
+/// The fingerprint of a stored type, and whether it can be trusted to change with the type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fingerprint {
+    pub(crate) bytes: [u8; 32],
+    /// `false` for a type whose structure cannot be traced: its results are not cached.
+    pub(crate) cacheable: bool,
+}
+
+impl Storable {
+    /// The vtable for values of type `T` stored with codec `C`.
+    pub const fn of<T: Send + Sync + 'static, C: Codec<T>>() -> Self {
+        Storable {
+            codec: C::NAME,
+            type_name: std::any::type_name::<T>,
+            type_id: TypeId::of::<(T, C)>,
+            fingerprint: C::checked_fingerprint,
+            encode: encode_erased::<T, C>,
+            decode: decode_erased::<T, C>,
+        }
+    }
+
+    /// The fingerprint of the stored type, computed once per type and codec in a process.
+    pub(crate) fn fingerprint(&self) -> [u8; 32] {
+        self.checked().bytes
+    }
+
+    /// The fingerprint and whether results may be cached, computed once per type and codec in a
+    /// process; the first time, a type that cannot be cached is named in a warning.
+    pub(crate) fn checked(&self) -> Fingerprint {
+        // `TypeId` only memoizes within this process; it never reaches a key or an entry.
+        static MEMO: OnceLock<RwLock<HashMap<TypeId, Fingerprint>>> = OnceLock::new();
+        thread_local! {
+            // Graphs are built node after node of the same few types: the last one asked for
+            // is answered without the lock.
+            static LAST: std::cell::Cell<Option<(TypeId, Fingerprint)>> =
+                const { std::cell::Cell::new(None) };
+        }
+        let id = (self.type_id)();
+        if let Some((last, f)) = LAST.get()
+            && last == id
+        {
+            return f;
+        }
+        let f = self.fingerprint_locked(&MEMO, id);
+        LAST.set(Some((id, f)));
+        f
+    }
+
+    fn fingerprint_locked(
+        &self,
+        memo: &OnceLock<RwLock<HashMap<TypeId, Fingerprint>>>,
+        id: TypeId,
+    ) -> Fingerprint {
+        let memo = memo.get_or_init(Default::default);
+        if let Some(f) = memo.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+            return *f;
+        }
+        let checked = (self.fingerprint)();
+        let mut h = blake3::Hasher::new();
+        match &checked {
+            Ok(fingerprint) => h.update(fingerprint),
+            Err(e) => h.update(&untraceable_fingerprint(e.type_name())),
+        };
+        h.update(self.codec.as_bytes());
+        let f = Fingerprint {
+            bytes: *h.finalize().as_bytes(),
+            cacheable: checked.is_ok(),
+        };
+        let first = memo
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, f)
+            .is_none();
+        if let (Err(e), true) = (&checked, first) {
+            warn_not_cached(e);
+        }
+        f
+    }
+}
+
+/// Says once per type that its results are not cached, why, and how to cache them.
+fn warn_not_cached(e: &UntraceableType) {
+    tracing::warn!(
+        r#type = e.type_name(),
+        "results of type `{ty}` are not cached: its structure cannot be traced ({reason}), so a \
+         change to it could decode an old entry into a wrong value. To cache them, make the type \
+         traceable (derived `Deserialize` without `untagged`, `tag` or `flatten`), store it with \
+         a codec of your own, or vouch for it with \
+         `#[delayed(codec = graphchain::codec::Vouched<1>)]` and bump the 1 whenever `{ty}` \
+         changes",
+        ty = e.type_name(),
+        reason = e.reason(),
+    );
+}
+
+fn encode_erased<T: Send + Sync + 'static, C: Codec<T>>(
+    value: &Value,
+    out: &mut Vec<u8>,
+) -> Result<(), BoxError> {
+    let value = (**value)
+        .downcast_ref::<T>()
+        .ok_or("value has an unexpected type")?;
+    C::encode(value, out)
+}
+
+fn decode_erased<T: Send + Sync + 'static, C: Codec<T>>(bytes: &[u8]) -> Result<Value, BoxError> {
+    Ok(Arc::new(C::decode(bytes)?))
+}

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use graphchain::{Delayed, Reason, Runtime, Status, delayed};
 
+use crate::common::status;
+
 static SCALED: AtomicUsize = AtomicUsize::new(0);
 static SUMMED: AtomicUsize = AtomicUsize::new(0);
 
@@ -51,11 +53,6 @@ fn pipeline(clean: fn(Delayed<Vec<u32>>) -> Delayed<Vec<u32>>) -> Delayed<u64> {
 
 fn runs() -> (usize, usize) {
     (SCALED.load(Ordering::SeqCst), SUMMED.load(Ordering::SeqCst))
-}
-
-fn status(report: &graphchain::Report, name: &str) -> (Status, Option<Reason>) {
-    let node = report.by_name(name).next().expect("node in the report");
-    (node.status(), node.reason().cloned())
 }
 
 #[test]

@@ -65,18 +65,7 @@ pub(crate) fn dry_run(roots: &[&Node], ctx: &Context<'_>) -> RunPlan {
     let bad = HashMap::new();
     let plan = plan(roots, ctx, &HashMap::default(), &bad);
     // Inputs before the nodes that read them, as a report lists them.
-    let mut pending: Vec<usize> = (0..plan.len()).map(|i| plan.deps_of(i).len()).collect();
-    let mut order: Vec<usize> = (0..plan.len()).filter(|&i| pending[i] == 0).collect();
-    let mut next = 0;
-    while next < order.len() {
-        for &c in plan.consumers_of(order[next]) {
-            pending[c as usize] -= 1;
-            if pending[c as usize] == 0 {
-                order.push(c as usize);
-            }
-        }
-        next += 1;
-    }
+    let order = plan.topological();
     let nodes = order
         .into_iter()
         .map(|i| {

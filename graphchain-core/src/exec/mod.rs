@@ -11,6 +11,7 @@ use std::time::Instant;
 #[cfg(feature = "async")]
 mod async_tasks;
 pub(crate) mod callback;
+mod content;
 mod cutoff;
 mod drive;
 pub(crate) mod dry_run;

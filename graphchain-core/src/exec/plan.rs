@@ -71,6 +71,9 @@ pub(crate) struct Plan<'g> {
     /// Nodes to compute whose function is unchanged since its results were stored: worth
     /// looking up through the content of their inputs (early cutoff).
     pub(super) candidates: Vec<bool>,
+    /// Nodes whose value's content a consumer needs: a candidate's inputs, and the inputs of a
+    /// node that derives its content from them for such a consumer.
+    wanted: Vec<bool>,
 }
 
 impl<'g> Plan<'g> {
@@ -139,6 +142,7 @@ impl<'g> Plan<'g> {
             outputs,
             seen: HashMap::new(),
             candidates: Vec::new(),
+            wanted: Vec::new(),
         }
     }
 
@@ -155,9 +159,46 @@ impl<'g> Plan<'g> {
 
     /// Whether a consumer of node `i` needs the content hash of its value.
     pub(super) fn content_wanted(&self, i: usize) -> bool {
-        self.consumers_of(i)
-            .iter()
-            .any(|&c| self.candidate(c as usize))
+        self.wanted.get(i).copied().unwrap_or(false)
+    }
+
+    /// Whether node `i`'s content is derived from its inputs' rather than hashed from its value:
+    /// a node that passes its inputs' content through.
+    pub(super) fn derives(&self, i: usize) -> bool {
+        passes_content_through(self.nodes[i])
+    }
+
+    /// Marks the nodes whose content a consumer needs: each input of a candidate, and each
+    /// input of a node that derives its content from its inputs' for a consumer that needs it,
+    /// readers settled before their inputs.
+    fn mark_wanted(&mut self) {
+        let mut wanted = vec![false; self.len()];
+        for &c in self.topological().iter().rev() {
+            let needs = self.candidate(c) || (wanted[c] && self.derives(c));
+            if needs {
+                for &j in self.deps_of(c) {
+                    wanted[j as usize] = true;
+                }
+            }
+        }
+        self.wanted = wanted;
+    }
+
+    /// The plan's nodes, each after its inputs.
+    pub(super) fn topological(&self) -> Vec<usize> {
+        let mut pending: Vec<usize> = (0..self.len()).map(|i| self.deps_of(i).len()).collect();
+        let mut order: Vec<usize> = (0..self.len()).filter(|&i| pending[i] == 0).collect();
+        let mut next = 0;
+        while next < order.len() {
+            for &c in self.consumers_of(order[next]) {
+                pending[c as usize] -= 1;
+                if pending[c as usize] == 0 {
+                    order.push(c as usize);
+                }
+            }
+            next += 1;
+        }
+        order
     }
 
     /// Whether node `i` is one of the requested outputs: they are numbered first.
@@ -193,6 +234,15 @@ impl<'g> Plan<'g> {
             })
             .collect()
     }
+}
+
+/// Whether the content of `node`'s value is named by what computes it — its own hash and its
+/// inputs' content — rather than by its encoding: a pure node whose value cannot be encoded,
+/// such as a built-in node (`collect`, operators, `split`) or a function with
+/// `cache = "never"`. Being pure, it computes the same value from the same inputs, so its
+/// consumers may still be found through the content of their inputs (early cutoff).
+fn passes_content_through(node: &Node) -> bool {
+    node.info.pure && node.storable.is_none()
 }
 
 /// A function's `FnInfo` by its address: one per `#[delayed]` function in a process.
@@ -241,6 +291,7 @@ pub(crate) fn plan<'g>(
                 })
                 .collect();
             plan.seen = seen;
+            plan.mark_wanted();
             plan
         }
     }

@@ -3,22 +3,24 @@
 //! it pays. The run state hands it results and gets back loaded values; it keeps what the cache
 //! needs across an attempt (content hashes, what was stored, unusable entries).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
-use super::cutoff::{self, Seen};
+use super::content::Contents;
 use super::lock;
-use super::plan::{Plan, function_id};
+use super::plan::Plan;
 use crate::graph::node::{CachePolicy, Node};
-use crate::key::{Key, content_key};
+use crate::key::Key;
 use crate::store::entry::{self, Header, Payload};
 use crate::store::speed::StoreSpeed;
 use crate::store::{Lease, Store};
 use crate::value::Value;
+
+mod lineage;
+
+pub(super) use lineage::Found;
 
 /// What a run knows of its cache: the store, its measured speed, and the skip lists.
 pub(crate) struct CacheContext<'r> {
@@ -46,8 +48,9 @@ pub(crate) struct StoreJob {
     /// queued behind workers that themselves wait (see [`RunCache::lease`]).
     pub(super) lease: Option<Lease>,
     value: Value,
-    /// The value's encoding, when it was already encoded for its consumers.
-    payload: Option<Vec<u8>>,
+    /// The value's encoding and its blake3 hash (the entry's checksum), when it was already
+    /// encoded for its consumers.
+    payload: Option<(Vec<u8>, Option<[u8; 32]>)>,
     compute: Duration,
     /// Seconds it would take to get this value back without the cache.
     recover: f64,
@@ -82,16 +85,6 @@ pub(super) enum Leased {
 /// computes the result itself.
 const MAX_LEASE_WAIT: Duration = Duration::from_secs(60);
 
-/// What looking a node up through the content of its inputs found.
-pub(super) enum Found {
-    /// The node's result, loaded.
-    Loaded(Loaded),
-    /// A result for these inputs was recorded, but its entry is gone or unusable.
-    Gone,
-    /// Nothing recorded for these inputs.
-    Missing,
-}
-
 /// An entry read, checked and decoded.
 struct Read {
     value: Value,
@@ -104,10 +97,8 @@ struct Read {
 /// The cache side of one attempt.
 pub(super) struct RunCache<'c> {
     ctx: &'c CacheContext<'c>,
-    /// The content hash of each node's value (its encoding's blake3), when it is known: from
-    /// the entry it was loaded from, from storing it, or encoded for a consumer that looks itself
-    /// up by the content of its inputs. Set before the node's consumers start, or not at all.
-    content: Vec<OnceLock<[u8; 32]>>,
+    /// The content of each node's value, when it is known (see [`Contents`]).
+    content: Contents,
     /// Whether each node's result was written to the store in this attempt.
     stored: Vec<AtomicBool>,
     /// Entries found unusable, and why.
@@ -116,11 +107,11 @@ pub(super) struct RunCache<'c> {
 }
 
 impl<'c> RunCache<'c> {
-    pub(super) fn new(ctx: &'c CacheContext<'c>, nodes: usize) -> Self {
+    pub(super) fn new(ctx: &'c CacheContext<'c>, plan: &Plan<'_>) -> Self {
         RunCache {
             ctx,
-            content: (0..nodes).map(|_| OnceLock::new()).collect(),
-            stored: (0..nodes).map(|_| AtomicBool::new(false)).collect(),
+            content: Contents::new(plan),
+            stored: (0..plan.len()).map(|_| AtomicBool::new(false)).collect(),
             bad_entries: Mutex::new(Vec::new()),
             write_warned: AtomicBool::new(false),
         }
@@ -169,7 +160,7 @@ impl<'c> RunCache<'c> {
                     .speed
                     .observe(read.bytes.len() as u64, elapsed.as_secs_f64());
                 let _ = self.ctx.store.touch(node.key);
-                Ok(self.loaded(i, read, elapsed))
+                Ok(self.loaded(i, node, read, elapsed))
             }
             Err(problem) => {
                 tracing::warn!(
@@ -186,8 +177,17 @@ impl<'c> RunCache<'c> {
         }
     }
 
-    fn loaded(&self, i: usize, read: Read, elapsed: Duration) -> Loaded {
-        let _ = self.content[i].set(read.header.payload_hash);
+    /// Makes an entry read for node `i` its value, recording its content when the plan has
+    /// readers of it: the payload's checksum, or the content hash its codec gives.
+    fn loaded(&self, i: usize, node: &Node, read: Read, elapsed: Duration) -> Loaded {
+        if self.content.has_readers(i) {
+            let storable = node
+                .storable
+                .expect("entries are read only for storable nodes");
+            let payload = &read.bytes[read.payload_at..];
+            let own = (storable.content_hash)(&read.value, payload);
+            self.content.set(i, own.unwrap_or(read.header.payload_hash));
+        }
         Loaded {
             value: read.value,
             bytes: read.bytes.len() as u64,
@@ -216,7 +216,7 @@ impl<'c> RunCache<'c> {
             if store.contains(node.key).unwrap_or(false) {
                 let start = Instant::now();
                 if let Ok(read) = self.read_entry(node, node.key) {
-                    return Leased::Loaded(self.loaded(i, read, start.elapsed()));
+                    return Leased::Loaded(self.loaded(i, node, read, start.elapsed()));
                 }
             }
             match lease {
@@ -228,67 +228,6 @@ impl<'c> RunCache<'c> {
                 }
             }
         }
-    }
-
-    /// Looks node `i` up through the content of its inputs (early cutoff): when a result was
-    /// stored for inputs with exactly these values, it is loaded, and stored again under the
-    /// node's key so that the next run finds it directly.
-    pub(super) fn find_by_content(&self, plan: &Plan<'_>, i: usize, node: &Node) -> Found {
-        let Some(content) = self.content_key(plan, i, node) else {
-            return Found::Missing;
-        };
-        let store = self.ctx.store;
-        // A trace to the node's own key says nothing new: the plan looked for that entry.
-        let Some(target) = cutoff::trace(store, content).filter(|&target| target != node.key)
-        else {
-            return Found::Missing;
-        };
-        let start = Instant::now();
-        let read = match self.read_entry(node, target) {
-            Ok(read) => read,
-            Err(problem) => {
-                tracing::debug!(
-                    target: "graphchain",
-                    function = node.info.name,
-                    key = %node.key.short(),
-                    "the result stored for the same inputs cannot be used: {problem}"
-                );
-                return Found::Gone;
-            }
-        };
-        let storable = node.storable.expect("read_entry checked it");
-        let header = entry::header_of(
-            node.key,
-            storable.fingerprint(),
-            storable.codec,
-            node.info.name,
-            read.header.compute_ns,
-            Payload {
-                len: read.header.payload_len,
-                hash: read.header.payload_hash,
-            },
-        );
-        let _ = entry::put(store, node.key, &[&header, &read.bytes[read.payload_at..]]);
-        let elapsed = start.elapsed();
-        tracing::debug!(
-            target: "graphchain",
-            function = node.info.name,
-            key = %node.key.short(),
-            time = ?elapsed,
-            reason = "its inputs were recomputed to the same values",
-            "load"
-        );
-        Found::Loaded(self.loaded(i, read, elapsed))
-    }
-
-    /// Node `i`'s content key, when the content of every one of its inputs is known.
-    fn content_key(&self, plan: &Plan<'_>, i: usize, node: &Node) -> Option<Key> {
-        let hashes: Option<Vec<[u8; 32]>> = plan
-            .deps_of(i)
-            .iter()
-            .map(|&j| self.content[j as usize].get().copied())
-            .collect();
-        Some(content_key(&node.own, &hashes?))
     }
 
     /// Takes node `i`'s new `value`, computed in `elapsed`, whose recovery without the cache
@@ -339,22 +278,44 @@ impl<'c> RunCache<'c> {
         (Some(job), recover)
     }
 
-    /// Encodes node `i`'s new value and records its content hash, when a consumer will look
-    /// itself up by the content of its inputs; returns the encoding for the store to reuse.
+    /// Records the content hash of node `i`'s new value when a consumer needs it: the one its
+    /// codec gives, or the hash of its encoding, returned with the encoding for the store to
+    /// reuse; for a node that derives its content (or whose value does not encode), the content
+    /// derived from its inputs.
     fn hash_for_consumers(
         &self,
         plan: &Plan<'_>,
         i: usize,
         node: &Node,
         value: &Value,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<(Vec<u8>, Option<[u8; 32]>)> {
         if !plan.content_wanted(i) {
             return None;
         }
         let mut payload = Vec::new();
-        (node.storable?.encode)(value, &mut payload).ok()?;
-        let _ = self.content[i].set(*blake3::hash(&payload).as_bytes());
-        Some(payload)
+        let encoded = node
+            .storable
+            .filter(|s| !plan.derives(i) && (s.encode)(value, &mut payload).is_ok());
+        let Some(storable) = encoded else {
+            // Pure, its value is named by what computes it.
+            if let Some(hash) = self
+                .content
+                .derived(plan, i, node)
+                .filter(|_| node.info.pure)
+            {
+                self.content.set(i, hash);
+            }
+            return None;
+        };
+        let (hash, checksum) = match (storable.content_hash)(value, &payload) {
+            Some(own) => (own, None),
+            None => {
+                let checksum = *blake3::hash(&payload).as_bytes();
+                (checksum, Some(checksum))
+            }
+        };
+        self.content.set(i, hash);
+        Some((payload, checksum))
     }
 
     /// Stores a computed result when the policy says it pays off; returns the entry's size
@@ -366,8 +327,8 @@ impl<'c> RunCache<'c> {
         let auto = node.info.cache == CachePolicy::Auto;
         // Only the automatic policy needs the store's speed (and so a probe).
         let speed = if auto { speed.get(store) } else { None };
-        let payload = match job.payload {
-            Some(payload) => payload,
+        let (payload, checksum) = match job.payload {
+            Some(encoded) => encoded,
             None => {
                 let mut payload = Vec::new();
                 if let Err(e) = (storable.encode)(&job.value, &mut payload) {
@@ -379,11 +340,19 @@ impl<'c> RunCache<'c> {
                     );
                     return None;
                 }
-                payload
+                (payload, None)
             }
         };
+        // The content of a value the plan reads further, for the traces of its readers.
+        let readers = self.content.has_readers(job.node) && self.content.get(job.node).is_none();
+        let own = readers
+            .then(|| (storable.content_hash)(&job.value, &payload))
+            .flatten();
         drop(job.value);
-        let hash = *self.content[job.node].get_or_init(|| *blake3::hash(&payload).as_bytes());
+        let hash = checksum.unwrap_or_else(|| *blake3::hash(&payload).as_bytes());
+        if readers {
+            self.content.set(job.node, own.unwrap_or(hash));
+        }
         let header = entry::header_of(
             node.key,
             storable.fingerprint(),
@@ -435,32 +404,5 @@ impl<'c> RunCache<'c> {
                 None
             }
         }
-    }
-
-    /// Records what this attempt stored, for later runs: a trace from each stored node's
-    /// content key to its key (when the content of all its inputs is known), and the code of
-    /// each function that stored a result.
-    pub(super) fn record_lineage(&self, plan: &Plan<'_>) {
-        let store = self.ctx.store;
-        let mut traces = Vec::new();
-        let mut functions = HashMap::new();
-        for i in (0..plan.len()).filter(|&i| self.stored[i].load(Ordering::Relaxed)) {
-            let node = plan.nodes[i];
-            if plan.seen(node) != Some(Seen::Same) {
-                functions.insert(function_id(node.info), node.info);
-            }
-            if plan.deps_of(i).is_empty() {
-                continue;
-            }
-            if let Some(content) = self.content_key(plan, i, node) {
-                traces.push((content, node.key));
-            }
-        }
-        for info in functions.into_values() {
-            cutoff::record_function(store, info);
-        }
-        traces
-            .par_iter()
-            .for_each(|&(content, key)| cutoff::record_trace(store, content, key));
     }
 }

@@ -88,7 +88,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
             memo,
             bad,
             started,
-            cache: ctx.cache.as_ref().map(|cache| RunCache::new(cache, n)),
+            cache: ctx.cache.as_ref().map(|cache| RunCache::new(cache, plan)),
             pending,
             values: uses
                 .into_iter()

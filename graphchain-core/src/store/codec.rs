@@ -86,6 +86,56 @@ pub trait Codec<T>: 'static {
     fn checked_fingerprint() -> Result<[u8; 32], UntraceableType> {
         Ok(Self::fingerprint())
     }
+
+    /// The content hash early cutoff knows `value` by, given its encoding `encoded`: two values
+    /// with the same content hash are the same to every step that reads them, so a step whose
+    /// inputs come out with the hashes they had is loaded rather than run again.
+    ///
+    /// `None`, the default, stands for the blake3 hash of the encoding — byte-for-byte equal
+    /// encodings are the same content — which the cache computes anyway as the entry's
+    /// checksum, so it costs nothing more. Override it when values that encode differently are
+    /// the same for your program (a set kept in a `Vec`, rows whose order does not matter,
+    /// floats summed in varying order and rounded), so that recomputing one to an equal value
+    /// still spares the steps after it. Whatever the hash ignores, a step found through it
+    /// sees as it was when its result was stored: ignore only what no step depends on.
+    ///
+    /// An override costs what it computes, for each value whose consumers may be found through
+    /// the content of their inputs: once when the value is computed, once when it is stored
+    /// and once when it is loaded (on the decoded value). An entry's checksum is always the
+    /// hash of its bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{BoxError, Codec, PostcardLz4};
+    ///
+    /// /// Tags kept in a `Vec`, in any order: the order is not part of their content.
+    /// struct TagSet;
+    ///
+    /// impl Codec<Vec<String>> for TagSet {
+    ///     const NAME: &'static str = "tag-set";
+    ///     fn encode(value: &Vec<String>, out: &mut Vec<u8>) -> Result<(), BoxError> {
+    ///         <PostcardLz4 as Codec<Vec<String>>>::encode(value, out)
+    ///     }
+    ///     fn decode(bytes: &[u8]) -> Result<Vec<String>, BoxError> {
+    ///         <PostcardLz4 as Codec<Vec<String>>>::decode(bytes)
+    ///     }
+    ///     /// The hash of the sorted tags: a sort (n log n comparisons) and one pass of blake3.
+    ///     fn content_hash(value: &Vec<String>, _encoded: &[u8]) -> Option<[u8; 32]> {
+    ///         let mut sorted: Vec<&String> = value.iter().collect();
+    ///         sorted.sort_unstable();
+    ///         graphchain::content_hash(&sorted).ok()
+    ///     }
+    /// }
+    ///
+    /// let ab = vec!["a".to_owned(), "b".to_owned()];
+    /// let ba = vec!["b".to_owned(), "a".to_owned()];
+    /// assert_eq!(TagSet::content_hash(&ab, &[]), TagSet::content_hash(&ba, &[]));
+    /// ```
+    fn content_hash(value: &T, encoded: &[u8]) -> Option<[u8; 32]> {
+        let _ = (value, encoded);
+        None
+    }
 }
 
 /// The default codec: postcard, compressed with lz4 when that pays off.

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-use graphchain::{Runtime, Scheduler};
+use graphchain::{Delayed, Reason, Report, Runtime, Scheduler, Status};
 
 /// Set in every child this test binary starts: the name of the one test it runs.
 const CHILD_ENV: &str = "GRAPHCHAIN_TEST_CHILD";
@@ -171,3 +171,16 @@ macro_rules! forward_store_lookups {
     };
 }
 pub(crate) use forward_store_lookups;
+
+/// What happened to the first node of the function `name` in `report`, and why.
+pub(crate) fn status(report: &Report, name: &str) -> (Status, Option<Reason>) {
+    let node = report.by_name(name).next().expect("node in the report");
+    (node.status(), node.reason().cloned())
+}
+
+/// What happened to the node of `value` in `report`, and why.
+pub(crate) fn status_of<T>(report: &Report, value: &Delayed<T>) -> (Status, Option<Reason>) {
+    let node = report.nodes().iter().find(|n| n.key() == value.key());
+    let node = node.expect("node in the report");
+    (node.status(), node.reason().cloned())
+}

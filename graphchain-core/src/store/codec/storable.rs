@@ -17,6 +17,8 @@ pub struct Storable {
     fingerprint: fn() -> Result<[u8; 32], UntraceableType>,
     pub(crate) encode: fn(&Value, &mut Vec<u8>) -> Result<(), BoxError>,
     pub(crate) decode: fn(&[u8]) -> Result<Value, BoxError>,
+    /// [`Codec::content_hash`] of a value and its encoding: `None` for the hash of the encoding.
+    pub(crate) content_hash: fn(&Value, &[u8]) -> Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Storable {
@@ -46,6 +48,7 @@ impl Storable {
             fingerprint: C::checked_fingerprint,
             encode: encode_erased::<T, C>,
             decode: decode_erased::<T, C>,
+            content_hash: content_hash_erased::<T, C>,
         }
     }
 
@@ -135,4 +138,13 @@ fn encode_erased<T: Send + Sync + 'static, C: Codec<T>>(
 
 fn decode_erased<T: Send + Sync + 'static, C: Codec<T>>(bytes: &[u8]) -> Result<Value, BoxError> {
     Ok(Arc::new(C::decode(bytes)?))
+}
+
+/// The content hash `C` gives a value of type `T` (`None`: the hash of its encoding, as for a
+/// value of another type, which the cache never hands it).
+fn content_hash_erased<T: Send + Sync + 'static, C: Codec<T>>(
+    value: &Value,
+    encoded: &[u8],
+) -> Option<[u8; 32]> {
+    C::content_hash((**value).downcast_ref::<T>()?, encoded)
 }

@@ -36,6 +36,38 @@ fn label(total: u64, at: u64) -> String {
     format!("{total}@{at}")
 }
 
+/// Spins for `ms` milliseconds: at 0, cache-if-faster never stores it; at 50, it does.
+#[delayed]
+fn weigh(xs: &[u32], ms: u64) -> u64 {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_millis(ms) {
+        std::hint::spin_loop();
+    }
+    xs.len() as u64
+}
+
+/// Cheap enough that cache-if-faster never stores any of its results.
+#[delayed]
+fn count(xs: &[u32]) -> u64 {
+    xs.len() as u64
+}
+
+// Rewritten, same values.
+#[delayed(name = "count")]
+fn count_v2(xs: &[u32]) -> u64 {
+    xs.iter().map(|_| 1).sum()
+}
+
+#[delayed(cache = "always")]
+fn describe(rows: u64) -> String {
+    format!("{rows} rows")
+}
+
+#[delayed(cache = "always")]
+fn summary(light: u64, heavy: u64, rows: u64) -> String {
+    format!("{light} {heavy} {rows}")
+}
+
 fn reason(report: &Report, name: &str) -> Option<Reason> {
     let node = report.by_name(name).next().expect("node in the report");
     node.reason().cloned()
@@ -101,6 +133,63 @@ fn unusable_and_pruned_entries_are_named() {
     std::fs::remove_file(path(value.key())).unwrap();
     let (_, report) = rt.compute_with_report(&edited).unwrap();
     assert_eq!(reason(&report, "total"), Some(Reason::Evicted), "{report}");
+}
+
+#[test]
+fn results_that_are_never_stored_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = Runtime::builder().cache_dir(dir.path()).build().unwrap();
+    let graph = |double: fn(_) -> _| {
+        let doubled = double(load(30));
+        let graph = summary(weigh(&doubled, 0), weigh(&doubled, 50), count(&doubled));
+        (graph, weigh(doubled, 0).key())
+    };
+    let (first, light) = graph(double_v1);
+    let (_, report) = rt.compute_with_report(&first).unwrap();
+    let stored = |key| report.nodes().iter().any(|n| n.key() == key && n.stored());
+    assert!(!stored(light), "{report}");
+    assert_eq!(reason(&report, "count"), Some(Reason::NewFunction));
+
+    // An edit of `double` that keeps its values: the light `weigh` and `count` run again, as
+    // they are not stored, and say so; the heavy `weigh` is found through its input, and
+    // `summary` through all three, although two of them are never stored.
+    let (edited, light) = graph(double_v2);
+    let (_, report) = rt.compute_with_report(&edited).unwrap();
+    let light = report.nodes().iter().find(|n| n.key() == light).unwrap();
+    assert_eq!(light.reason(), Some(&Reason::NotStored), "{report}");
+    assert_eq!(reason(&report, "count"), Some(Reason::NotStored));
+    let summary = report.by_name("summary").next().unwrap();
+    assert_eq!(summary.status(), Status::Loaded, "{report}");
+    assert_eq!(summary.reason(), Some(&Reason::InputsUnchanged));
+    let explained = report.explain().to_string();
+    assert!(
+        explained.contains("never stored: cache-if-faster"),
+        "{explained}"
+    );
+}
+
+#[test]
+fn a_reader_of_an_edited_step_that_is_never_stored_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = Runtime::builder().cache_dir(dir.path()).build().unwrap();
+    rt.compute(&describe(count(load(30)))).unwrap();
+
+    // `count` is edited and keeps its values, but no earlier run recorded them (it is never
+    // stored): `describe` cannot tell, and says that rather than that the value changed.
+    let (_, report) = rt
+        .compute_with_report(&describe(count_v2(load(30))))
+        .unwrap();
+    assert_eq!(reason(&report, "count"), Some(Reason::CodeChanged));
+    let input = Reason::InputNotStored {
+        input: "count",
+        slot: 0,
+    };
+    assert_eq!(reason(&report, "describe"), Some(input), "{report}");
+    let explained = report.explain().to_string();
+    assert!(
+        explained.contains("input 0 (`count`) was recomputed and is never stored"),
+        "{explained}"
+    );
 }
 
 /// Runs in the child only, under `GRAPHCHAIN_EXPLAIN=1` (a no-op in the normal run).

@@ -8,10 +8,13 @@
 //!   literals) and the content hash of each input's value — to the key of the entry that holds
 //!   its result. When an input is recomputed and comes out byte-for-byte as before, the node is
 //!   found again through its trace and loaded instead of computed: its dependents are spared.
+//!   A node computed and not stored (cache-if-faster) leaves a trace to `NOT_STORED`, which
+//!   explains why it runs again for the same inputs.
 //! - A **function record** holds the identity hash (and the hash of the helpers) of a function
 //!   the last time one of its results was stored. A node that must run is explained by comparing
 //!   its function against the record, and only nodes whose function is unchanged are worth a
-//!   trace lookup.
+//!   trace lookup. A second record, under another key, holds the code that last ran without
+//!   storing any result, so that its nodes are explained as not stored rather than new.
 
 use crate::graph::node::FnInfo;
 use crate::key::{KEY_SCHEME_VERSION, Key};
@@ -29,7 +32,14 @@ pub(crate) enum Seen {
     HelperChanged,
     /// Results were stored by this very code.
     Same,
+    /// This very code ran and none of its results was stored: cache-if-faster judged
+    /// recomputing them cheaper than loading them.
+    NotStored,
 }
+
+/// The target of a trace for inputs whose result was computed and not stored (cache-if-faster):
+/// no entry has this key.
+pub(crate) const NOT_STORED: Key = Key::from_bytes([0; 32]);
 
 /// A function's identity and the hash of its helpers, as recorded.
 fn record_of(info: &FnInfo) -> [u8; 64] {
@@ -41,10 +51,20 @@ fn record_of(info: &FnInfo) -> [u8; 64] {
     record
 }
 
-/// Where the record of `info` is kept: by module path and name, which survive edits.
+/// Where the record of `info`'s stored results is kept: by module path and name, which survive
+/// edits.
 fn function_key(info: &FnInfo) -> Key {
+    record_key(b"graphchain-function-record", info)
+}
+
+/// Where the record of `info`'s code that stored none of its results is kept.
+fn not_stored_key(info: &FnInfo) -> Key {
+    record_key(b"graphchain-function-not-stored", info)
+}
+
+fn record_key(kind: &[u8], info: &FnInfo) -> Key {
     let mut h = blake3::Hasher::new();
-    h.update(b"graphchain-function-record");
+    h.update(kind);
     h.update(&KEY_SCHEME_VERSION.to_le_bytes());
     h.update(info.module_path.as_bytes());
     h.update(b"::");
@@ -68,20 +88,21 @@ fn write_small(store: &dyn Store, key: Key, kind: &str, name: &str, payload: &[u
     let _ = entry::put(store, key, &[&header, payload]);
 }
 
-/// How `info` compares with its record in `store`.
+/// How `info` compares with its records in `store`.
 pub(crate) fn seen(store: &dyn Store, info: &FnInfo) -> Seen {
-    match read_small::<64>(store, function_key(info), FUNCTION_RECORD) {
+    let now = record_of(info);
+    let stored = read_small::<64>(store, function_key(info), FUNCTION_RECORD);
+    if stored == Some(now) {
+        return Seen::Same;
+    }
+    let not_stored = read_small::<64>(store, not_stored_key(info), FUNCTION_RECORD);
+    if not_stored == Some(now) {
+        return Seen::NotStored;
+    }
+    match stored.or(not_stored) {
         None => Seen::New,
-        Some(record) => {
-            let now = record_of(info);
-            if record[..32] != now[..32] {
-                Seen::CodeChanged
-            } else if record[32..] != now[32..] {
-                Seen::HelperChanged
-            } else {
-                Seen::Same
-            }
-        }
+        Some(record) if record[..32] != now[..32] => Seen::CodeChanged,
+        Some(_) => Seen::HelperChanged,
     }
 }
 
@@ -96,7 +117,19 @@ pub(crate) fn record_function(store: &dyn Store, info: &FnInfo) {
     );
 }
 
-/// The key of the entry recorded for content key `content`, if any.
+/// Records that the running code of `info` stored none of its results (cache-if-faster).
+pub(crate) fn record_not_stored(store: &dyn Store, info: &FnInfo) {
+    write_small(
+        store,
+        not_stored_key(info),
+        FUNCTION_RECORD,
+        info.name,
+        &record_of(info),
+    );
+}
+
+/// The key of the entry recorded for content key `content`, if any: [`NOT_STORED`] when the
+/// result was computed and not stored.
 pub(crate) fn trace(store: &dyn Store, content: Key) -> Option<Key> {
     read_small::<32>(store, content, TRACE).map(Key::from_bytes)
 }
@@ -122,6 +155,20 @@ mod tests {
         record_function(&store, &F);
         assert_eq!(seen(&store, &F), Seen::Same);
         assert_eq!(seen(&store, &F_EDITED), Seen::CodeChanged);
+    }
+
+    #[test]
+    fn code_that_stored_nothing_is_told_apart() {
+        let store = MemoryStore::new();
+        record_not_stored(&store, &F);
+        assert_eq!(seen(&store, &F), Seen::NotStored);
+        assert_eq!(seen(&store, &F_EDITED), Seen::CodeChanged);
+        // Results stored since: the record of stored results wins.
+        record_function(&store, &F);
+        assert_eq!(seen(&store, &F), Seen::Same);
+        record_not_stored(&store, &F_EDITED);
+        assert_eq!(seen(&store, &F_EDITED), Seen::NotStored);
+        assert_eq!(seen(&store, &F), Seen::Same);
     }
 
     #[test]

@@ -72,9 +72,8 @@ pub(crate) fn dry_run(roots: &[&Node], ctx: &Context<'_>) -> RunPlan {
             let node = plan.nodes[i];
             let mut planned = NodeReport::new(node.info.name, node.key);
             if plan.sources[i] == Source::Compute {
-                planned.reason = Some(why::why(&plan, ctx, &bad, i, node, |j| {
-                    plan.sources[j] == Source::Compute
-                }));
+                let computed = |j| plan.sources[j] == Source::Compute;
+                planned.reason = Some(why::why(&plan, ctx, &bad, i, node, computed, |_| false));
                 planned.may_cut_off = plan.candidate(i);
             } else {
                 planned.status = Status::Loaded;

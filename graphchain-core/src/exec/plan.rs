@@ -163,9 +163,11 @@ impl<'g> Plan<'g> {
     }
 
     /// Whether node `i`'s content is derived from its inputs' rather than hashed from its value:
-    /// a node that passes its inputs' content through.
+    /// a node that passes its inputs' content through, or one of a function whose results are
+    /// not stored (cache-if-faster), whose content is not recorded anywhere else.
     pub(super) fn derives(&self, i: usize) -> bool {
-        passes_content_through(self.nodes[i])
+        let node = self.nodes[i];
+        passes_content_through(node) || self.seen(node) == Some(Seen::NotStored)
     }
 
     /// Marks the nodes whose content a consumer needs: each input of a candidate, and each

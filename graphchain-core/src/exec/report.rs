@@ -83,6 +83,19 @@ pub enum Reason {
     /// Loaded although its key was new: an input was recomputed and came out byte-for-byte as
     /// before, so the result stored for those inputs was used (early cutoff).
     InputsUnchanged,
+    /// Its result is not stored: cache-if-faster judged recomputing it cheaper than loading
+    /// it, when it was computed for these very inputs before, or when its function's code last
+    /// ran (no result of that code is stored).
+    NotStored,
+    /// The node `input` (input slot `slot`) was recomputed in this run, and its results are not
+    /// stored (cache-if-faster): no result of this node could be recorded for its value, so
+    /// whether that value changed is unknown.
+    InputNotStored {
+        /// The function of the recomputed input.
+        input: &'static str,
+        /// Its input slot.
+        slot: usize,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -109,6 +122,14 @@ impl fmt::Display for Reason {
             Reason::InputsUnchanged => {
                 f.write_str("loaded: its inputs were recomputed to the same values (early cutoff)")
             }
+            Reason::NotStored => f.write_str(
+                "never stored: cache-if-faster judged recomputing it cheaper than loading it",
+            ),
+            Reason::InputNotStored { input, slot } => write!(
+                f,
+                "input {slot} (`{input}`) was recomputed and is never stored (cache-if-faster), \
+                 so no result was recorded for its value"
+            ),
         }
     }
 }

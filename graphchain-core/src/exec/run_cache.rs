@@ -101,6 +101,10 @@ pub(super) struct RunCache<'c> {
     content: Contents,
     /// Whether each node's result was written to the store in this attempt.
     stored: Vec<AtomicBool>,
+    /// Whether cache-if-faster left each node's result out of the store in this attempt.
+    skipped: Vec<AtomicBool>,
+    /// Whether each node was found through a trace to `cutoff::NOT_STORED`.
+    known_not_stored: Vec<AtomicBool>,
     /// Entries found unusable, and why.
     bad_entries: Mutex<Vec<(Key, String)>>,
     write_warned: AtomicBool,
@@ -112,6 +116,8 @@ impl<'c> RunCache<'c> {
             ctx,
             content: Contents::new(plan),
             stored: (0..plan.len()).map(|_| AtomicBool::new(false)).collect(),
+            skipped: (0..plan.len()).map(|_| AtomicBool::new(false)).collect(),
+            known_not_stored: (0..plan.len()).map(|_| AtomicBool::new(false)).collect(),
             bad_entries: Mutex::new(Vec::new()),
             write_warned: AtomicBool::new(false),
         }
@@ -119,6 +125,20 @@ impl<'c> RunCache<'c> {
 
     pub(super) fn eligible(&self, node: &Node) -> bool {
         self.ctx.eligible(node)
+    }
+
+    /// Whether cache-if-faster left node `i`'s result out of the store in this attempt (as far
+    /// as decided: before its consumers start, or when its store job ran) with nothing to
+    /// compare its value with: its content is hashed from the value, and no earlier run
+    /// recorded such a hash of it.
+    pub(super) fn not_stored(&self, plan: &Plan<'_>, i: usize) -> bool {
+        self.skipped[i].load(Ordering::Relaxed) && !self.derives(plan, i)
+    }
+
+    /// Whether node `i`'s content is derived from its inputs' (see `content.rs`): as the plan
+    /// says, or because a trace said that its result for these inputs is not stored.
+    fn derives(&self, plan: &Plan<'_>, i: usize) -> bool {
+        plan.derives(i) || self.known_not_stored[i].load(Ordering::Relaxed)
     }
 
     /// The entries found unusable in this attempt, with the reason.
@@ -256,6 +276,7 @@ impl<'c> RunCache<'c> {
                 return (None, recover);
             };
             if !speed.worth_storing(0, recover_s, plan.is_root(i)) {
+                self.skipped[i].store(true, Ordering::Relaxed);
                 tracing::debug!(
                     target: "graphchain",
                     function = node.info.name,
@@ -295,7 +316,7 @@ impl<'c> RunCache<'c> {
         let mut payload = Vec::new();
         let encoded = node
             .storable
-            .filter(|s| !plan.derives(i) && (s.encode)(value, &mut payload).is_ok());
+            .filter(|s| !self.derives(plan, i) && (s.encode)(value, &mut payload).is_ok());
         let Some(storable) = encoded else {
             // Pure, its value is named by what computes it.
             if let Some(hash) = self
@@ -367,6 +388,9 @@ impl<'c> RunCache<'c> {
         let size = (header.len() + payload.len()) as u64;
         if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover, plan.is_root(job.node)))
         {
+            if speed.is_some() {
+                self.skipped[job.node].store(true, Ordering::Relaxed);
+            }
             tracing::debug!(
                 target: "graphchain",
                 function = node.info.name,

@@ -359,9 +359,13 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
             }
         }
         let mut reason = self.records.is_some().then(|| {
-            why::why(self.plan, self.ctx, self.bad, i, node, |j| {
-                self.state(j) == NodeState::Computed
-            })
+            let computed = |j| self.state(j) == NodeState::Computed;
+            let not_stored = |j| {
+                self.cache
+                    .as_ref()
+                    .is_some_and(|c| c.not_stored(self.plan, j))
+            };
+            why::why(self.plan, self.ctx, self.bad, i, node, computed, not_stored)
         });
         if let Some(message) = &node.invalid {
             let state = self.fail(node, FailureCause::InvalidInput(message.to_string()));
@@ -378,6 +382,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
                     return Err(self.loaded(i, loaded, reason));
                 }
                 Found::Gone => reason = reason.map(|_| Reason::Evicted),
+                Found::NotStored => reason = reason.map(|_| Reason::NotStored),
                 Found::Missing => {}
             }
         }

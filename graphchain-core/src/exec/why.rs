@@ -11,8 +11,9 @@ use crate::graph::node::{CachePolicy, Edge, Node};
 use crate::key::Key;
 
 /// Why node `i` of `plan` runs, from what the plan and the cache's records say; `computed`
-/// tells whether an input (by plan index) is, or was, computed in this run. Asked before any
-/// lookup through the content of its inputs.
+/// tells whether an input (by plan index) is, or was, computed in this run, and `not_stored`
+/// whether cache-if-faster left it out of the store in this run with nothing recorded to
+/// compare its value with. Asked before any lookup through the content of its inputs.
 pub(super) fn why(
     plan: &Plan<'_>,
     ctx: &Context<'_>,
@@ -20,6 +21,7 @@ pub(super) fn why(
     i: usize,
     node: &Node,
     computed: impl Fn(usize) -> bool,
+    not_stored: impl Fn(usize) -> bool,
 ) -> Reason {
     if !node.info.pure {
         return Reason::Impure;
@@ -40,6 +42,7 @@ pub(super) fn why(
         None | Some(Seen::New) => Reason::NewFunction,
         Some(Seen::CodeChanged) => Reason::CodeChanged,
         Some(Seen::HelperChanged) => Reason::HelperChanged,
+        Some(Seen::NotStored) => Reason::NotStored,
         Some(Seen::Same) => {
             let slots = node
                 .edges
@@ -50,9 +53,14 @@ pub(super) fn why(
             slots
                 .zip(plan.deps_of(i))
                 .find(|&(_, &j)| computed(j as usize))
-                .map_or(Reason::NoEntry, |(slot, &j)| Reason::InputChanged {
-                    input: plan.nodes[j as usize].info.name,
-                    slot,
+                .map_or(Reason::NoEntry, |(slot, &j)| {
+                    let j = j as usize;
+                    let input = plan.nodes[j].info.name;
+                    if not_stored(j) {
+                        Reason::InputNotStored { input, slot }
+                    } else {
+                        Reason::InputChanged { input, slot }
+                    }
                 })
         }
     }

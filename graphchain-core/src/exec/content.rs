@@ -62,16 +62,15 @@ impl Contents {
     }
 
     /// The content of the value of node `i`, a pure node, named by what computes it: its content
-    /// key, or, without node inputs, its key (which then names everything it reads; a node
-    /// persisted in memory has the own hash of the node it stands for, not its key).
+    /// key, or, without node inputs, its key, which then names everything it reads (a node
+    /// persisted in memory has the own hash of the node it stands for, not its key). A key is
+    /// taken as it is: the leaves of a wide fan-in cost no hashing.
     pub(super) fn derived(&self, plan: &Plan<'_>, i: usize, node: &Node) -> Option<[u8; 32]> {
         let inputs = self.inputs(plan, i)?;
-        let own = if inputs.is_empty() {
-            node.key.as_bytes()
-        } else {
-            &node.own
-        };
-        Some(*content_key(own, &inputs).as_bytes())
+        if inputs.is_empty() {
+            return Some(*node.key.as_bytes());
+        }
+        Some(*content_key(&node.own, &inputs).as_bytes())
     }
 
     /// Derives the content of the nodes that `derive` it from their inputs' and feed a node
@@ -85,6 +84,9 @@ impl Contents {
         stored: impl Fn(usize) -> bool,
         derive: impl Fn(usize) -> bool,
     ) {
+        if !(0..plan.len()).any(|i| derive(i) && self.get(i).is_none()) {
+            return;
+        }
         let order = plan.topological();
         let mut feeds = vec![false; plan.len()];
         for &c in order.iter().rev() {

@@ -174,6 +174,10 @@ impl<'g> Plan<'g> {
     /// input of a node that derives its content from its inputs' for a consumer that needs it,
     /// readers settled before their inputs.
     fn mark_wanted(&mut self) {
+        // A cold run has no candidates: nothing to walk.
+        if !self.candidates.contains(&true) {
+            return;
+        }
         let mut wanted = vec![false; self.len()];
         for &c in self.topological().iter().rev() {
             let needs = self.candidate(c) || (wanted[c] && self.derives(c));

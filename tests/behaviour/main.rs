@@ -35,6 +35,7 @@ mod fail_fast_stops_at_the_first_failure;
 mod graph_inspection;
 mod graphs_defined_at_run_time;
 mod identical_calls_run_once;
+mod identical_results_are_stored_once;
 mod impure_calls_are_distinct;
 #[cfg(feature = "async")]
 mod io_limit_caps_async_tasks_in_flight;

@@ -15,7 +15,8 @@ use super::lock;
 use super::plan::{Plan, function_id};
 use crate::graph::node::{CachePolicy, Node};
 use crate::key::{Key, content_key};
-use crate::store::entry::{self, Header, Payload};
+use crate::store::entry::{self, EntryError, Header, ReadError};
+use crate::store::payload::{self, Described};
 use crate::store::speed::StoreSpeed;
 use crate::store::{Lease, Store};
 use crate::value::Value;
@@ -26,6 +27,8 @@ pub(crate) struct CacheContext<'r> {
     pub(crate) speed: &'r StoreSpeed,
     pub(crate) skip_keys: &'r HashSet<Key>,
     pub(crate) skip_functions: &'r HashSet<String>,
+    /// Set when the run wrote a result to the store (the size budget is checked after such runs).
+    pub(crate) wrote: AtomicBool,
 }
 
 impl CacheContext<'_> {
@@ -141,13 +144,21 @@ impl<'c> RunCache<'c> {
         let storable = node
             .storable
             .expect("entries are read only for storable nodes");
-        let checked = entry::read(
+        let checked = match entry::read(
             self.ctx.store,
             key,
             Some((storable.codec, storable.fingerprint())),
-        )
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| "the entry disappeared".to_owned())?;
+        ) {
+            Ok(checked) => checked.ok_or_else(|| "the entry disappeared".to_owned())?,
+            Err(e) => {
+                // Every entry pointing to an unusable payload object is unusable: it goes, so
+                // that the result is written whole again rather than pointed to.
+                if let ReadError::Entry(EntryError::Shared { object, .. }) = e {
+                    entry::discard(self.ctx.store, object);
+                }
+                return Err(e.to_string());
+            }
+        };
         let value = (storable.decode)(checked.payload())
             .map_err(|e| format!("the payload does not decode: {e}"))?;
         Ok(Read {
@@ -257,18 +268,20 @@ impl<'c> RunCache<'c> {
             }
         };
         let storable = node.storable.expect("read_entry checked it");
-        let header = entry::header_of(
-            node.key,
-            storable.fingerprint(),
-            storable.codec,
-            node.info.name,
-            read.header.compute_ns,
-            Payload {
-                len: read.header.payload_len,
-                hash: read.header.payload_hash,
-            },
-        );
-        let _ = entry::put(store, node.key, &[&header, &read.bytes[read.payload_at..]]);
+        let described = Described {
+            key: node.key,
+            fingerprint: storable.fingerprint(),
+            codec: storable.codec,
+            name: node.info.name,
+            compute_ns: read.header.compute_ns,
+        };
+        // A payload stored apart is shared: this writes a pointer to it, not a copy.
+        let payload = &read.bytes[read.payload_at..];
+        if let Ok(Some(_)) =
+            payload::put_result(store, &described, payload, read.header.payload_hash)
+        {
+            self.ctx.wrote.store(true, Ordering::Relaxed);
+        }
         let elapsed = start.elapsed();
         tracing::debug!(
             target: "graphchain",
@@ -384,18 +397,14 @@ impl<'c> RunCache<'c> {
         };
         drop(job.value);
         let hash = *self.content[job.node].get_or_init(|| *blake3::hash(&payload).as_bytes());
-        let header = entry::header_of(
-            node.key,
-            storable.fingerprint(),
-            storable.codec,
-            node.info.name,
-            job.compute.as_nanos() as u64,
-            Payload {
-                len: payload.len() as u64,
-                hash,
-            },
-        );
-        let size = (header.len() + payload.len()) as u64;
+        let described = Described {
+            key: node.key,
+            fingerprint: storable.fingerprint(),
+            codec: storable.codec,
+            name: node.info.name,
+            compute_ns: job.compute.as_nanos() as u64,
+        };
+        let size = payload::loaded_size(&described, payload.len());
         if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover, plan.is_root(job.node)))
         {
             tracing::debug!(
@@ -409,17 +418,19 @@ impl<'c> RunCache<'c> {
             return None;
         }
         let start = Instant::now();
-        match entry::put(store, node.key, &[&header, &payload]) {
+        match payload::put_result(store, &described, &payload, hash) {
             // An entry of a newer format is there: left for the program that wrote it.
-            Ok(false) => None,
-            Ok(true) => {
+            Ok(None) => None,
+            Ok(Some(written)) => {
                 self.stored[job.node].store(true, Ordering::Relaxed);
+                self.ctx.wrote.store(true, Ordering::Relaxed);
                 tracing::debug!(
                     target: "graphchain",
                     function = node.info.name,
                     key = %node.key.short(),
                     time = ?start.elapsed(),
                     bytes = size,
+                    written,
                     "store"
                 );
                 Some(size)

@@ -16,6 +16,7 @@ pub(crate) mod entry;
 pub(crate) mod housekeeping;
 mod local;
 mod memory;
+pub(crate) mod payload;
 pub(crate) mod prune;
 pub(crate) mod speed;
 

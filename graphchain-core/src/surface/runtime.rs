@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 
 use crate::error::Error;
@@ -399,6 +400,7 @@ impl Runtime {
                 speed: &inner.speed,
                 skip_keys: &inner.skip_keys,
                 skip_functions: &inner.skip_functions,
+                wrote: AtomicBool::new(false),
             }),
             reporting: reporting == Reporting::Full,
             fail_fast: inner.fail_fast,

@@ -110,11 +110,13 @@ pub use graphchain_core::{
 
 pub mod store {
     //! Where results are kept: the [`Store`] trait, a local directory ([`LocalStore`], the
-    //! default) and memory ([`MemoryStore`]), and [`Cache`] for housekeeping (list, totals,
-    //! prune, verify, clear).
+    //! default) and memory ([`MemoryStore`]), [`Cache`] for housekeeping (list, totals,
+    //! prune, verify, clear), and the size budget a runtime prunes to after each run
+    //! ([`CACHE_MAX_SIZE_ENV`], [`parse_size`]).
     pub use graphchain_core::{
-        CACHE_DIR_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryInfo, Lease, LocalStore,
-        MemoryStore, Opened, PrunePlan, PruneReport, Store, StoreMeta,
+        CACHE_DIR_ENV, CACHE_MAX_SIZE_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryInfo, Lease,
+        LocalStore, MemoryStore, Opened, PrunePlan, PruneReport, Store, StoreMeta, parse_age,
+        parse_size,
     };
 }
 

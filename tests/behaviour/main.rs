@@ -9,6 +9,7 @@
 mod common;
 
 mod a_full_disk_leaves_no_partial_entry;
+mod a_size_budget_prunes_least_recently_used;
 mod any_value_round_trips_and_any_damaged_entry_is_recomputed;
 #[cfg(feature = "async")]
 mod async_results_are_cached;

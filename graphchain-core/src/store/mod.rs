@@ -19,6 +19,7 @@ mod memory;
 pub(crate) mod payload;
 pub(crate) mod prune;
 pub(crate) mod speed;
+pub(crate) mod units;
 
 pub(crate) use local::LEFTOVER_AGE;
 pub use local::LocalStore;

@@ -3,8 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
 
 use crate::error::Error;
 use crate::exec::callback::{Callback, Callbacks};
@@ -16,6 +17,7 @@ use crate::key::Key;
 use crate::store::Store;
 use crate::store::housekeeping::Cache;
 use crate::store::speed::StoreSpeed;
+use crate::surface::budget;
 use crate::surface::builder::RuntimeBuilder;
 use crate::surface::dot::{Dot, Phase};
 use crate::surface::outputs::{Outputs, only, take_value};
@@ -74,6 +76,8 @@ pub(super) struct Inner {
     pub(super) scheduler: Scheduler,
     pub(super) cache_dir: PathBuf,
     pub(super) store: Option<Arc<dyn Store>>,
+    /// The cache's size budget, kept after each run that wrote to it.
+    pub(super) max_size: Option<u64>,
     pub(super) speed: StoreSpeed,
     pub(super) skip_keys: HashSet<Key>,
     pub(super) skip_functions: HashSet<String>,
@@ -103,7 +107,8 @@ impl Runtime {
     ///
     /// # Panics
     ///
-    /// If the worker threads cannot be started the first time it is used.
+    /// If the worker threads cannot be started the first time it is used, or
+    /// `GRAPHCHAIN_CACHE_MAX_SIZE` is malformed (the message names it).
     pub fn global() -> &'static Runtime {
         static GLOBAL: OnceLock<Runtime> = OnceLock::new();
         GLOBAL.get_or_init(|| {
@@ -370,7 +375,15 @@ impl Runtime {
             .collect();
         let mut ctx = self.context(reporting, &callbacks);
         adjust(&mut ctx);
+        let started = SystemTime::now();
         let (values, report) = exec::execute(&roots, &ctx);
+        let wrote = ctx
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.wrote.load(Ordering::Relaxed));
+        if let (true, Some(max), Some(store)) = (wrote, self.inner.max_size, &self.inner.store) {
+            budget::keep_within(store, max, started);
+        }
         if explain {
             eprint!("{}", report.explain());
         }

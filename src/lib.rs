@@ -104,8 +104,8 @@ pub use graphchain_macros::{delayed, delayed_fn, pipeline, track};
 
 // What every program touches is at the root; the rest is in the modules below.
 pub use graphchain_core::{
-    CachePolicy, Delayed, Error, Key, Reason, Report, Runtime, RuntimeBuilder, Scheduler, Status,
-    collect, compute,
+    CachePolicy, Delayed, Error, FileStamp, Key, Reason, Report, Runtime, RuntimeBuilder,
+    Scheduler, Status, collect, compute, file, file_with, files, files_with,
 };
 
 pub mod store {

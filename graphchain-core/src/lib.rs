@@ -31,6 +31,7 @@ pub use crate::exec::report::{Explain, NodeReport, Reason, Report, Status};
 pub use crate::graph::content::{HashError, content_hash};
 pub use crate::graph::delayed::Delayed;
 pub use crate::graph::delayed_fn::{CallArgs, DelayedFn, NotStored, Stored};
+pub use crate::graph::file::{FileStamp, file, file_with, files, files_with};
 pub use crate::graph::input::{IntoInput, collect};
 pub use crate::graph::inspect::{Graph, GraphNode};
 pub use crate::graph::node::CachePolicy;

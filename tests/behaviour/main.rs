@@ -33,6 +33,7 @@ mod corrupt_entries_are_recomputed;
 mod early_cutoff_spares_dependents;
 mod edited_function_recomputes_only_downstream;
 mod fail_fast_stops_at_the_first_failure;
+mod file_inputs_follow_their_files;
 mod graph_inspection;
 mod graphs_defined_at_run_time;
 mod identical_calls_run_once;

@@ -12,6 +12,7 @@ use crate::exec::callback::{Callback, Callbacks};
 use crate::exec::report::Report;
 use crate::exec::{self, CacheContext, Context, Scheduler};
 use crate::graph::delayed::Delayed;
+use crate::graph::file;
 use crate::graph::node::Node;
 use crate::key::Key;
 use crate::store::Store;
@@ -230,8 +231,11 @@ impl Runtime {
     /// ```
     pub fn visualize<T>(&self, value: &Delayed<T>) -> Dot {
         let ctx = self.context(Reporting::Values, &[]);
-        let plan = exec::plan(&[value.node()], &ctx, &HashMap::default(), &HashMap::new());
-        Dot::new(&[value.node()]).with_states(Phase::Planned, &plan.statuses())
+        let roots = current(&[value.node()]);
+        let nodes: Vec<&Node> = roots.iter().map(|n| &**n).collect();
+        let plan = exec::plan(&nodes, &ctx, &HashMap::default(), &HashMap::new());
+        let roots: Vec<&Arc<Node>> = roots.iter().collect();
+        Dot::new(&roots).with_states(Phase::Planned, &plan.statuses())
     }
 
     /// What computing `value` would do, without running anything: which nodes would be loaded
@@ -263,7 +267,9 @@ impl Runtime {
     /// # Ok::<(), graphchain::Error>(())
     /// ```
     pub fn plan<T>(&self, value: &Delayed<T>) -> crate::exec::dry_run::RunPlan {
-        exec::dry_run::dry_run(&[value.node()], &self.context(Reporting::Values, &[]))
+        let roots = current(&[value.node()]);
+        let nodes: Vec<&Node> = roots.iter().map(|n| &**n).collect();
+        exec::dry_run::dry_run(&nodes, &self.context(Reporting::Values, &[]))
     }
 
     /// Computes several outputs in one run; shared inputs are computed once.
@@ -358,7 +364,8 @@ impl Runtime {
         reporting: Reporting,
         adjust: impl FnOnce(&mut Context<'_>),
     ) -> (Result<Vec<Value>, Error>, Report) {
-        let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
+        let roots = current(roots);
+        let roots: Vec<&Node> = roots.iter().map(|n| &**n).collect();
         let user = &self.inner.callbacks.0;
         let explain = std::env::var_os(EXPLAIN_ENV).is_some_and(|v| v == "1");
         // The user's callbacks and explanations get a full report; the progress bar needs none.
@@ -425,6 +432,12 @@ impl Runtime {
             },
         }
     }
+}
+
+/// `roots` as they are now: with every file input stamped again, and what depends on a changed
+/// file re-keyed (see `graph/file.rs`).
+fn current(roots: &[&Arc<Node>]) -> Vec<Arc<Node>> {
+    file::refresh(roots).unwrap_or_else(|| roots.iter().map(|&root| Arc::clone(root)).collect())
 }
 
 impl<T: Send + Sync + 'static> Delayed<T> {

@@ -43,6 +43,7 @@ mod impure_calls_are_distinct;
 mod io_limit_caps_async_tasks_in_flight;
 mod keys_are_stable;
 mod killed_writers_leave_no_bad_entry;
+mod labels_tell_calls_apart;
 mod leftovers_of_killed_writers_are_removed;
 mod logs_name_load_compute_store;
 mod methods_build_nodes;

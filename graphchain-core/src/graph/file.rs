@@ -199,6 +199,7 @@ fn stamped(
     };
     let hash = arg.hash();
     let mut builder = NodeBuilder::in_domain(domain, info, [0; 32], 1);
+    builder.label(arg.label(), true);
     builder.push_literal(Arc::new(arg), hash);
     builder.finish_node(Body::Sync(thunk), None)
 }
@@ -247,6 +248,18 @@ impl FileArg {
             }
         }
         *h.finalize().as_bytes()
+    }
+
+    /// What pictures and reports show for it, and for the nodes reading it: the file's name, or
+    /// the pattern's last component.
+    fn label(&self) -> Arc<str> {
+        let path = match &self.source {
+            Source::File(path) => path.as_path(),
+            Source::Glob(pattern) => Path::new(pattern),
+        };
+        path.file_name()
+            .map_or_else(|| path.to_string_lossy(), |name| name.to_string_lossy())
+            .into()
     }
 
     /// The matched paths, or the error that fails the node.
@@ -395,8 +408,7 @@ fn rebuilt(node: &Node, done: &HashMap<*const Node, Option<Arc<Node>>>) -> Optio
         .iter()
         .map(|edge| match edge {
             Edge::Node(dep) => Edge::Node(new_input(dep).unwrap_or_else(|| Arc::clone(dep))),
-            Edge::Literal(value) => Edge::Literal(Arc::clone(value)),
-            Edge::Code(value) => Edge::Code(Arc::clone(value)),
+            other => other.clone(),
         })
         .collect();
     let inputs = edges.iter().filter_map(|edge| match edge {
@@ -410,7 +422,7 @@ fn rebuilt(node: &Node, done: &HashMap<*const Node, Option<Arc<Node>>>) -> Optio
         edges,
         body: node.body,
         storable: node.storable,
-        invalid: node.invalid.clone(),
+        notes: node.notes.clone(),
     }))
 }
 

@@ -4,12 +4,14 @@
 //! - warm run of a graph of 1,000, 20,000 and 100,000 nodes whose root is cached, against
 //!   building the same graph (target: at most 1 ms more at 20,000);
 //! - store and load of an 8-byte, a 1 MiB and a 64 MiB `Vec<f64>` (target: at least 1 GiB/s
-//!   each way for 64 MiB).
+//!   each way for 64 MiB);
+//! - reading entries of 200 B to 64 KiB from a local store: a payload stored apart costs one more
+//!   such read (of its ~200-byte pointer), which sets the size below which payloads stay inline.
 
 use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use graphchain::{MemoryStore, Runtime, delayed};
+use graphchain::{Key, LocalStore, MemoryStore, Runtime, Store, delayed};
 
 mod common;
 use common::{fan_in, measuring, uncached};
@@ -131,5 +133,29 @@ fn store_and_load(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, cold_fan_in, warm_root_cached, store_and_load);
+fn shared_payload(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::new(dir.path());
+    let mut group = c.benchmark_group("cache/shared_payload/local_get");
+    for (i, len) in [200usize, 4 << 10, 16 << 10, 64 << 10]
+        .into_iter()
+        .enumerate()
+    {
+        let key = Key::from_bytes([i as u8; 32]);
+        store.put(key, &vec![7; len]).unwrap();
+        group.throughput(Throughput::Bytes(len as u64));
+        group.bench_function(format!("{len}B"), |b| {
+            b.iter(|| store.get(key).unwrap().unwrap().len())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    cold_fan_in,
+    warm_root_cached,
+    store_and_load,
+    shared_payload
+);
 criterion_main!(benches);

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Instant, UNIX_EPOCH};
+use std::time::Instant;
 
 use graphchain::{Delayed, Runtime, Status, delayed, delayed_fn};
 use serde::{Deserialize, Serialize};
@@ -33,33 +33,11 @@ struct Flight {
     dep_delay: Option<f64>,
 }
 
-/// What identifies a file's contents for the cache: a file read by path alone would be keyed by
-/// its name, and an edited file would load the old result. Its size and modification time are
-/// part of the key instead.
-#[derive(Clone, Debug, Serialize)]
-struct FileStamp {
-    path: String,
-    len: u64,
-    modified_ns: u128,
-}
-
-fn stamp(path: &Path) -> std::io::Result<FileStamp> {
-    let meta = fs::metadata(path)?;
-    let modified = meta
-        .modified()?
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    Ok(FileStamp {
-        path: path.display().to_string(),
-        len: meta.len(),
-        modified_ns: modified.as_nanos(),
-    })
-}
-
-/// `pd.read_csv(filename)`
+/// `pd.read_csv(filename)`. The path comes from `graphchain::file`, whose key follows the
+/// file's size and modification time: an edited file is read again, an unchanged one is not.
 #[delayed]
-fn read_csv(file: &FileStamp) -> Result<Vec<Flight>, csv::Error> {
-    csv::Reader::from_path(&file.path)?.deserialize().collect()
+fn read_csv(path: &PathBuf) -> Result<Vec<Flight>, csv::Error> {
+    csv::Reader::from_path(path)?.deserialize().collect()
 }
 
 /// `df.groupby('Origin').DepDelay.sum()`
@@ -102,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut sums = Vec::new();
     let mut counts = Vec::new();
     for file in &files {
-        let df = read_csv(stamp(file)?);
+        let df = read_csv(graphchain::file(file));
         sums.push(sum_by_origin(&df));
         counts.push(count_by_origin(&df));
     }

@@ -104,17 +104,19 @@ pub use graphchain_macros::{delayed, delayed_fn, pipeline, track};
 
 // What every program touches is at the root; the rest is in the modules below.
 pub use graphchain_core::{
-    CachePolicy, Delayed, Error, Key, Reason, Report, Runtime, RuntimeBuilder, Scheduler, Status,
-    collect, compute,
+    CachePolicy, Delayed, Error, FileStamp, Key, Reason, Report, Runtime, RuntimeBuilder,
+    Scheduler, Status, collect, compute, file, file_with, files, files_with,
 };
 
 pub mod store {
     //! Where results are kept: the [`Store`] trait, a local directory ([`LocalStore`], the
-    //! default) and memory ([`MemoryStore`]), and [`Cache`] for housekeeping (list, totals,
-    //! prune, verify, clear).
+    //! default) and memory ([`MemoryStore`]), [`Cache`] for housekeeping (list, totals,
+    //! prune, verify, clear), and the size budget a runtime prunes to after each run
+    //! ([`CACHE_MAX_SIZE_ENV`], [`parse_size`]).
     pub use graphchain_core::{
-        CACHE_DIR_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryInfo, Lease, LocalStore,
-        MemoryStore, Opened, PrunePlan, PruneReport, Store, StoreMeta,
+        CACHE_DIR_ENV, CACHE_MAX_SIZE_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryInfo, Lease,
+        LocalStore, MemoryStore, Opened, PrunePlan, PruneReport, Store, StoreMeta, parse_age,
+        parse_size,
     };
 }
 

@@ -210,7 +210,7 @@ impl Edit {
     }
 }
 
-/// The header length of an entry (format 1: magic [8] · format u16 · header length u32 · …).
+/// The header length of an entry (formats 1 and 2: magic [8] · format u16 · header length u32 · …).
 pub fn header_len(entry: &[u8]) -> usize {
     u32::from_le_bytes(entry[10..14].try_into().unwrap()) as usize
 }

@@ -90,7 +90,7 @@ fn ls(cache: &Cache, dir: &Path, args: &LsArgs, out: &mut dyn Write) -> Result<P
         SortKey::Name => {
             entries.sort_by(|a, b| function(a).cmp(function(b)).then(a.key.cmp(&b.key)))
         }
-        SortKey::Size => entries.sort_by(|a, b| b.size.cmp(&a.size).then(a.key.cmp(&b.key))),
+        SortKey::Size => entries.sort_by(|a, b| weight(b).cmp(&weight(a)).then(a.key.cmp(&b.key))),
         SortKey::Age => {
             entries.sort_by(|a, b| b.last_used.cmp(&a.last_used).then(a.key.cmp(&b.key)));
         }
@@ -114,7 +114,7 @@ fn ls(cache: &Cache, dir: &Path, args: &LsArgs, out: &mut dyn Write) -> Result<P
         table.row([
             e.key.short(),
             function(e).to_owned(),
-            format_size(e.size),
+            format_size(weight(e)),
             format_age(age_of(e.last_used, now)),
             e.compute_time
                 .map_or_else(|| "-".to_owned(), format_duration),
@@ -148,6 +148,8 @@ fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<Problems, Fai
             functions,
             bookkeeping_entries: stats.bookkeeping,
             bookkeeping_bytes: stats.bookkeeping_bytes,
+            payloads: stats.payloads,
+            payload_bytes: stats.payload_bytes,
             unreadable: stats.unreadable,
         };
         write_json(out, &json)?;
@@ -166,6 +168,14 @@ fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<Problems, Fai
             "bookkeeping  {} ({})",
             count(stats.bookkeeping, "entry", "entries"),
             format_size(stats.bookkeeping_bytes)
+        )?;
+    }
+    if stats.payloads > 0 {
+        writeln!(
+            out,
+            "shared payloads  {} ({})",
+            stats.payloads,
+            format_size(stats.payload_bytes)
         )?;
     }
     if stats.unreadable > 0 {
@@ -243,6 +253,7 @@ fn show(
         ("last used", Some(when(e.last_used))),
         ("compute time", e.compute_time.map(format_duration)),
         ("payload blake3", e.payload_checksum.map(|c| hex(&c))),
+        ("shared payload", e.shared_payload.map(|k| k.to_string())),
         ("type fingerprint", e.type_fingerprint.map(|f| hex(&f))),
     ];
     let mut table = Table::new(&[false, false]);
@@ -263,9 +274,15 @@ fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<Problem
     let report = if args.dry_run {
         graphchain_core::PruneReport {
             removed: plan.remove.len(),
-            bytes: plan.remove.iter().map(|e| e.size).sum(),
+            bytes: plan
+                .remove
+                .iter()
+                .chain(&plan.payloads)
+                .map(|e| e.size)
+                .sum(),
             kept: plan.keep.len(),
             bookkeeping_removed: plan.bookkeeping.len(),
+            payloads_removed: plan.payloads.len(),
             ..Default::default()
         }
     } else {
@@ -280,6 +297,7 @@ fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<Problem
             kept_entries: plan.keep.len(),
             kept_bytes,
             bookkeeping_removed: report.bookkeeping_removed,
+            payloads_removed: report.payloads_removed,
             leftovers_removed: report.leftovers_removed,
             failed: report
                 .failed
@@ -305,7 +323,7 @@ fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<Problem
             verb.to_owned(),
             e.key.short(),
             function(e).to_owned(),
-            format_size(e.size),
+            format_size(weight(e)),
             format!("used {}", format_age(age_of(e.last_used, now))),
         ]);
     }
@@ -315,20 +333,15 @@ fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<Problem
         count(plan.keep.len(), "entry", "entries"),
         format_size(kept_bytes)
     );
-    match (removed, args.dry_run) {
+    let what = removed_what(removed, report.payloads_removed);
+    match (removed + report.payloads_removed, args.dry_run) {
         (0, _) => writeln!(out, "nothing to remove; {kept}")?,
         (_, true) => writeln!(
             out,
-            "dry run: would remove {}, freeing {}; {kept}",
-            count(removed, "entry", "entries"),
+            "dry run: would remove {what}, freeing {}; {kept}",
             format_size(freed)
         )?,
-        (_, false) => writeln!(
-            out,
-            "removed {}, freed {}; {kept}",
-            count(removed, "entry", "entries"),
-            format_size(freed)
-        )?,
+        (_, false) => writeln!(out, "removed {what}, freed {}; {kept}", format_size(freed))?,
     }
     Ok(report.failed)
 }
@@ -402,11 +415,26 @@ fn verify(cache: &Cache, args: &VerifyArgs, out: &mut dyn Write) -> Result<ExitC
 
 fn clear(cache: &Cache, out: &mut dyn Write) -> Result<Problems, Failure> {
     let report = cache.clear()?;
-    writeln!(
-        out,
-        "removed {}, freed {}",
-        count(report.removed, "entry", "entries"),
-        format_size(report.bytes)
-    )?;
+    let what = removed_what(report.removed, report.payloads_removed);
+    writeln!(out, "removed {what}, freed {}", format_size(report.bytes))?;
     Ok(report.failed)
+}
+
+/// `3 entries`, or `3 entries and 1 shared payload`.
+fn removed_what(entries: usize, payloads: usize) -> String {
+    let entries = count(entries, "entry", "entries");
+    match payloads {
+        0 => entries,
+        n => format!(
+            "{entries} and {}",
+            count(n, "shared payload", "shared payloads")
+        ),
+    }
+}
+
+/// An entry's size with the shared payload it points to, if any: what loading it reads, as
+/// `ls` and `prune` show it (the payload may be shared with other entries).
+fn weight(e: &EntryInfo) -> u64 {
+    let shared = e.shared_payload.and(e.payload_len).unwrap_or(0);
+    e.size.saturating_add(shared)
 }

@@ -45,14 +45,18 @@ An entry (`ls` lists them, `show` prints one, `prune` lists the removed ones und
   type_fingerprint   hex fingerprint of the value's type, or null
   payload_bytes      length of the encoded value, or null
   payload_blake3     hex blake3 checksum of the encoded value that the header records, or null
+  shared_payload     key of the shared payload object holding the encoded value when it is
+                     stored apart (large values, stored once for every entry that has them), or null
   header_error       why the header cannot be read, or null
   read_error         why the entry cannot be read at all (not a regular file, say), or null
 `stats`:  {entries, bytes, functions: [{function, entries, bytes}], bookkeeping_entries,
-           bookkeeping_bytes, unreadable} (\"?\" names unreadable headers; bookkeeping entries
-           are graphchain's own records, counted apart)
+           bookkeeping_bytes, payloads, payload_bytes, unreadable} (\"?\" names unreadable
+           headers; bookkeeping entries are graphchain's own records, and payloads the shared
+           payload objects large values are stored in, both counted apart)
 `verify`: {checked, bad: [{key, function, size_bytes, reason}], removed}
 `prune`:  {dry_run, removed: [entry], freed_bytes, kept_entries, kept_bytes, bookkeeping_removed,
-           leftovers_removed, failed: [{key, reason}]}";
+           payloads_removed, leftovers_removed, failed: [{key, reason}]} (freed_bytes counts the
+           shared payloads no kept entry points to any more)";
 
 /// Inspect and clean graphchain caches.
 #[derive(Debug, Parser)]

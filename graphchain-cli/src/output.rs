@@ -22,6 +22,7 @@ pub(crate) struct EntryJson {
     type_fingerprint: Option<String>,
     payload_bytes: Option<u64>,
     payload_blake3: Option<String>,
+    shared_payload: Option<String>,
     header_error: Option<String>,
     read_error: Option<String>,
 }
@@ -41,6 +42,7 @@ impl From<&EntryInfo> for EntryJson {
             type_fingerprint: e.type_fingerprint.map(|f| hex(&f)),
             payload_bytes: e.payload_len,
             payload_blake3: e.payload_checksum.map(|c| hex(&c)),
+            shared_payload: e.shared_payload.map(|k| k.to_string()),
             header_error: e.header_error.clone(),
             read_error: e.read_error.clone(),
         }
@@ -55,6 +57,8 @@ pub(crate) struct StatsJson {
     pub(crate) functions: Vec<FunctionJson>,
     pub(crate) bookkeeping_entries: usize,
     pub(crate) bookkeeping_bytes: u64,
+    pub(crate) payloads: usize,
+    pub(crate) payload_bytes: u64,
     pub(crate) unreadable: usize,
 }
 
@@ -92,6 +96,7 @@ pub(crate) struct PruneJson {
     pub(crate) kept_entries: usize,
     pub(crate) kept_bytes: u64,
     pub(crate) bookkeeping_removed: usize,
+    pub(crate) payloads_removed: usize,
     pub(crate) leftovers_removed: usize,
     pub(crate) failed: Vec<FailedJson>,
 }

@@ -179,20 +179,32 @@ impl KeyHasher {
     ) -> ([u8; 32], Key) {
         self.own[..32].copy_from_slice(head);
         let own = *blake3::hash(&self.own).as_bytes();
-        let mut inputs = inputs.into_iter().peekable();
-        if inputs.peek().is_none() {
-            return (own, Key(own));
-        }
-        // The buffer is reused: it is already large enough for the key's parts. No prefix: the
-        // own hash carries the scheme's, and a node with one input is hashed in one block.
-        let buf = &mut self.own;
-        buf.clear();
-        buf.extend_from_slice(&own);
-        for input in inputs {
-            buf.extend_from_slice(&input.0);
-        }
-        (own, Key(*blake3::hash(buf).as_bytes()))
+        // The buffer is reused: it is already large enough for the key's parts.
+        let key = chain_in(&mut self.own, &own, inputs);
+        (own, key)
     }
+}
+
+/// The key of a node whose own hash is `own` and whose node inputs have the keys `inputs`, in
+/// slot order: what [`KeyHasher::finish`] derives, for a node whose inputs were re-keyed.
+pub(crate) fn chain(own: &[u8; 32], inputs: impl IntoIterator<Item = Key>) -> Key {
+    chain_in(&mut Vec::new(), own, inputs)
+}
+
+/// [`chain`], in the buffer `buf`.
+fn chain_in(buf: &mut Vec<u8>, own: &[u8; 32], inputs: impl IntoIterator<Item = Key>) -> Key {
+    let mut inputs = inputs.into_iter().peekable();
+    if inputs.peek().is_none() {
+        return Key(*own);
+    }
+    // No prefix: the own hash carries the scheme's, and a node with one input is hashed in one
+    // block.
+    buf.clear();
+    buf.extend_from_slice(own);
+    for input in inputs {
+        buf.extend_from_slice(&input.0);
+    }
+    Key(*blake3::hash(buf).as_bytes())
 }
 
 /// The head of a node's key (see [`KeyHasher`]): the key scheme, the node's domain (`fn`, `op`,

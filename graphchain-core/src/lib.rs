@@ -31,6 +31,7 @@ pub use crate::exec::report::{Explain, NodeReport, Reason, Report, Status};
 pub use crate::graph::content::{HashError, content_hash};
 pub use crate::graph::delayed::Delayed;
 pub use crate::graph::delayed_fn::{CallArgs, DelayedFn, NotStored, Stored};
+pub use crate::graph::file::{FileStamp, file, file_with, files, files_with};
 pub use crate::graph::input::{IntoInput, collect};
 pub use crate::graph::inspect::{Graph, GraphNode};
 pub use crate::graph::node::CachePolicy;
@@ -42,7 +43,9 @@ pub use crate::store::codec::{
 };
 pub use crate::store::housekeeping::{Cache, CacheStats, EntryInfo};
 pub use crate::store::prune::{PrunePlan, PruneReport};
+pub use crate::store::units::{parse_age, parse_size};
 pub use crate::store::{Lease, LocalStore, MemoryStore, Opened, Store, StoreMeta};
+pub use crate::surface::budget::CACHE_MAX_SIZE_ENV;
 pub use crate::surface::builder::RuntimeBuilder;
 pub use crate::surface::dot::{Dot, RankDir};
 pub use crate::surface::dynamic::{DynGraph, GraphSpec, Registrable, Registry, TaskSpec};

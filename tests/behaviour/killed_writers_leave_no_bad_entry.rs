@@ -217,13 +217,16 @@ fn killed_writers_leave_no_bad_entry() {
         "the children finished the graph before they were killed: kill earlier or write more"
     );
 
-    // Every file left is a whole entry of the graph, a temporary file or the lease file of a
-    // killed child (neither is ever listed, and later runs sweep them).
+    // Every file left is a whole entry of the graph, the shared payload object of one, a
+    // temporary file or the lease file of a killed child (neither is ever listed, and later runs
+    // sweep them).
     for name in file_names(&dir) {
         let listed_as_entry = name
             .strip_suffix(".gce")
             .and_then(|hex| hex.parse::<Key>().ok())
-            .is_some_and(|key| keys.contains(&key));
+            .is_some_and(|key| {
+                keys.contains(&key) || cache.entry(key).unwrap().is_some_and(|e| e.is_payload())
+            });
         assert!(
             listed_as_entry || name.starts_with(".tmp-") || name.starts_with(".lease-"),
             "unexpected file in the cache: {name}"

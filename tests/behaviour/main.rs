@@ -9,6 +9,7 @@
 mod common;
 
 mod a_full_disk_leaves_no_partial_entry;
+mod a_size_budget_prunes_least_recently_used;
 mod any_value_round_trips_and_any_damaged_entry_is_recomputed;
 #[cfg(feature = "async")]
 mod async_results_are_cached;
@@ -34,14 +35,17 @@ mod early_cutoff_spares_dependents;
 mod early_cutoff_uses_the_codecs_content_hash;
 mod edited_function_recomputes_only_downstream;
 mod fail_fast_stops_at_the_first_failure;
+mod file_inputs_follow_their_files;
 mod graph_inspection;
 mod graphs_defined_at_run_time;
 mod identical_calls_run_once;
+mod identical_results_are_stored_once;
 mod impure_calls_are_distinct;
 #[cfg(feature = "async")]
 mod io_limit_caps_async_tasks_in_flight;
 mod keys_are_stable;
 mod killed_writers_leave_no_bad_entry;
+mod labels_tell_calls_apart;
 mod leftovers_of_killed_writers_are_removed;
 mod logs_name_load_compute_store;
 mod methods_build_nodes;

@@ -55,7 +55,7 @@ fn to_a_size_least_recently_used_first() {
     );
     assert!(lines[0].ends_with("used 3d ago"), "{}", run.stdout);
     assert!(
-        lines[1].starts_with("dry run: would remove 1 entry, freeing 97.")
+        lines[1].starts_with("dry run: would remove 1 entry and 1 shared payload, freeing 9")
             && lines[1].contains(" KiB; 4 entries kept ("),
         "{}",
         run.stdout
@@ -67,7 +67,8 @@ fn to_a_size_least_recently_used_first() {
             .starts_with(&format!("removed  {}  blob  ", blobs[0].short()))
     );
     assert!(
-        run.stdout.contains("\nremoved 1 entry, freed 97."),
+        run.stdout
+            .contains("\nremoved 1 entry and 1 shared payload, freed 9"),
         "{}",
         run.stdout
     );

@@ -134,9 +134,10 @@ pub enum TaskAction {
 }
 
 /// One task of a run, for [`Callback::before_task`] and [`Callback::after_task`].
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct TaskInfo {
     pub(crate) name: &'static str,
+    pub(crate) label: Option<Arc<str>>,
     pub(crate) key: Key,
     pub(crate) action: TaskAction,
     pub(crate) worker: Option<usize>,
@@ -146,6 +147,11 @@ impl TaskInfo {
     /// The function's name.
     pub fn name(&self) -> &'static str {
         self.name
+    }
+    /// The label of this call ([`Delayed::label`](crate::Delayed::label), or the name of the
+    /// file it reads), if it has one.
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
     }
     /// The node's key.
     pub fn key(&self) -> Key {

@@ -70,7 +70,7 @@ pub(crate) fn dry_run(roots: &[&Node], ctx: &Context<'_>) -> RunPlan {
         .into_iter()
         .map(|i| {
             let node = plan.nodes[i];
-            let mut planned = NodeReport::new(node.info.name, node.key);
+            let mut planned = NodeReport::new(node);
             if plan.sources[i] == Source::Compute {
                 let computed = |j| plan.sources[j] == Source::Compute;
                 planned.reason = Some(why::why(&plan, ctx, &bad, i, node, computed, |_| false));

@@ -1,8 +1,10 @@
 //! The run report: what happened to every node of a run, and how long it took.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::graph::node::Node;
 use crate::key::Key;
 
 /// What happened to one node during a run.
@@ -142,6 +144,7 @@ impl fmt::Display for Reason {
 #[derive(Clone, Debug)]
 pub struct NodeReport {
     pub(crate) name: &'static str,
+    pub(crate) label: Option<Arc<str>>,
     pub(crate) key: Key,
     pub(crate) status: Status,
     pub(crate) duration: Duration,
@@ -155,10 +158,19 @@ pub struct NodeReport {
 }
 
 impl NodeReport {
-    /// A computed node that took no time, to be filled in.
-    pub(crate) fn new(name: &'static str, key: Key) -> Self {
+    /// `node`, computed in no time, to be filled in.
+    pub(crate) fn new(node: &Node) -> Self {
+        NodeReport {
+            label: node.label().cloned(),
+            ..NodeReport::named(node.info.name, node.key)
+        }
+    }
+
+    /// A computed node without a label that took no time, to be filled in.
+    pub(crate) fn named(name: &'static str, key: Key) -> Self {
         NodeReport {
             name,
+            label: None,
             key,
             status: Status::Computed,
             duration: Duration::ZERO,
@@ -175,6 +187,18 @@ impl NodeReport {
     /// The function's name.
     pub fn name(&self) -> &'static str {
         self.name
+    }
+    /// The label of this call ([`Delayed::label`](crate::Delayed::label), or the name of the
+    /// file it reads), if it has one.
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
+    }
+    /// The function's name, and the label in brackets when there is one: how reports name it.
+    pub fn title(&self) -> std::borrow::Cow<'static, str> {
+        match &self.label {
+            None => self.name.into(),
+            Some(label) => format!("{} [{label}]", self.name).into(),
+        }
     }
     /// The node's key.
     pub fn key(&self) -> Key {
@@ -335,7 +359,7 @@ impl fmt::Display for Explain<'_> {
         writeln!(f, "why {} nodes ran:", explained.len())?;
         for n in explained {
             let reason = n.reason.as_ref().expect("filtered on reasons");
-            writeln!(f, "  {:<24} {}  {reason}", n.name, n.key.short())?;
+            writeln!(f, "  {:<24} {}  {reason}", n.title(), n.key.short())?;
         }
         Ok(())
     }
@@ -358,7 +382,7 @@ impl fmt::Display for Report {
             writeln!(
                 f,
                 "  {:<24} {}  {:<10} {:>10.3?} {:>10}{}",
-                n.name,
+                n.title(),
                 n.key.short(),
                 n.status.to_string(),
                 n.duration,

@@ -13,7 +13,8 @@ use super::lock;
 use super::plan::Plan;
 use crate::graph::node::{CachePolicy, Node};
 use crate::key::Key;
-use crate::store::entry::{self, Header, Payload};
+use crate::store::entry::{self, EntryError, Header, ReadError};
+use crate::store::payload::{self, Described};
 use crate::store::speed::StoreSpeed;
 use crate::store::{Lease, Store};
 use crate::value::Value;
@@ -28,6 +29,8 @@ pub(crate) struct CacheContext<'r> {
     pub(crate) speed: &'r StoreSpeed,
     pub(crate) skip_keys: &'r HashSet<Key>,
     pub(crate) skip_functions: &'r HashSet<String>,
+    /// Set when the run wrote a result to the store (the size budget is checked after such runs).
+    pub(crate) wrote: AtomicBool,
 }
 
 impl CacheContext<'_> {
@@ -152,13 +155,21 @@ impl<'c> RunCache<'c> {
         let storable = node
             .storable
             .expect("entries are read only for storable nodes");
-        let checked = entry::read(
+        let checked = match entry::read(
             self.ctx.store,
             key,
             Some((storable.codec, storable.fingerprint())),
-        )
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| "the entry disappeared".to_owned())?;
+        ) {
+            Ok(checked) => checked.ok_or_else(|| "the entry disappeared".to_owned())?,
+            Err(e) => {
+                // Every entry pointing to an unusable payload object is unusable: it goes, so
+                // that the result is written whole again rather than pointed to.
+                if let ReadError::Entry(EntryError::Shared { object, .. }) = e {
+                    entry::discard(self.ctx.store, object);
+                }
+                return Err(e.to_string());
+            }
+        };
         let value = (storable.decode)(checked.payload())
             .map_err(|e| format!("the payload does not decode: {e}"))?;
         Ok(Read {
@@ -374,18 +385,14 @@ impl<'c> RunCache<'c> {
         if readers {
             self.content.set(job.node, own.unwrap_or(hash));
         }
-        let header = entry::header_of(
-            node.key,
-            storable.fingerprint(),
-            storable.codec,
-            node.info.name,
-            job.compute.as_nanos() as u64,
-            Payload {
-                len: payload.len() as u64,
-                hash,
-            },
-        );
-        let size = (header.len() + payload.len()) as u64;
+        let described = Described {
+            key: node.key,
+            fingerprint: storable.fingerprint(),
+            codec: storable.codec,
+            name: node.info.name,
+            compute_ns: job.compute.as_nanos() as u64,
+        };
+        let size = payload::loaded_size(&described, payload.len());
         if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover, plan.is_root(job.node)))
         {
             if speed.is_some() {
@@ -402,17 +409,19 @@ impl<'c> RunCache<'c> {
             return None;
         }
         let start = Instant::now();
-        match entry::put(store, node.key, &[&header, &payload]) {
+        match payload::put_result(store, &described, &payload, hash) {
             // An entry of a newer format is there: left for the program that wrote it.
-            Ok(false) => None,
-            Ok(true) => {
+            Ok(None) => None,
+            Ok(Some(written)) => {
                 self.stored[job.node].store(true, Ordering::Relaxed);
+                self.ctx.wrote.store(true, Ordering::Relaxed);
                 tracing::debug!(
                     target: "graphchain",
                     function = node.info.name,
                     key = %node.key.short(),
                     time = ?start.elapsed(),
                     bytes = size,
+                    written,
                     "store"
                 );
                 Some(size)

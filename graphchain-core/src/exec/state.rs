@@ -101,7 +101,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
             records: ctx.reporting.then(|| {
                 plan.nodes
                     .iter()
-                    .map(|node| Mutex::new((0, NodeReport::new(node.info.name, node.key))))
+                    .map(|node| Mutex::new((0, NodeReport::new(node))))
                     .collect()
             }),
             finished: AtomicU32::new(0),
@@ -275,6 +275,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
         } else {
             Some(TaskInfo {
                 name: node.info.name,
+                label: node.label().cloned(),
                 key: node.key,
                 action: match source {
                     Source::Load => TaskAction::Load,
@@ -367,7 +368,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
             };
             why::why(self.plan, self.ctx, self.bad, i, node, computed, not_stored)
         });
-        if let Some(message) = &node.invalid {
+        if let Some(message) = node.invalid() {
             let state = self.fail(node, FailureCause::InvalidInput(message.to_string()));
             return Err(Done {
                 reason,

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::graph::body::{AsyncTasks, AsyncThunk, Body, Thunk};
 use crate::graph::delayed::Delayed;
 use crate::graph::input::{Input, InputKind};
-use crate::graph::node::{Edge, FnInfo, Node};
+use crate::graph::node::{Edge, FnInfo, Node, Notes};
 use crate::graph::result::Cacheable;
 use crate::key::{KeyHasher, Part};
 use crate::store::codec::{Codec, Storable};
@@ -24,7 +24,7 @@ pub struct NodeBuilder {
     typed: [u8; 32],
     hasher: KeyHasher,
     edges: Vec<Edge>,
-    invalid: Option<Box<str>>,
+    notes: Notes,
 }
 
 impl fmt::Debug for NodeBuilder {
@@ -59,11 +59,17 @@ impl NodeBuilder {
             typed: type_args,
             hasher,
             edges: Vec::with_capacity(inputs),
-            invalid: None,
+            notes: Notes::default(),
         }
     }
 
     pub(crate) fn push_node(&mut self, node: Arc<Node>) {
+        // A node reading a file input is labelled by it (its first one), unless labelled.
+        if self.notes.label.is_none()
+            && let Some(notes) = node.notes.as_ref().filter(|n| n.passes_label)
+        {
+            self.notes.label.clone_from(&notes.label);
+        }
         self.hasher.part(Part::Node);
         self.edges.push(Edge::Node(node));
     }
@@ -81,10 +87,16 @@ impl NodeBuilder {
     /// Records that input slot `slot` is unusable; the task will fail with `message`.
     pub(crate) fn push_invalid(&mut self, slot: usize, message: String) {
         self.hasher.extra(message.as_bytes());
-        if self.invalid.is_none() {
-            self.invalid = Some(format!("argument {slot}: {message}").into_boxed_str());
+        if self.notes.invalid.is_none() {
+            self.notes.invalid = Some(format!("argument {slot}: {message}").into_boxed_str());
         }
         self.edges.push(Edge::Literal(Arc::new(())));
+    }
+
+    /// Labels the node `label`; with `passes`, the nodes reading it take it too.
+    pub(crate) fn label(&mut self, label: Arc<str>, passes: bool) {
+        self.notes.label = Some(label);
+        self.notes.passes_label = passes;
     }
 
     /// How many input slots have been pushed.
@@ -124,7 +136,7 @@ impl NodeBuilder {
             edges: self.edges,
             body,
             storable,
-            invalid: self.invalid,
+            notes: self.notes.boxed(),
         })
     }
 

@@ -56,6 +56,32 @@ impl<T> Delayed<T> {
         self.node.key
     }
 
+    /// This value with a label: pictures ([`visualize`](Delayed::visualize)), reports, `explain`
+    /// and the progress bar show it beside the function's name, to tell calls of one function
+    /// apart. The key, and so the cache, is the same as without it. A node reading a file
+    /// input ([`file`](crate::file)) is labelled with the file's name unless it is given one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{delayed, Runtime};
+    ///
+    /// #[delayed]
+    /// fn read_trips(month: u32) -> Vec<u32> {
+    ///     vec![month; 3]
+    /// }
+    ///
+    /// let january = read_trips(1).label("trips 01");
+    /// assert_eq!(january.key(), read_trips(1).key());
+    /// assert!(january.visualize().to_string().contains("trips 01"));
+    /// let (_, report) = Runtime::builder().cache(false).build()?.compute_with_report(&january)?;
+    /// assert_eq!(report.nodes()[0].label(), Some("trips 01"));
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn label(&self, label: impl AsRef<str>) -> Delayed<T> {
+        Delayed::from_node(self.node.labelled(label.as_ref().into()))
+    }
+
     /// The name of the function that computes it.
     pub fn name(&self) -> &'static str {
         self.node.info.name

@@ -6,6 +6,7 @@ pub(crate) mod builder;
 pub(crate) mod content;
 pub(crate) mod delayed;
 pub(crate) mod delayed_fn;
+pub(crate) mod file;
 pub(crate) mod input;
 pub(crate) mod inspect;
 pub(crate) mod node;

@@ -128,6 +128,7 @@ pub struct Tracked {
 pub struct NodeRef<'a>(pub(crate) &'a Arc<Node>);
 
 /// One input slot of a node.
+#[derive(Clone)]
 pub(crate) enum Edge {
     /// The result of another node.
     Node(Arc<Node>),
@@ -149,9 +150,28 @@ pub(crate) struct Node {
     pub(crate) body: Body,
     /// How to store and load the value; `None` for nodes that are never cached.
     pub(crate) storable: Option<&'static Storable>,
+    /// What few nodes carry: an error from building, a label. Boxed, so that a node without
+    /// either pays one pointer.
+    pub(crate) notes: Option<Box<Notes>>,
+}
+
+/// The rarer parts of a node (see [`Node::notes`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Notes {
     /// Set when the node could not be built correctly (an argument that cannot be hashed): the
     /// task then fails with this message instead of running.
     pub(crate) invalid: Option<Box<str>>,
+    /// What pictures and reports show beside the function's name, to tell its calls apart.
+    pub(crate) label: Option<Arc<str>>,
+    /// Whether the nodes reading this one take its label when they have none (file inputs).
+    pub(crate) passes_label: bool,
+}
+
+impl Notes {
+    /// `Some` notes when there is anything to note.
+    pub(crate) fn boxed(self) -> Option<Box<Notes>> {
+        (self.invalid.is_some() || self.label.is_some()).then(|| Box::new(self))
+    }
 }
 
 impl Node {
@@ -166,7 +186,38 @@ impl Node {
             edges: vec![Edge::Code(value)],
             body: Body::Sync(persisted_thunk),
             storable: None,
-            invalid: None,
+            notes: node.notes.as_ref().and_then(|notes| {
+                Notes {
+                    invalid: None,
+                    ..Notes::clone(notes)
+                }
+                .boxed()
+            }),
+        })
+    }
+
+    /// Why the node cannot run, when it was built with an unusable argument.
+    pub(crate) fn invalid(&self) -> Option<&str> {
+        self.notes.as_ref()?.invalid.as_deref()
+    }
+
+    /// The node's label, when it has one.
+    pub(crate) fn label(&self) -> Option<&Arc<str>> {
+        self.notes.as_ref()?.label.as_ref()
+    }
+
+    /// This node with `label`: the same key, inputs and code.
+    pub(crate) fn labelled(&self, label: Arc<str>) -> Arc<Node> {
+        let mut notes = self.notes.as_deref().cloned().unwrap_or_default();
+        notes.label = Some(label);
+        Arc::new(Node {
+            key: self.key,
+            own: self.own,
+            info: self.info,
+            edges: self.edges.clone(),
+            body: self.body,
+            storable: self.storable,
+            notes: notes.boxed(),
         })
     }
 

@@ -3,9 +3,13 @@
 //! ```text
 //! magic "GCHAINE\0" · format u16 · header length u32 · key [32] · type fingerprint [32]
 //! · codec (u8 length, bytes) · function name (u16 length, bytes) · created (unix ms, u64)
-//! · compute time (ns, u64) · payload length u64 · payload blake3 [32] · header blake3 [16]
-//! · payload
+//! · compute time (ns, u64) · payload place u8 · payload length u64 · payload blake3 [32]
+//! · header blake3 [16] · payload (when inline)
 //! ```
+//!
+//! The payload place is 0 when the payload follows the header, 1 when it is stored apart, as
+//! a shared payload object named by its blake3 hash (see `payload.rs`): the entry is then its
+//! header alone, and reading it reads and checks that object too.
 //!
 //! Every field is checked on read, and no length read from an entry is trusted for an
 //! allocation: each is checked against the bytes actually there. Any bit flip or truncation is
@@ -21,10 +25,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::key::Key;
 use crate::store::Store;
+use crate::store::payload::{self, PAYLOAD};
 
 const MAGIC: &[u8; 8] = b"GCHAINE\0";
-/// Version of this layout; entries of another version are misses.
-pub(crate) const FORMAT_VERSION: u16 = 1;
+/// Version of this layout; entries of another version are misses. Version 2 added the payload
+/// place (payloads stored apart and shared by content).
+pub(crate) const FORMAT_VERSION: u16 = 2;
 /// Bytes before the variable-length header fields.
 const FIXED_PREFIX: usize = 8 + 2 + 4;
 /// Enough to hold any header: a reader of headers alone fetches this much.
@@ -39,6 +45,8 @@ pub(crate) struct Header {
     pub(crate) name: String,
     pub(crate) created_ms: u64,
     pub(crate) compute_ns: u64,
+    /// Whether the payload is stored apart, in the shared payload object named by its hash.
+    pub(crate) apart: bool,
     pub(crate) payload_len: u64,
     pub(crate) payload_hash: [u8; 32],
 }
@@ -68,6 +76,9 @@ pub(crate) enum EntryError {
     Codec(String),
     #[error("entry was written for another type (its definition changed)")]
     Type,
+    /// The shared payload object `object` that the entry points to is gone or unusable.
+    #[error("its shared payload {why}")]
+    Shared { object: Key, why: String },
 }
 
 /// Writes a whole entry, header and payload, into one buffer.
@@ -109,7 +120,7 @@ pub(crate) struct Payload {
     pub(crate) hash: [u8; 32],
 }
 
-/// Writes the header of an entry whose payload is described by `payload`.
+/// Writes the header of an entry whose payload, described by `payload`, follows it.
 pub(crate) fn header_of(
     key: Key,
     fingerprint: [u8; 32],
@@ -118,10 +129,30 @@ pub(crate) fn header_of(
     compute_ns: u64,
     payload: Payload,
 ) -> Vec<u8> {
+    write_header(key, fingerprint, codec, name, compute_ns, payload, false)
+}
+
+/// The length of a header naming `codec` and `name`.
+pub(crate) fn header_len(codec: &str, name: &str) -> usize {
+    let (codec, name) = (codec.len().min(255), name.len().min(512));
+    FIXED_PREFIX + 32 + 32 + 1 + codec + 2 + name + 8 + 8 + 1 + 8 + 32 + 16
+}
+
+/// Writes the header of an entry whose payload is described by `payload`: the payload follows
+/// it, or, when `apart`, is stored apart as a shared payload object and the header is the
+/// whole entry.
+pub(crate) fn write_header(
+    key: Key,
+    fingerprint: [u8; 32],
+    codec: &str,
+    name: &str,
+    compute_ns: u64,
+    payload: Payload,
+    apart: bool,
+) -> Vec<u8> {
+    let header_len = header_len(codec, name);
     let codec = &codec.as_bytes()[..codec.len().min(255)];
     let name = &name.as_bytes()[..name.len().min(512)];
-    let header_len =
-        FIXED_PREFIX + 32 + 32 + 1 + codec.len() + 2 + name.len() + 8 + 8 + 8 + 32 + 16;
     let mut out = Vec::with_capacity(header_len);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -134,6 +165,7 @@ pub(crate) fn header_of(
     out.extend_from_slice(name);
     out.extend_from_slice(&now_ms().to_le_bytes());
     out.extend_from_slice(&compute_ns.to_le_bytes());
+    out.push(u8::from(apart));
     out.extend_from_slice(&payload.len.to_le_bytes());
     out.extend_from_slice(&payload.hash);
     let header_hash = blake3::hash(&out);
@@ -171,6 +203,11 @@ pub(crate) fn decode_header(bytes: &[u8]) -> Result<(Header, usize), EntryError>
     let name = r.text(name_len)?;
     let created_ms = r.u64()?;
     let compute_ns = r.u64()?;
+    let apart = match r.take(1)?[0] {
+        0 => false,
+        1 => true,
+        _ => return Err(EntryError::Malformed("unknown payload place")),
+    };
     let payload_len = r.u64()?;
     let payload_hash = r.array()?;
     let body_end = r.at;
@@ -190,6 +227,7 @@ pub(crate) fn decode_header(bytes: &[u8]) -> Result<(Header, usize), EntryError>
         name,
         created_ms,
         compute_ns,
+        apart,
         payload_len,
         payload_hash,
     };
@@ -309,7 +347,12 @@ pub(crate) fn read(
             return Err(EntryError::Type.into());
         }
     }
-    let declared = (header_len as u64).saturating_add(header.payload_len);
+    if header.codec == PAYLOAD && (header.apart || payload::key_of(&header.payload_hash) != key) {
+        return Err(EntryError::Malformed("a payload object under another name").into());
+    }
+    // An entry whose payload is apart is its header alone.
+    let inline_len = if header.apart { 0 } else { header.payload_len };
+    let declared = (header_len as u64).saturating_add(inline_len);
     if opened.size < declared {
         return Err(EntryError::Truncated.into());
     }
@@ -319,6 +362,9 @@ pub(crate) fn read(
             actual: opened.size,
         }
         .into());
+    }
+    if header.apart {
+        return read_apart(store, header).map(Some);
     }
     // `declared` is the entry's real size now, so the allocation is as large as the file.
     let len = usize::try_from(declared).map_err(|_| EntryError::Truncated)?;
@@ -337,6 +383,29 @@ pub(crate) fn read(
         bytes,
         payload_at: header_len,
     }))
+}
+
+/// Reads the shared payload object that the entry `header` points to, checked as any entry is
+/// (its name is its payload's hash, so it holds exactly the payload the pointer describes).
+fn read_apart(store: &dyn Store, header: Header) -> Result<Checked, ReadError> {
+    let key = payload::key_of(&header.payload_hash);
+    let shared = |why: String| EntryError::Shared { object: key, why };
+    let object = match read(store, key, Some((PAYLOAD, [0; 32]))) {
+        Ok(Some(object)) => object,
+        Ok(None) => return Err(shared("is gone".to_owned()).into()),
+        Err(ReadError::Entry(e)) => return Err(shared(format!("cannot be used: {e}")).into()),
+        Err(e) => return Err(e),
+    };
+    if object.header.payload_len != header.payload_len
+        || object.header.payload_hash != header.payload_hash
+    {
+        return Err(shared("does not match the entry".to_owned()).into());
+    }
+    Ok(Checked {
+        header,
+        bytes: object.bytes,
+        payload_at: object.payload_at,
+    })
 }
 
 /// Whether the entry under `key` is of a newer format than this program writes.

@@ -1,6 +1,6 @@
 //! The cache as a whole: housekeeping (list, totals, clear, verify); pruning is in `prune.rs`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::error::Error;
 use crate::key::Key;
 use crate::store::entry::{self, MAX_HEADER_LEN};
+use crate::store::payload::{self, PAYLOAD};
 use crate::store::{BOOKKEEPING, LocalStore, PROBE, Store, StoreMeta};
 
 /// One cache entry, as [`Cache::entries`] lists it: what the store and the entry's header say.
@@ -39,6 +40,9 @@ pub struct EntryInfo {
     pub payload_len: Option<u64>,
     /// The blake3 hash of the encoded value, as the header records it.
     pub payload_checksum: Option<[u8; 32]>,
+    /// The key of the shared payload object holding the encoded value, when it is stored apart
+    /// rather than in the entry (see [`EntryInfo::is_payload`]).
+    pub shared_payload: Option<Key>,
     /// Why the header cannot be read, when it cannot.
     pub header_error: Option<String>,
     /// Why the entry cannot be read at all, when it cannot: an error of this entry alone, which
@@ -57,6 +61,14 @@ impl EntryInfo {
             .as_deref()
             .is_some_and(|codec| BOOKKEEPING.contains(&codec))
             || self.name.as_deref() == Some(PROBE)
+    }
+
+    /// Whether this is a shared payload object: the encoded value of one or more results,
+    /// stored once under a key derived from its hash, which their entries point to (see
+    /// [`shared_payload`](EntryInfo::shared_payload)). Pruning removes one when no entry points
+    /// to it any more.
+    pub fn is_payload(&self) -> bool {
+        self.codec.as_deref() == Some(PAYLOAD)
     }
 }
 
@@ -77,6 +89,17 @@ pub struct CacheStats {
     /// Entries that cannot be read at all (see [`EntryInfo::read_error`]), counted in
     /// `entries` under `"?"`.
     pub unreadable: usize,
+    /// Shared payload objects (see [`EntryInfo::is_payload`]), not counted in `entries`.
+    pub payloads: usize,
+    /// Their total size in bytes, not counted in `bytes`.
+    pub payload_bytes: u64,
+}
+
+impl CacheStats {
+    /// The size of the whole cache: results, shared payloads and bookkeeping.
+    pub fn total_bytes(&self) -> u64 {
+        self.bytes + self.payload_bytes + self.bookkeeping_bytes
+    }
 }
 
 /// A handle on a cache's entries, for housekeeping.
@@ -131,18 +154,34 @@ impl Cache {
 
     /// Every entry holding a result, with what its header says, in no particular order.
     ///
-    /// graphchain's own small bookkeeping entries (see [`EntryInfo::is_bookkeeping`]) are left
-    /// out here; [`stats`](Cache::stats) counts them apart, pruning removes them with the
-    /// results they describe, and [`clear`](Cache::clear) removes them too. An entry that
-    /// cannot be read is listed with its [`read_error`](EntryInfo::read_error).
+    /// graphchain's own small bookkeeping entries (see [`EntryInfo::is_bookkeeping`]) and the
+    /// shared payload objects results point to (see [`EntryInfo::is_payload`]) are left out
+    /// here; [`stats`](Cache::stats) counts them apart, pruning removes them with the results
+    /// they serve, and [`clear`](Cache::clear) removes them too. An entry that cannot be read is
+    /// listed with its [`read_error`](EntryInfo::read_error).
     ///
     /// # Errors
     ///
     /// [`Error::Store`] when the store cannot be listed.
     pub fn entries(&self) -> Result<Vec<EntryInfo>, Error> {
         let mut entries = self.all_entries()?;
-        entries.retain(|e| !e.is_bookkeeping());
+        entries.retain(|e| !e.is_bookkeeping() && !e.is_payload());
         Ok(entries)
+    }
+
+    /// Every entry, sorted into results, bookkeeping and shared payloads (by key).
+    pub(super) fn listing(&self) -> Result<Listing, Error> {
+        let mut listing = Listing::default();
+        for e in self.all_entries()? {
+            if e.is_payload() {
+                listing.payloads.insert(e.key, e);
+            } else if e.is_bookkeeping() {
+                listing.bookkeeping.push(e);
+            } else {
+                listing.results.push(e);
+            }
+        }
+        Ok(listing)
     }
 
     /// Every entry, bookkeeping included.
@@ -170,6 +209,7 @@ impl Cache {
             type_fingerprint: None,
             payload_len: None,
             payload_checksum: None,
+            shared_payload: None,
             header_error: Some(reason.clone()),
             read_error: Some(reason),
         }
@@ -239,6 +279,9 @@ impl Cache {
             type_fingerprint: header.map(|h| h.fingerprint),
             payload_len: header.map(|h| h.payload_len),
             payload_checksum: header.map(|h| h.payload_hash),
+            shared_payload: header
+                .filter(|h| h.apart)
+                .map(|h| payload::key_of(&h.payload_hash)),
             header_error,
             read_error: None,
         }))
@@ -290,6 +333,11 @@ impl Cache {
     pub fn stats(&self) -> Result<CacheStats, Error> {
         let mut stats = CacheStats::default();
         for e in self.all_entries()? {
+            if e.is_payload() {
+                stats.payloads += 1;
+                stats.payload_bytes += e.size;
+                continue;
+            }
             if e.is_bookkeeping() {
                 stats.bookkeeping += 1;
                 stats.bookkeeping_bytes += e.size;
@@ -334,6 +382,14 @@ impl Cache {
         }
         Ok(bad)
     }
+}
+
+/// A cache's entries, sorted as [`Cache::listing`] sorts them.
+#[derive(Debug, Default)]
+pub(super) struct Listing {
+    pub(super) results: Vec<EntryInfo>,
+    pub(super) bookkeeping: Vec<EntryInfo>,
+    pub(super) payloads: HashMap<Key, EntryInfo>,
 }
 
 #[cfg(test)]

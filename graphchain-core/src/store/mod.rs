@@ -16,8 +16,10 @@ pub(crate) mod entry;
 pub(crate) mod housekeeping;
 mod local;
 mod memory;
+pub(crate) mod payload;
 pub(crate) mod prune;
 pub(crate) mod speed;
+pub(crate) mod units;
 
 pub(crate) use local::LEFTOVER_AGE;
 pub use local::LocalStore;

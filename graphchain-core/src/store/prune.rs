@@ -1,5 +1,6 @@
 //! Pruning a cache: by size (least recently used first) or by age, with the bookkeeping that
-//! describes the removed results and the leftovers of interrupted writes.
+//! describes the removed results, the shared payloads no entry points to any more, and the
+//! leftovers of interrupted writes.
 
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
@@ -21,6 +22,8 @@ pub struct PruneReport {
     pub kept: usize,
     /// Bookkeeping entries removed (not counted in `removed` and `bytes`).
     pub bookkeeping_removed: usize,
+    /// Shared payload objects removed (not counted in `removed`; their bytes are in `bytes`).
+    pub payloads_removed: usize,
     /// Temporary files of interrupted writes removed.
     pub leftovers_removed: usize,
     /// Entries that could not be removed, with why; the others were removed all the same.
@@ -38,6 +41,9 @@ pub struct PrunePlan {
     /// gone, records of functions none of whose results is kept, and speed probes left by
     /// killed processes.
     pub bookkeeping: Vec<EntryInfo>,
+    /// The shared payload objects to remove: those whose last entry is removed, and those no
+    /// entry pointed to for an hour (see [`Cache::plan_prune`]).
+    pub payloads: Vec<EntryInfo>,
 }
 
 impl Cache {
@@ -49,14 +55,22 @@ impl Cache {
     ///
     /// [`Error::Store`] when the store cannot be listed.
     pub fn clear(&self) -> Result<PruneReport, Error> {
-        let (bookkeeping, results): (Vec<_>, Vec<_>) = self
-            .all_entries()?
-            .into_iter()
-            .partition(EntryInfo::is_bookkeeping);
-        self.remove_with_bookkeeping(&results, &bookkeeping, 0, Duration::ZERO)
+        let listing = self.listing()?;
+        let mut report = self.remove_with_bookkeeping(
+            &listing.results,
+            &listing.bookkeeping,
+            0,
+            Duration::ZERO,
+        )?;
+        let payloads = self.remove_all(&listing.payloads.into_values().collect::<Vec<_>>(), 0);
+        report.payloads_removed = payloads.removed;
+        report.bytes += payloads.bytes;
+        report.failed.extend(payloads.failed);
+        Ok(report)
     }
 
-    /// Removes least recently used entries until the rest fit in `max_bytes`.
+    /// Removes least recently used entries until the rest (with the shared payloads they point
+    /// to) fit in `max_bytes`.
     ///
     /// # Errors
     ///
@@ -79,9 +93,13 @@ impl Cache {
     /// Entries that cannot be read at all (see [`EntryInfo::read_error`]) always go, and
     /// entries not used for `older_than` or longer go first; then, of the rest, the least
     /// recently used go until what is left fits in `max_bytes` (an entry too large for the room
-    /// left goes, and smaller, older ones may stay). `None` leaves that limit out; with both
-    /// `None` only unreadable entries go. [`prune`](Cache::prune) carries the plan out, so that a caller can
-    /// show it first (a dry run).
+    /// left goes, and smaller, older ones may stay). An entry's size counts the shared payload
+    /// it points to, unless a more recently used entry kept already points to it. `None` leaves
+    /// that limit out; with both `None` only unreadable entries go. [`prune`](Cache::prune)
+    /// carries the plan out, so that a caller can show it first (a dry run).
+    ///
+    /// A shared payload goes when the last entry pointing to it goes; one that no entry pointed
+    /// to before (its writer may be about to write the entry) goes once it is an hour old.
     ///
     /// Bookkeeping entries go with, or after, the results they describe: a trace goes when the
     /// result it points to goes or is gone, a function's record when none of its results is
@@ -117,26 +135,43 @@ impl Cache {
         max_bytes: Option<u64>,
         older_than: Option<Duration>,
     ) -> Result<PrunePlan, Error> {
+        self.plan_keeping_recent(max_bytes, older_than, None)
+    }
+
+    /// As [`plan_prune`](Cache::plan_prune), but entries used since `recent` are the last to go
+    /// for `max_bytes`: they are kept before any older one.
+    pub(crate) fn plan_keeping_recent(
+        &self,
+        max_bytes: Option<u64>,
+        older_than: Option<Duration>,
+        recent: Option<SystemTime>,
+    ) -> Result<PrunePlan, Error> {
         let now = SystemTime::now();
-        let (bookkeeping, results): (Vec<_>, Vec<_>) = self
-            .all_entries()?
-            .into_iter()
-            .partition(EntryInfo::is_bookkeeping);
-        let (mut remove, rest): (Vec<_>, Vec<_>) = results.into_iter().partition(|e| {
+        let listing = self.listing()?;
+        let (mut remove, rest): (Vec<_>, Vec<_>) = listing.results.into_iter().partition(|e| {
             e.read_error.is_some()
                 || older_than
                     .is_some_and(|age| now.duration_since(e.last_used).unwrap_or_default() >= age)
         });
+        let payloads = listing.payloads;
         let keep = match max_bytes {
             None => rest,
             Some(max_bytes) => {
                 let mut rest = rest;
-                rest.sort_by_key(|e| std::cmp::Reverse(e.last_used));
+                let is_recent = |e: &EntryInfo| recent.is_some_and(|t| e.last_used >= t);
+                rest.sort_by_key(|e| std::cmp::Reverse((is_recent(e), e.last_used)));
                 let mut kept_bytes = 0u64;
+                let mut kept_payloads = HashSet::new();
                 let mut keep = Vec::new();
                 for e in rest {
-                    if kept_bytes + e.size <= max_bytes {
-                        kept_bytes += e.size;
+                    let shared = e
+                        .shared_payload
+                        .filter(|p| !kept_payloads.contains(p))
+                        .and_then(|p| payloads.get(&p))
+                        .map_or(0, |p| p.size);
+                    if kept_bytes + e.size + shared <= max_bytes {
+                        kept_bytes += e.size + shared;
+                        kept_payloads.extend(e.shared_payload);
                         keep.push(e);
                     } else {
                         remove.push(e);
@@ -145,11 +180,22 @@ impl Cache {
                 keep
             }
         };
-        let bookkeeping = self.stale_bookkeeping(bookkeeping, &keep, now);
+        let pointed: HashSet<Key> = keep.iter().filter_map(|e| e.shared_payload).collect();
+        let freed: HashSet<Key> = remove.iter().filter_map(|e| e.shared_payload).collect();
+        let payloads = payloads
+            .into_values()
+            .filter(|p| {
+                !pointed.contains(&p.key)
+                    && (freed.contains(&p.key)
+                        || now.duration_since(p.last_used).unwrap_or_default() >= LEFTOVER_AGE)
+            })
+            .collect();
+        let bookkeeping = self.stale_bookkeeping(listing.bookkeeping, &keep, now);
         Ok(PrunePlan {
             remove,
             keep,
             bookkeeping,
+            payloads,
         })
     }
 
@@ -177,21 +223,38 @@ impl Cache {
             .collect()
     }
 
-    /// Removes the entries `plan` selected, then its bookkeeping entries and temporary files of
-    /// writers killed more than an hour ago; what was removed (entries already gone are not
-    /// counted). An entry that cannot be removed is recorded in
+    /// Removes the entries `plan` selected, then its bookkeeping entries, its shared payloads
+    /// and temporary files of writers killed more than an hour ago; what was removed (entries
+    /// already gone are not counted). An entry that cannot be removed is recorded in
     /// [`failed`](PruneReport::failed), and the others are removed all the same.
+    ///
+    /// A shared payload touched since the plan was made is left: a writer has claimed it for a
+    /// new entry (see the race this guards against in the crate's architecture notes).
     ///
     /// # Errors
     ///
     /// [`Error::Store`] when the store's temporary files cannot be listed.
     pub fn prune(&self, plan: &PrunePlan) -> Result<PruneReport, Error> {
-        self.remove_with_bookkeeping(
+        let mut report = self.remove_with_bookkeeping(
             &plan.remove,
             &plan.bookkeeping,
             plan.keep.len(),
             LEFTOVER_AGE,
-        )
+        )?;
+        for p in &plan.payloads {
+            // Checked just before removing it, to leave a writer the smallest window.
+            let claimed = !matches!(
+                self.store.metadata(p.key),
+                Ok(Some(meta)) if meta.last_used <= p.last_used
+            );
+            if !claimed {
+                let removed = self.remove_all(std::slice::from_ref(p), 0);
+                report.payloads_removed += removed.removed;
+                report.bytes += removed.bytes;
+                report.failed.extend(removed.failed);
+            }
+        }
+        Ok(report)
     }
 
     /// Removes `results`, then `bookkeeping`, then leftovers older than `age`.

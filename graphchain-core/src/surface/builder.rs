@@ -12,6 +12,7 @@ use crate::exec::{Scheduler, Workers};
 use crate::key::Key;
 use crate::store::speed::StoreSpeed;
 use crate::store::{LocalStore, Store};
+use crate::surface::budget;
 use crate::surface::runtime::{CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Inner, Runtime};
 
 /// Configures a [`Runtime`].
@@ -21,6 +22,7 @@ pub struct RuntimeBuilder {
     scheduler: Scheduler,
     cache_dir: Option<PathBuf>,
     cache: bool,
+    max_size: Option<u64>,
     store: Option<Arc<dyn Store>>,
     skip_keys: HashSet<Key>,
     skip_functions: HashSet<String>,
@@ -37,6 +39,7 @@ impl Default for RuntimeBuilder {
             scheduler: Scheduler::default(),
             cache_dir: None,
             cache: true,
+            max_size: None,
             store: None,
             skip_keys: HashSet::new(),
             skip_functions: HashSet::new(),
@@ -76,6 +79,35 @@ impl RuntimeBuilder {
     /// Turns the persistent cache on (the default) or off. Off, nothing is read or written.
     pub fn cache(mut self, enabled: bool) -> Self {
         self.cache = enabled;
+        self
+    }
+
+    /// Keeps the cache within `bytes` (default: `$GRAPHCHAIN_CACHE_MAX_SIZE`, else no limit):
+    /// after each run that wrote to it, least-recently-used entries are pruned, with the shared
+    /// payloads only they point to, until the results and payloads fit. What the run used or
+    /// wrote goes last, only when it alone is over the budget.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{delayed, Runtime};
+    ///
+    /// #[delayed(cache = "always")]
+    /// fn table(seed: u64) -> Vec<u64> {
+    ///     (0..10_000).map(|i| i ^ seed).collect()
+    /// }
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let rt = Runtime::builder().cache_dir(dir.path()).cache_max_size(40_000).build()?;
+    /// rt.compute(&table(1))?;
+    /// rt.compute(&table(2))?; // the first table is pruned to make room
+    /// let cache = rt.cache().expect("caching is on");
+    /// assert!(cache.entry(table(1).key())?.is_none());
+    /// assert!(cache.entry(table(2).key())?.is_some());
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn cache_max_size(mut self, bytes: u64) -> Self {
+        self.max_size = Some(bytes);
         self
     }
 
@@ -164,8 +196,9 @@ impl RuntimeBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for zero threads, a zero `io_limit` or an empty cache directory,
-    /// [`Error::ThreadPool`] when the worker threads cannot be started.
+    /// [`Error::Config`] for zero threads, a zero `io_limit`, an empty cache directory or a
+    /// malformed `GRAPHCHAIN_CACHE_MAX_SIZE`, [`Error::ThreadPool`] when the worker threads cannot
+    /// be started.
     pub fn build(self) -> Result<Runtime, Error> {
         if self.threads == Some(0) {
             return Err(Error::Config("`threads` must be at least 1".into()));
@@ -183,6 +216,10 @@ impl RuntimeBuilder {
         if cache_dir.as_os_str().is_empty() {
             return Err(Error::Config("`cache_dir` must not be empty".into()));
         }
+        let max_size = match self.max_size {
+            Some(bytes) => Some(bytes),
+            None => budget::from_env()?,
+        };
         let threads = self
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
@@ -198,6 +235,7 @@ impl RuntimeBuilder {
                 scheduler: self.scheduler,
                 cache_dir,
                 store,
+                max_size,
                 speed: StoreSpeed::default(),
                 skip_keys: self.skip_keys,
                 skip_functions: self.skip_functions,

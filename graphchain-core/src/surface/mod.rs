@@ -1,6 +1,7 @@
 //! Layer 4, the surface: the runtime users configure and call, and what they look at after a
 //! run (pictures, profiles, the progress bar), plus graphs defined at run time.
 
+pub(crate) mod budget;
 pub(crate) mod builder;
 #[cfg(feature = "async")]
 mod compute_async;

@@ -44,6 +44,9 @@ fn mode(env: Option<&str>, stderr_is_terminal: bool) -> Mode {
     }
 }
 
+/// What a thread is running: the function's name and the call's label.
+type Running = (&'static str, Option<Arc<str>>);
+
 /// The progress of one run, shared between its tasks and the drawing thread.
 #[derive(Debug)]
 struct Shared {
@@ -57,7 +60,7 @@ struct Shared {
     /// Skipped, or discarded and planned again.
     other: AtomicUsize,
     /// What each thread is running: slot 0 for the calling thread, `w + 1` for worker `w`.
-    running: Vec<Mutex<Option<&'static str>>>,
+    running: Vec<Mutex<Option<Running>>>,
     finished: Mutex<bool>,
     wake: Condvar,
 }
@@ -112,7 +115,7 @@ impl Callback for Progress {
 
     fn before_task(&self, task: &TaskInfo) {
         if let Some(slot) = self.shared.slot(task) {
-            *lock(slot) = Some(task.name());
+            *lock(slot) = Some((task.name(), task.label.clone()));
         }
     }
 
@@ -154,7 +157,7 @@ impl Drop for Progress {
 }
 
 impl Shared {
-    fn slot(&self, task: &TaskInfo) -> Option<&Mutex<Option<&'static str>>> {
+    fn slot(&self, task: &TaskInfo) -> Option<&Mutex<Option<Running>>> {
         self.running.get(task.worker().map_or(0, |w| w + 1))
     }
 
@@ -179,8 +182,15 @@ impl Shared {
         if count(&self.failed) > 0 {
             message.push_str(&format!(", {} failed", count(&self.failed)));
         }
-        let mut running: Vec<&'static str> =
-            self.running.iter().filter_map(|slot| *lock(slot)).collect();
+        let mut running: Vec<String> = self
+            .running
+            .iter()
+            .filter_map(|slot| match &*lock(slot) {
+                None => None,
+                Some((name, None)) => Some((*name).to_owned()),
+                Some((name, Some(label))) => Some(format!("{name} [{label}]")),
+            })
+            .collect();
         if !running.is_empty() {
             running.sort_unstable();
             message.push_str(" · running ");

@@ -3,18 +3,22 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
 
 use crate::error::Error;
 use crate::exec::callback::{Callback, Callbacks};
 use crate::exec::report::Report;
 use crate::exec::{self, CacheContext, Context, Scheduler};
 use crate::graph::delayed::Delayed;
+use crate::graph::file;
 use crate::graph::node::Node;
 use crate::key::Key;
 use crate::store::Store;
 use crate::store::housekeeping::Cache;
 use crate::store::speed::StoreSpeed;
+use crate::surface::budget;
 use crate::surface::builder::RuntimeBuilder;
 use crate::surface::dot::{Dot, Phase};
 use crate::surface::outputs::{Outputs, only, take_value};
@@ -73,6 +77,8 @@ pub(super) struct Inner {
     pub(super) scheduler: Scheduler,
     pub(super) cache_dir: PathBuf,
     pub(super) store: Option<Arc<dyn Store>>,
+    /// The cache's size budget, kept after each run that wrote to it.
+    pub(super) max_size: Option<u64>,
     pub(super) speed: StoreSpeed,
     pub(super) skip_keys: HashSet<Key>,
     pub(super) skip_functions: HashSet<String>,
@@ -102,7 +108,8 @@ impl Runtime {
     ///
     /// # Panics
     ///
-    /// If the worker threads cannot be started the first time it is used.
+    /// If the worker threads cannot be started the first time it is used, or
+    /// `GRAPHCHAIN_CACHE_MAX_SIZE` is malformed (the message names it).
     pub fn global() -> &'static Runtime {
         static GLOBAL: OnceLock<Runtime> = OnceLock::new();
         GLOBAL.get_or_init(|| {
@@ -224,8 +231,11 @@ impl Runtime {
     /// ```
     pub fn visualize<T>(&self, value: &Delayed<T>) -> Dot {
         let ctx = self.context(Reporting::Values, &[]);
-        let plan = exec::plan(&[value.node()], &ctx, &HashMap::default(), &HashMap::new());
-        Dot::new(&[value.node()]).with_states(Phase::Planned, &plan.statuses())
+        let roots = current(&[value.node()]);
+        let nodes: Vec<&Node> = roots.iter().map(|n| &**n).collect();
+        let plan = exec::plan(&nodes, &ctx, &HashMap::default(), &HashMap::new());
+        let roots: Vec<&Arc<Node>> = roots.iter().collect();
+        Dot::new(&roots).with_states(Phase::Planned, &plan.statuses())
     }
 
     /// What computing `value` would do, without running anything: which nodes would be loaded
@@ -257,7 +267,9 @@ impl Runtime {
     /// # Ok::<(), graphchain::Error>(())
     /// ```
     pub fn plan<T>(&self, value: &Delayed<T>) -> crate::exec::dry_run::RunPlan {
-        exec::dry_run::dry_run(&[value.node()], &self.context(Reporting::Values, &[]))
+        let roots = current(&[value.node()]);
+        let nodes: Vec<&Node> = roots.iter().map(|n| &**n).collect();
+        exec::dry_run::dry_run(&nodes, &self.context(Reporting::Values, &[]))
     }
 
     /// Computes several outputs in one run; shared inputs are computed once.
@@ -352,7 +364,8 @@ impl Runtime {
         reporting: Reporting,
         adjust: impl FnOnce(&mut Context<'_>),
     ) -> (Result<Vec<Value>, Error>, Report) {
-        let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
+        let roots = current(roots);
+        let roots: Vec<&Node> = roots.iter().map(|n| &**n).collect();
         let user = &self.inner.callbacks.0;
         let explain = std::env::var_os(EXPLAIN_ENV).is_some_and(|v| v == "1");
         // The user's callbacks and explanations get a full report; the progress bar needs none.
@@ -369,7 +382,15 @@ impl Runtime {
             .collect();
         let mut ctx = self.context(reporting, &callbacks);
         adjust(&mut ctx);
+        let started = SystemTime::now();
         let (values, report) = exec::execute(&roots, &ctx);
+        let wrote = ctx
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.wrote.load(Ordering::Relaxed));
+        if let (true, Some(max), Some(store)) = (wrote, self.inner.max_size, &self.inner.store) {
+            budget::keep_within(store, max, started);
+        }
         if explain {
             eprint!("{}", report.explain());
         }
@@ -399,6 +420,7 @@ impl Runtime {
                 speed: &inner.speed,
                 skip_keys: &inner.skip_keys,
                 skip_functions: &inner.skip_functions,
+                wrote: AtomicBool::new(false),
             }),
             reporting: reporting == Reporting::Full,
             fail_fast: inner.fail_fast,
@@ -410,6 +432,12 @@ impl Runtime {
             },
         }
     }
+}
+
+/// `roots` as they are now: with every file input stamped again, and what depends on a changed
+/// file re-keyed (see `graph/file.rs`).
+fn current(roots: &[&Arc<Node>]) -> Vec<Arc<Node>> {
+    file::refresh(roots).unwrap_or_else(|| roots.iter().map(|&root| Arc::clone(root)).collect())
 }
 
 impl<T: Send + Sync + 'static> Delayed<T> {

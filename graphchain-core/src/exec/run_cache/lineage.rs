@@ -13,7 +13,7 @@ use crate::exec::cutoff::{self, Seen};
 use crate::exec::plan::{Plan, function_id};
 use crate::graph::node::Node;
 use crate::key::Key;
-use crate::store::entry::{self, Payload};
+use crate::store::payload::{self, Described};
 
 /// What looking a node up through the content of its inputs found.
 pub(in crate::exec) enum Found {
@@ -59,18 +59,20 @@ impl RunCache<'_> {
             }
         };
         let storable = node.storable.expect("read_entry checked it");
-        let header = entry::header_of(
-            node.key,
-            storable.fingerprint(),
-            storable.codec,
-            node.info.name,
-            read.header.compute_ns,
-            Payload {
-                len: read.header.payload_len,
-                hash: read.header.payload_hash,
-            },
-        );
-        let _ = entry::put(store, node.key, &[&header, &read.bytes[read.payload_at..]]);
+        let described = Described {
+            key: node.key,
+            fingerprint: storable.fingerprint(),
+            codec: storable.codec,
+            name: node.info.name,
+            compute_ns: read.header.compute_ns,
+        };
+        // A payload stored apart is shared: this writes a pointer to it, not a copy.
+        let payload = &read.bytes[read.payload_at..];
+        if let Ok(Some(_)) =
+            payload::put_result(store, &described, payload, read.header.payload_hash)
+        {
+            self.ctx.wrote.store(true, Ordering::Relaxed);
+        }
         let elapsed = start.elapsed();
         tracing::debug!(
             target: "graphchain",

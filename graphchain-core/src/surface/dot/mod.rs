@@ -45,7 +45,7 @@ mod save;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Dot {
-    nodes: Vec<(Key, &'static str)>,
+    nodes: Vec<(Key, &'static str, Option<Arc<str>>)>,
     edges: Vec<(Key, Key)>,
     rankdir: RankDir,
     title: Option<String>,
@@ -144,7 +144,7 @@ impl Dot {
             }
         }
         while let Some(node) = stack.pop() {
-            nodes.push((node.key, node.info.name));
+            nodes.push((node.key, node.info.name, node.label().cloned()));
             for dep in node.deps() {
                 edges.push((dep.key, node.key));
                 if seen.insert(dep.key, ()).is_none() {
@@ -171,7 +171,7 @@ impl Dot {
         let of = self
             .nodes
             .iter()
-            .map(|(key, _)| statuses.get(key).copied().unwrap_or(Status::NotNeeded))
+            .map(|(key, ..)| statuses.get(key).copied().unwrap_or(Status::NotNeeded))
             .collect();
         self.states = Some(States { phase, of });
         self
@@ -212,7 +212,7 @@ impl Dot {
     /// uncoloured picture or a key that is not in it.
     pub fn status(&self, key: Key) -> Option<Status> {
         let states = self.states.as_ref()?;
-        let i = self.nodes.iter().position(|(k, _)| *k == key)?;
+        let i = self.nodes.iter().position(|(k, ..)| *k == key)?;
         Some(states.of[i])
     }
 }
@@ -233,13 +233,12 @@ impl fmt::Display for Dot {
             f,
             "  node [shape=box, style=\"rounded{filled}\", fontname=\"Helvetica\"];"
         )?;
-        for (i, (key, name)) in self.nodes.iter().enumerate() {
-            write!(
-                f,
-                "  \"{key}\" [label=\"{}\\n{}\"",
-                escape(name),
-                key.short()
-            )?;
+        for (i, (key, name, label)) in self.nodes.iter().enumerate() {
+            write!(f, "  \"{key}\" [label=\"{}", escape(name))?;
+            if let Some(label) = label {
+                write!(f, "\\n{}", escape(label))?;
+            }
+            write!(f, "\\n{}\"", key.short())?;
             if let Some(states) = &self.states {
                 write!(f, ", {}", style(states.of[i], states.phase).0)?;
             }

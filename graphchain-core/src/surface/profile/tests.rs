@@ -14,7 +14,7 @@ fn node(name: &'static str, status: Status, micros: u64, bytes: u64, stored: boo
         start: Duration::from_micros(10),
         end: Duration::from_micros(10 + micros),
         worker: Some(micros as usize % 2),
-        ..NodeReport::new(name, Key::from_bytes([name.len() as u8; 32]))
+        ..NodeReport::named(name, Key::from_bytes([name.len() as u8; 32]))
     }
 }
 

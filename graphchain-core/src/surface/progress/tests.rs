@@ -18,6 +18,7 @@ fn the_environment_forces_the_bar_and_a_terminal_allows_it() {
 fn task(name: &'static str, worker: Option<usize>) -> TaskInfo {
     TaskInfo {
         name,
+        label: None,
         key: Key::from_bytes([1; 32]),
         action: TaskAction::Compute,
         worker,
@@ -54,6 +55,21 @@ fn the_message_counts_tasks_and_names_what_runs() {
     p.after_task(&task("next", Some(1)), &outcome(Status::Skipped));
     assert_eq!(shared.message(), "1 computed, 1 loaded, 1 failed");
     assert_eq!(shared.done(), 4);
+}
+
+#[test]
+fn labelled_tasks_are_named_with_their_labels() {
+    let p = progress();
+    for (worker, label) in [(0, "trips_01.csv"), (1, "trips_02.csv")] {
+        p.before_task(&TaskInfo {
+            label: Some(label.into()),
+            ..task("read_trips", Some(worker))
+        });
+    }
+    assert_eq!(
+        p.shared.message(),
+        "0 computed, 0 loaded · running read_trips [trips_01.csv], read_trips [trips_02.csv]"
+    );
 }
 
 #[test]

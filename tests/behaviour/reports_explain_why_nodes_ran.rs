@@ -58,6 +58,12 @@ fn count_v2(xs: &[u32]) -> u64 {
     xs.iter().map(|_| 1).sum()
 }
 
+/// Made again on every run, in no time: what reads it costs no more to recompute.
+#[delayed(cache = "never")]
+fn rows(n: u32) -> Vec<u32> {
+    (0..n).collect()
+}
+
 #[delayed(cache = "always")]
 fn describe(rows: u64) -> String {
     format!("{rows} rows")
@@ -139,45 +145,61 @@ fn unusable_and_pruned_entries_are_named() {
 fn results_that_are_never_stored_say_so() {
     let dir = tempfile::tempdir().unwrap();
     let rt = Runtime::builder().cache_dir(dir.path()).build().unwrap();
-    let graph = |double: fn(_) -> _| {
-        let doubled = double(load(30));
-        let graph = summary(weigh(&doubled, 0), weigh(&doubled, 50), count(&doubled));
-        (graph, weigh(doubled, 0).key())
+    let graphs = |double: fn(_) -> _| {
+        let doubled = double(rows(30));
+        let summed = summary(weigh(&doubled, 0), weigh(&doubled, 50), count(&doubled));
+        (summed, describe(count(&doubled)), weigh(doubled, 0).key())
     };
-    let (first, light) = graph(double_v1);
-    let (_, report) = rt.compute_with_report(&first).unwrap();
+    let (summed, described, light) = graphs(double_v1);
+    let (_, report) = rt.compute_with_report(&summed).unwrap();
     let stored = |key| report.nodes().iter().any(|n| n.key() == key && n.stored());
     assert!(!stored(light), "{report}");
     assert_eq!(reason(&report, "count"), Some(Reason::NewFunction));
+    rt.compute(&described).unwrap();
 
-    // An edit of `double` that keeps its values: the light `weigh` and `count` run again, as
-    // they are not stored, and say so; the heavy `weigh` is found through its input, and
-    // `summary` through all three, although two of them are never stored.
-    let (edited, light) = graph(double_v2);
-    let (_, report) = rt.compute_with_report(&edited).unwrap();
+    // An edit of `double` that keeps its values. The light `weigh` and `count` run again, as
+    // they are never stored, and say so; the heavy `weigh` is found through its input.
+    let (summed, described, light) = graphs(double_v2);
+    let (_, report) = rt.compute_with_report(&summed).unwrap();
     let light = report.nodes().iter().find(|n| n.key() == light).unwrap();
     assert_eq!(light.reason(), Some(&Reason::NotStored), "{report}");
     assert_eq!(reason(&report, "count"), Some(Reason::NotStored));
-    let summary = report.by_name("summary").next().unwrap();
-    assert_eq!(summary.status(), Status::Loaded, "{report}");
-    assert_eq!(summary.reason(), Some(&Reason::InputsUnchanged));
+    // No run recorded the light `weigh`'s value, of a function whose other results are stored:
+    // `summary` cannot tell whether it changed.
+    let input = Reason::InputNotStored {
+        input: "weigh",
+        slot: 0,
+    };
+    assert_eq!(reason(&report, "summary"), Some(input), "{report}");
     let explained = report.explain().to_string();
     assert!(
         explained.contains("never stored: cache-if-faster"),
         "{explained}"
     );
+    assert!(
+        explained.contains("input 0 (`weigh`) was recomputed and is never stored"),
+        "{explained}"
+    );
+
+    // `count`, whose results are all left out, passes its input's content on: `describe` is
+    // found through it.
+    let (_, report) = rt.compute_with_report(&described).unwrap();
+    assert_eq!(reason(&report, "count"), Some(Reason::NotStored));
+    let describe = report.by_name("describe").next().unwrap();
+    assert_eq!(describe.status(), Status::Loaded, "{report}");
+    assert_eq!(describe.reason(), Some(&Reason::InputsUnchanged));
 }
 
 #[test]
 fn a_reader_of_an_edited_step_that_is_never_stored_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let rt = Runtime::builder().cache_dir(dir.path()).build().unwrap();
-    rt.compute(&describe(count(load(30)))).unwrap();
+    rt.compute(&describe(count(rows(30)))).unwrap();
 
     // `count` is edited and keeps its values, but no earlier run recorded them (it is never
     // stored): `describe` cannot tell, and says that rather than that the value changed.
     let (_, report) = rt
-        .compute_with_report(&describe(count_v2(load(30))))
+        .compute_with_report(&describe(count_v2(rows(30))))
         .unwrap();
     assert_eq!(reason(&report, "count"), Some(Reason::CodeChanged));
     let input = Reason::InputNotStored {

@@ -2,8 +2,8 @@
 //! value's encoding (or the one its codec gives), and otherwise a hash derived from what
 //! computes it, its own hash and its inputs' content. Derived are the pure nodes whose value is
 //! never encoded — built-in nodes such as `collect`, operators and the projections of `split`,
-//! and `cache = "never"` steps — and the steps cache-if-faster does not store, whose encoding
-//! no later run could compare with. A node is found again through its inputs' content
+//! and `cache = "never"` steps — and the nodes of functions none of whose results
+//! cache-if-faster stores, whose encoding no later run could compare with. A node is found again through its inputs' content
 //! (`RunCache::find_by_content`), so these nodes keep the chain unbroken.
 
 use std::sync::OnceLock;
@@ -76,7 +76,7 @@ impl Contents {
     /// Derives the content of the nodes that `derive` it from their inputs' and feed a node
     /// `stored` in this attempt (directly or through other such nodes), where no consumer
     /// needed it during the attempt: the trace of a node that reads a `collect`, or a step
-    /// cache-if-faster did not store, is then recorded in the first run already, and found in
+    /// cache-if-faster never stores, is then recorded in the first run already, and found in
     /// the next.
     pub(super) fn derive_for_lineage(
         &self,

@@ -8,8 +8,6 @@
 //!   literals) and the content hash of each input's value — to the key of the entry that holds
 //!   its result. When an input is recomputed and comes out byte-for-byte as before, the node is
 //!   found again through its trace and loaded instead of computed: its dependents are spared.
-//!   A node computed and not stored (cache-if-faster) leaves a trace to `NOT_STORED`, which
-//!   explains why it runs again for the same inputs.
 //! - A **function record** holds the identity hash (and the hash of the helpers) of a function
 //!   the last time one of its results was stored. A node that must run is explained by comparing
 //!   its function against the record, and only nodes whose function is unchanged are worth a
@@ -36,10 +34,6 @@ pub(crate) enum Seen {
     /// recomputing them cheaper than loading them.
     NotStored,
 }
-
-/// The target of a trace for inputs whose result was computed and not stored (cache-if-faster):
-/// no entry has this key.
-pub(crate) const NOT_STORED: Key = Key::from_bytes([0; 32]);
 
 /// A function's identity and the hash of its helpers, as recorded.
 fn record_of(info: &FnInfo) -> [u8; 64] {
@@ -128,8 +122,7 @@ pub(crate) fn record_not_stored(store: &dyn Store, info: &FnInfo) {
     );
 }
 
-/// The key of the entry recorded for content key `content`, if any: [`NOT_STORED`] when the
-/// result was computed and not stored.
+/// The key of the entry recorded for content key `content`, if any.
 pub(crate) fn trace(store: &dyn Store, content: Key) -> Option<Key> {
     read_small::<32>(store, content, TRACE).map(Key::from_bytes)
 }

@@ -85,9 +85,9 @@ pub enum Reason {
     /// Loaded although its key was new: an input was recomputed and came out byte-for-byte as
     /// before, so the result stored for those inputs was used (early cutoff).
     InputsUnchanged,
-    /// Its result is not stored: cache-if-faster judged recomputing it cheaper than loading
-    /// it, when it was computed for these very inputs before, or when its function's code last
-    /// ran (no result of that code is stored).
+    /// Its result is not stored: cache-if-faster judged recomputing it cheaper than loading it
+    /// (in this run, or for every call when its function's code last ran), so there was no
+    /// result to load, whatever its inputs.
     NotStored,
     /// The node `input` (input slot `slot`) was recomputed in this run, and its results are not
     /// stored (cache-if-faster): no result of this node could be recorded for its value, so

@@ -106,8 +106,6 @@ pub(super) struct RunCache<'c> {
     stored: Vec<AtomicBool>,
     /// Whether cache-if-faster left each node's result out of the store in this attempt.
     skipped: Vec<AtomicBool>,
-    /// Whether each node was found through a trace to `cutoff::NOT_STORED`.
-    known_not_stored: Vec<AtomicBool>,
     /// Entries found unusable, and why.
     bad_entries: Mutex<Vec<(Key, String)>>,
     write_warned: AtomicBool,
@@ -120,7 +118,6 @@ impl<'c> RunCache<'c> {
             content: Contents::new(plan),
             stored: (0..plan.len()).map(|_| AtomicBool::new(false)).collect(),
             skipped: (0..plan.len()).map(|_| AtomicBool::new(false)).collect(),
-            known_not_stored: (0..plan.len()).map(|_| AtomicBool::new(false)).collect(),
             bad_entries: Mutex::new(Vec::new()),
             write_warned: AtomicBool::new(false),
         }
@@ -135,13 +132,13 @@ impl<'c> RunCache<'c> {
     /// compare its value with: its content is hashed from the value, and no earlier run
     /// recorded such a hash of it.
     pub(super) fn not_stored(&self, plan: &Plan<'_>, i: usize) -> bool {
-        self.skipped[i].load(Ordering::Relaxed) && !self.derives(plan, i)
+        self.left_out(i) && !plan.derives(i)
     }
 
-    /// Whether node `i`'s content is derived from its inputs' (see `content.rs`): as the plan
-    /// says, or because a trace said that its result for these inputs is not stored.
-    fn derives(&self, plan: &Plan<'_>, i: usize) -> bool {
-        plan.derives(i) || self.known_not_stored[i].load(Ordering::Relaxed)
+    /// Whether cache-if-faster left node `i`'s result out of the store in this attempt, as far
+    /// as decided (before its consumers start, or when its store job ran).
+    pub(super) fn left_out(&self, i: usize) -> bool {
+        self.skipped[i].load(Ordering::Relaxed)
     }
 
     /// The entries found unusable in this attempt, with the reason.
@@ -327,7 +324,7 @@ impl<'c> RunCache<'c> {
         let mut payload = Vec::new();
         let encoded = node
             .storable
-            .filter(|s| !self.derives(plan, i) && (s.encode)(value, &mut payload).is_ok());
+            .filter(|s| !plan.derives(i) && (s.encode)(value, &mut payload).is_ok());
         let Some(storable) = encoded else {
             // Pure, its value is named by what computes it.
             if let Some(hash) = self

@@ -219,6 +219,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
         let i = task.index;
         let node = task.node;
         let mut job = None;
+        let mut reason = task.reason;
         let state = match outcome {
             Ok(Ok(value)) => {
                 let recover = task
@@ -228,7 +229,12 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
                 let (kept, recover) = match &self.cache {
                     Some(cache) => {
                         let lease = task.lease;
-                        cache.consider(self.plan, i, node, &value, elapsed, recover, lease)
+                        let kept =
+                            cache.consider(self.plan, i, node, &value, elapsed, recover, lease);
+                        if cache.left_out(i) {
+                            reason = reason.map(why::left_out);
+                        }
+                        kept
                     }
                     None => (None, recover),
                 };
@@ -244,7 +250,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
             state,
             duration: elapsed,
             bytes: 0,
-            reason: task.reason,
+            reason,
         };
         self.end(i, &task.begun, done, ready);
         job
@@ -383,7 +389,6 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
                     return Err(self.loaded(i, loaded, reason));
                 }
                 Found::Gone => reason = reason.map(|_| Reason::Evicted),
-                Found::NotStored => reason = reason.map(|_| Reason::NotStored),
                 Found::Missing => {}
             }
         }

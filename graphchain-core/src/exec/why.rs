@@ -10,6 +10,17 @@ use super::report::Reason;
 use crate::graph::node::{CachePolicy, Edge, Node};
 use crate::key::Key;
 
+/// Why a node that ran for `reason` ran, once cache-if-faster left its result out of the store:
+/// whatever its inputs were, no result of it was there to load.
+pub(super) fn left_out(reason: Reason) -> Reason {
+    match reason {
+        Reason::InputChanged { .. } | Reason::InputNotStored { .. } | Reason::NoEntry => {
+            Reason::NotStored
+        }
+        other => other,
+    }
+}
+
 /// Why node `i` of `plan` runs, from what the plan and the cache's records say; `computed`
 /// tells whether an input (by plan index) is, or was, computed in this run, and `not_stored`
 /// whether cache-if-faster left it out of the store in this run with nothing recorded to

@@ -21,8 +21,6 @@ pub(in crate::exec) enum Found {
     Loaded(Loaded),
     /// A result for these inputs was recorded, but its entry is gone or unusable.
     Gone,
-    /// A result for these inputs was computed before, and not stored (cache-if-faster).
-    NotStored,
     /// Nothing recorded for these inputs.
     Missing,
 }
@@ -41,10 +39,6 @@ impl RunCache<'_> {
         else {
             return Found::Missing;
         };
-        if target == cutoff::NOT_STORED {
-            self.known_not_stored[i].store(true, Ordering::Relaxed);
-            return Found::NotStored;
-        }
         let start = Instant::now();
         let read = match self.read_entry(node, target) {
             Ok(read) => read,
@@ -86,51 +80,49 @@ impl RunCache<'_> {
     }
 
     /// Records what this attempt stored, for later runs: a trace from each stored node's
-    /// content key to its key (when the content of all its inputs is known), and the code of
-    /// each function that stored a result. And what cache-if-faster left out: the code of each
-    /// function of which no result is stored, and, for a node left out whose function has
-    /// results stored (its nodes are looked up by the content of their inputs), a trace from
-    /// its content key to `cutoff::NOT_STORED`.
+    /// content key to its key (when the content of all its inputs is known), the code of each
+    /// function that stored a result, and the code of each function none of whose results is
+    /// stored (cache-if-faster left them all out). A run that stores nothing writes nothing.
     pub(in crate::exec) fn record_lineage(&self, plan: &Plan<'_>) {
         let store = self.ctx.store;
         let stored = |i: usize| self.stored[i].load(Ordering::Relaxed);
-        // A run that stores nothing writes nothing, not even what it left out.
         if !(0..plan.len()).any(stored) {
             return;
         }
-        let derive = |i: usize| self.derives(plan, i) || self.skipped[i].load(Ordering::Relaxed);
-        self.content.derive_for_lineage(plan, stored, derive);
-        let mut traces = Vec::new();
         let mut functions = HashMap::new();
         for i in (0..plan.len()).filter(|&i| stored(i)) {
             let node = plan.nodes[i];
             functions.insert(function_id(node.info), (node.info, plan.seen(node)));
-            if let Some(content) = self.traced(plan, i) {
-                traces.push((content, node.key));
-            }
         }
         let mut left_out = HashMap::new();
         for i in (0..plan.len()).filter(|&i| self.skipped[i].load(Ordering::Relaxed)) {
             let node = plan.nodes[i];
             let id = function_id(node.info);
-            let seen = plan.seen(node);
-            if functions.contains_key(&id) || seen == Some(Seen::Same) {
-                if !self.known_not_stored[i].load(Ordering::Relaxed)
-                    && let Some(content) = self.traced(plan, i)
-                {
-                    traces.push((content, cutoff::NOT_STORED));
-                }
-            } else if seen != Some(Seen::NotStored) {
-                left_out.insert(id, node.info);
+            if !functions.contains_key(&id) && plan.seen(node) != Some(Seen::Same) {
+                left_out.insert(id, (node.info, plan.seen(node)));
             }
         }
+        // The nodes of the functions left out derive their content in the next run, as they do
+        // in this one's traces.
+        let derive = |i: usize| {
+            plan.derives(i)
+                || (self.skipped[i].load(Ordering::Relaxed)
+                    && left_out.contains_key(&function_id(plan.nodes[i].info)))
+        };
+        self.content.derive_for_lineage(plan, stored, derive);
+        let traces: Vec<(Key, Key)> = (0..plan.len())
+            .filter(|&i| stored(i))
+            .filter_map(|i| Some((self.traced(plan, i)?, plan.nodes[i].key)))
+            .collect();
         for (info, seen) in functions.into_values() {
             if seen != Some(Seen::Same) {
                 cutoff::record_function(store, info);
             }
         }
-        for info in left_out.into_values() {
-            cutoff::record_not_stored(store, info);
+        for (info, seen) in left_out.into_values() {
+            if seen != Some(Seen::NotStored) {
+                cutoff::record_not_stored(store, info);
+            }
         }
         traces
             .par_iter()

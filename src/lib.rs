@@ -113,8 +113,8 @@ pub mod store {
     //! default) and memory ([`MemoryStore`]), and [`Cache`] for housekeeping (list, totals,
     //! prune, verify, clear).
     pub use graphchain_core::{
-        CACHE_DIR_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryInfo, Lease, LocalStore,
-        MemoryStore, Opened, PrunePlan, PruneReport, Store, StoreMeta,
+        CACHE_DIR_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryBytes, EntryCheck, EntryInfo,
+        Lease, LocalStore, MemoryStore, Opened, PrunePlan, PruneReport, Store, StoreMeta,
     };
 }
 

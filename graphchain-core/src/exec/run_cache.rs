@@ -17,7 +17,7 @@ use crate::graph::node::{CachePolicy, Node};
 use crate::key::{Key, content_key};
 use crate::store::entry::{self, Header, Payload};
 use crate::store::speed::StoreSpeed;
-use crate::store::{Lease, Store};
+use crate::store::{EntryBytes, Lease, Store};
 use crate::value::Value;
 
 /// What a run knows of its cache: the store, its measured speed, and the skip lists.
@@ -96,7 +96,7 @@ pub(super) enum Found {
 struct Read {
     value: Value,
     header: Header,
-    bytes: Vec<u8>,
+    bytes: EntryBytes,
     /// Where the payload starts in `bytes`.
     payload_at: usize,
 }
@@ -353,7 +353,7 @@ impl<'c> RunCache<'c> {
         }
         let mut payload = Vec::new();
         (node.storable?.encode)(value, &mut payload).ok()?;
-        let _ = self.content[i].set(*blake3::hash(&payload).as_bytes());
+        let _ = self.content[i].set(entry::payload_hash(&payload));
         Some(payload)
     }
 
@@ -383,7 +383,7 @@ impl<'c> RunCache<'c> {
             }
         };
         drop(job.value);
-        let hash = *self.content[job.node].get_or_init(|| *blake3::hash(&payload).as_bytes());
+        let hash = *self.content[job.node].get_or_init(|| entry::payload_hash(&payload));
         let header = entry::header_of(
             node.key,
             storable.fingerprint(),

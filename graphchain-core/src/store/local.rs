@@ -6,8 +6,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use super::{Lease, Opened, Store, StoreMeta};
+use super::{EntryBytes, EntryCheck, Lease, Opened, Store, StoreMeta};
 use crate::key::Key;
+
+/// Entries of at most this many bytes are read in one call, header and payload together.
+const READ_WHOLE: usize = 64 << 10;
+/// Entries of at least this many bytes are mapped into memory rather than read: decoding then
+/// reads the page cache directly, without first copying the entry into fresh memory.
+const MAP_FROM: usize = 1 << 20;
 
 /// File name extension of entries.
 const EXTENSION: &str = "gce";
@@ -35,6 +41,13 @@ pub(crate) const LEFTOVER_AGE: Duration = Duration::from_secs(3600);
 /// dangling link or a loop) is an entry that cannot be read: an error for that key alone, never
 /// a blocked or unbounded read. Files are opened without blocking and read only up to the
 /// size they had when opened.
+///
+/// Entries of 1 MiB or more are mapped into memory while they are checked and decoded, rather
+/// than copied: loading one then runs at the speed of decoding. Their files must not be
+/// truncated in place meanwhile (graphchain never does: it replaces an entry by renaming a new
+/// file over it, and removes it by unlinking it, both harmless to a reader); a file cut short
+/// under a reader by another program stops that process with `SIGBUS`, as it would any
+/// program reading a mapped file (git, ripgrep).
 #[derive(Debug)]
 pub struct LocalStore {
     dir: PathBuf,
@@ -172,14 +185,11 @@ impl Store for LocalStore {
     }
 
     fn get(&self, key: Key) -> io::Result<Option<Vec<u8>>> {
-        let Some((file, size)) = self.open_file(key)? else {
+        let Some((mut file, size)) = self.open_file(key)? else {
             return Ok(None);
         };
         // Sized from the file itself, never from the entry's contents, and fallibly.
-        let mut bytes = Vec::new();
-        bytes.try_reserve_exact(usize::try_from(size).unwrap_or(usize::MAX))?;
-        file.take(size).read_to_end(&mut bytes)?;
-        Ok(Some(bytes))
+        super::read_rest(&mut file, Vec::new(), size).map(Some)
     }
 
     fn get_prefix(&self, key: Key, len: usize) -> io::Result<Option<Vec<u8>>> {
@@ -197,6 +207,35 @@ impl Store for LocalStore {
             size,
             reader: Box::new(file.take(size)),
         }))
+    }
+
+    fn read_entry(
+        &self,
+        key: Key,
+        prefix: usize,
+        check: &mut EntryCheck<'_>,
+    ) -> io::Result<Option<EntryBytes>> {
+        let Some((mut file, size)) = self.open_file(key)? else {
+            return Ok(None);
+        };
+        if size <= READ_WHOLE as u64 {
+            // Small: read in one call (bounded by the file's size), then checked.
+            let bytes = super::read_rest(&mut file, Vec::new(), size)?;
+            check(&bytes, size)?;
+            return Ok(Some(bytes.into()));
+        }
+        let head = super::read_head(&mut file, prefix, size, check)?;
+        if size < MAP_FROM as u64 {
+            return super::read_rest(&mut file, head, size).map(|bytes| Some(bytes.into()));
+        }
+        let len = usize::try_from(size).map_err(io::Error::other)?;
+        // SAFETY: the map is read-only and private to this process, of a regular file (checked
+        // by `open_file`) that graphchain never changes in place: entries are written to a
+        // temporary file and renamed over the old one, whose inode stays intact for its readers.
+        // Only another program truncating the entry's file in place, while it is being loaded,
+        // could make a read of the map fault (see the type's documentation).
+        let map = unsafe { memmap2::MmapOptions::new().len(len).populate().map(&file)? };
+        Ok(Some(EntryBytes::mapped(map)))
     }
 
     fn put(&self, key: Key, entry: &[u8]) -> io::Result<()> {

@@ -239,6 +239,19 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// When the store cannot be read.
     fn list(&self) -> io::Result<Vec<Key>>;
 
+    /// The stored keys whose first byte is `first`, when listing them costs less than asking
+    /// [`contains`](Store::contains) about each of the few the caller wants, or `None`: then
+    /// it asks key by key. The planner uses it, after a few single lookups, so that a run
+    /// costs in proportion to its graph however large the store is. The default is `None`.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    fn list_shard(&self, first: u8) -> io::Result<Option<Vec<Key>>> {
+        let _ = first;
+        Ok(None)
+    }
+
     /// Size and last use of the entry under `key`, or `None`.
     ///
     /// # Errors

@@ -16,6 +16,47 @@ pub(super) fn open_nonblocking(options: &mut fs::OpenOptions, path: &Path) -> io
     options.open(path)
 }
 
+/// Sets the modification time of the file at `path` to now, without opening it: one system
+/// call on every load of an entry, for least-recently-used pruning. Never blocks (a FIFO is not
+/// opened).
+pub(super) fn touch(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::CString::new(path.as_os_str().as_bytes())?;
+        let omit_access_now_modified = [
+            libc::timespec {
+                tv_sec: 0,
+                tv_nsec: libc::UTIME_OMIT,
+            },
+            libc::timespec {
+                tv_sec: 0,
+                tv_nsec: libc::UTIME_NOW,
+            },
+        ];
+        // SAFETY: `path` is a NUL-terminated string and the times are an array of two
+        // `timespec`s, both alive for the call, which reads them only.
+        let done = unsafe {
+            libc::utimensat(
+                libc::AT_FDCWD,
+                path.as_ptr(),
+                omit_access_now_modified.as_ptr(),
+                0,
+            )
+        };
+        if done == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let file = fs::File::options().append(true).open(path)?;
+        file.set_modified(std::time::SystemTime::now())
+    }
+}
+
 /// What a file that is not a regular file is, for messages.
 pub(super) fn kind(meta: &fs::Metadata) -> &'static str {
     #[cfg(unix)]

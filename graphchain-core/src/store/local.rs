@@ -51,9 +51,9 @@ pub(crate) const LEFTOVER_AGE: Duration = Duration::from_secs(3600);
 /// subdirectories as well.
 ///
 /// Only regular files (or symbolic links to them) named `<key>.gce`, with the key in lower
-/// case, in the subdirectory of the key, are entries. Anything else under such a name (a directory, a FIFO, a device, a
-/// dangling link or a loop) is an entry that cannot be read: an error for that key alone, never
-/// a blocked or unbounded read. Files are opened without blocking and read only up to the
+/// case, in the subdirectory of the key, are entries. Anything else under such a name (a
+/// directory, a FIFO, a device, a dangling link or a loop) is an entry that cannot be read: an
+/// error for that key alone, never a blocked or unbounded read. Files are opened without blocking and read only up to the
 /// size they had when opened.
 ///
 /// Entries of 1 MiB or more are mapped into memory while they are checked and decoded, rather

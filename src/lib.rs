@@ -114,9 +114,9 @@ pub mod store {
     //! prune, verify, clear), and the size budget a runtime prunes to after each run
     //! ([`CACHE_MAX_SIZE_ENV`], [`parse_size`]).
     pub use graphchain_core::{
-        CACHE_DIR_ENV, CACHE_MAX_SIZE_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryInfo, Lease,
-        LocalStore, MemoryStore, Opened, PrunePlan, PruneReport, Store, StoreMeta, parse_age,
-        parse_size,
+        CACHE_DIR_ENV, CACHE_MAX_SIZE_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryBytes,
+        EntryCheck, EntryInfo, Lease, LocalStore, MemoryStore, Opened, PrunePlan, PruneReport,
+        Store, StoreMeta, parse_age, parse_size,
     };
 }
 

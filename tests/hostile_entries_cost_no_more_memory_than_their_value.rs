@@ -83,7 +83,7 @@ fn damaged_and_oversized_entries_cost_no_more_than_an_honest_run() {
     };
     let (_, cold) = peak_of(|| runtime().compute(&ramp(N)).unwrap());
     let (_, warm) = peak_of(|| runtime().compute(&ramp(N)).unwrap());
-    let path = dir.path().join(format!("{}.gce", ramp(N).key()));
+    let path = graphchain::LocalStore::new(dir.path()).entry_path(ramp(N).key());
     let honest = std::fs::read(&path).unwrap();
     eprintln!(
         "value {VALUE} B, entry {} B: cold run {cold} B, load {warm} B",

@@ -44,7 +44,9 @@ pub use crate::store::codec::{
 pub use crate::store::housekeeping::{Cache, CacheStats, EntryInfo};
 pub use crate::store::prune::{PrunePlan, PruneReport};
 pub use crate::store::units::{parse_age, parse_size};
-pub use crate::store::{Lease, LocalStore, MemoryStore, Opened, Store, StoreMeta};
+pub use crate::store::{
+    EntryBytes, EntryCheck, Lease, LocalStore, MemoryStore, Opened, Store, StoreMeta,
+};
 pub use crate::surface::budget::CACHE_MAX_SIZE_ENV;
 pub use crate::surface::builder::RuntimeBuilder;
 pub use crate::surface::dot::{Dot, RankDir};

@@ -21,7 +21,7 @@ fn a_pruned_result_takes_its_trace_and_function_record_along() {
     assert!(stats.bookkeeping_bytes > 0);
 
     // `total` last used long ago: pruned, with its trace and its function's record.
-    let path = dir.path().join(format!("{}.gce", total(leaf(10)).key()));
+    let path = crate::common::entry_path(dir.path(), total(leaf(10)).key());
     let file = std::fs::File::options().append(true).open(&path).unwrap();
     file.set_modified(SystemTime::now() - Duration::from_secs(7200))
         .unwrap();

@@ -16,7 +16,7 @@ fn total(xs: &[u64]) -> u64 {
 }
 
 fn entry_path(dir: &Path, key: graphchain::Key) -> std::path::PathBuf {
-    dir.join(format!("{key}.gce"))
+    crate::common::entry_path(dir, key)
 }
 
 fn run(dir: &Path) -> (u64, graphchain::Report) {

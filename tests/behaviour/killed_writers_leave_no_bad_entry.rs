@@ -85,10 +85,18 @@ fn expected() -> u64 {
     (0..BLOBS).fold(0, |acc, i| fold_in(acc, &noise(i, blob_len(i))))
 }
 
+/// The names of the files in `dir` and in its subdirectories (where entries are).
 fn file_names(dir: &Path) -> Vec<String> {
     match std::fs::read_dir(dir) {
         Ok(items) => items
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .flat_map(|e| {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_dir() {
+                    file_names(&e.path())
+                } else {
+                    vec![e.file_name().to_string_lossy().into_owned()]
+                }
+            })
             .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => panic!("cannot list {}: {e}", dir.display()),

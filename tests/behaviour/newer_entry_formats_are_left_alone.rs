@@ -15,11 +15,11 @@ fn a_newer_entry_is_a_miss_that_stays_as_it_is() {
 
     // What a future program would write: the same layout under format version 2 (the
     // version is the u16 after the 8-byte magic).
-    let path = dir.path().join(format!("{}.gce", leaf(100).key()));
+    let path = crate::common::entry_path(dir.path(), leaf(100).key());
     let mut newer = std::fs::read(&path).unwrap();
     newer[8..10].copy_from_slice(&u16::MAX.to_le_bytes());
     std::fs::write(&path, &newer).unwrap();
-    let total_path = dir.path().join(format!("{}.gce", total(leaf(100)).key()));
+    let total_path = crate::common::entry_path(dir.path(), total(leaf(100)).key());
 
     // Twice: neither the first miss nor the second removes or replaces it.
     for _ in 0..2 {

@@ -36,7 +36,7 @@ fn damaged_payloads_of_any_size_are_never_decoded() {
         let dir = tempfile::tempdir().unwrap();
         let rt = cached(dir.path());
         let expected = rt.compute(&bytes(n)).unwrap();
-        let path = dir.path().join(format!("{}.gce", bytes(n).key()));
+        let path = crate::common::entry_path(dir.path(), bytes(n).key());
         let mut entry = std::fs::read(&path).unwrap();
         let last = entry.len() - 1;
         entry[last] ^= 0x40;

@@ -123,7 +123,7 @@ fn each_node_that_ran_says_why() {
 fn unusable_and_pruned_entries_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let rt = Runtime::builder().cache_dir(dir.path()).build().unwrap();
-    let path = |key: graphchain::Key| dir.path().join(format!("{key}.gce"));
+    let path = |key: graphchain::Key| crate::common::entry_path(dir.path(), key);
 
     let value = total(double_v1(load(20)));
     rt.compute(&value).unwrap();

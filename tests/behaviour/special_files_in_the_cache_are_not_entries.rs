@@ -24,7 +24,7 @@ fn within_10s<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'sta
 }
 
 fn entry_path(dir: &Path, key: Key) -> PathBuf {
-    dir.join(format!("{key}.gce"))
+    crate::common::entry_path(dir, key)
 }
 
 /// Puts odd files at the entries of `leaf(1000)` and `total(leaf(1000))`.

@@ -16,10 +16,8 @@ fn an_upper_case_copy_is_not_a_second_entry() {
     let rt = cached(dir.path());
     assert_eq!(rt.compute(&square(5)).unwrap(), 25);
     let key = square(5).key();
-    let lower = dir.path().join(format!("{key}.gce"));
-    let upper = dir
-        .path()
-        .join(format!("{}.gce", key.to_string().to_ascii_uppercase()));
+    let lower = crate::common::entry_path(dir.path(), key);
+    let upper = lower.with_file_name(format!("{}.gce", key.to_string().to_ascii_uppercase()));
     std::fs::copy(&lower, &upper).unwrap();
 
     let cache = Cache::open(dir.path());

@@ -7,7 +7,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{Run, fill, graphchain_command};
+use crate::common::{Run, entry_path, fill, graphchain_command};
 
 /// Runs `graphchain --dir DIR ARGS…`, killing it (and failing) after ten seconds.
 fn graphchain_within_10s(dir: &std::path::Path, args: &[&str]) -> Run {
@@ -40,8 +40,9 @@ fn every_command_names_odd_entries_and_handles_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let (blobs, sums) = fill(dir.path(), &[2_000, 3_000]);
     let odd = ["a", "b", "c"].map(|c| c.repeat(64));
-    std::fs::create_dir(dir.path().join(format!("{}.gce", odd[0]))).unwrap();
-    let fifo = dir.path().join(format!("{}.gce", odd[1]));
+    let at = |hex: &str| entry_path(dir.path(), hex.parse().unwrap());
+    std::fs::create_dir(at(&odd[0])).unwrap();
+    let fifo = at(&odd[1]);
     assert!(
         Command::new("mkfifo")
             .arg(&fifo)
@@ -49,7 +50,7 @@ fn every_command_names_odd_entries_and_handles_the_rest() {
             .unwrap()
             .success()
     );
-    let looped = dir.path().join(format!("{}.gce", odd[2]));
+    let looped = at(&odd[2]);
     std::os::unix::fs::symlink(&looped, &looped).unwrap();
     let names_all_odd = |run: &Run| {
         for key in &odd {
@@ -89,7 +90,7 @@ fn every_command_names_odd_entries_and_handles_the_rest() {
     let clear = graphchain_within_10s(dir.path(), &["cache", "clear"]);
     assert_eq!(clear.status, 1, "{clear:#?}");
     assert!(clear.stderr.contains(&odd[0]), "{clear:#?}");
-    std::fs::remove_dir(dir.path().join(format!("{}.gce", odd[0]))).unwrap();
+    std::fs::remove_dir(at(&odd[0])).unwrap();
     let ls = graphchain_within_10s(dir.path(), &["cache", "ls"]);
     assert_eq!(ls.status, 0, "{ls:#?}");
     assert_eq!(

@@ -79,7 +79,7 @@ fn unknown_ambiguous_and_malformed_keys_are_errors() {
     let twin = format!("{}{last}", &key[..63]);
     std::fs::copy(
         entry_path(dir.path(), blobs[0]),
-        dir.path().join(format!("{twin}.gce")),
+        entry_path(dir.path(), twin.parse().unwrap()),
     )
     .unwrap();
     let run = graphchain(dir.path(), &["cache", "show", &key[..5]]);

@@ -20,29 +20,66 @@ pub(crate) enum Source {
     Memory,
 }
 
-/// Answers "is this key in the store?" for the planner without a system call per node: the
-/// first few questions are asked one by one (a warm run asks one), then the store is listed
-/// once and the rest are answered from that list.
+/// Answers "is this key in the store?" for the planner in proportion to the graph, not to the
+/// store: the first few questions are asked one by one (a warm run asks one); after that, keys
+/// are grouped by their first byte, and a group asked about several times is listed when the
+/// store says that is cheap (a small or absent subdirectory of a local store), else asked about
+/// key by key (a large one).
 struct Lookup<'a> {
     store: &'a dyn Store,
     bad: &'a HashMap<Key, String>,
     probes_left: usize,
-    listed: Option<HashSet<Key, KeyBuildHasher>>,
+    shards: Vec<Shard>,
 }
 
+/// What the planner knows of the keys starting with one byte.
+enum Shard {
+    /// Asked about this many times, one by one.
+    Asked(u8),
+    /// Listed: these are all the stored keys of the group.
+    Listed(HashSet<Key, KeyBuildHasher>),
+    /// Too many to list: asked about key by key.
+    PerKey,
+}
+
+/// Questions about one group asked key by key before the group is listed (if it is cheap).
+const ASKED_BEFORE_LISTING: u8 = 4;
+
 impl Lookup<'_> {
+    fn new<'a>(store: &'a dyn Store, bad: &'a HashMap<Key, String>) -> Lookup<'a> {
+        Lookup {
+            store,
+            bad,
+            probes_left: 64,
+            shards: (0..=u8::MAX).map(|_| Shard::Asked(0)).collect(),
+        }
+    }
+
     fn contains(&mut self, key: Key) -> bool {
         if self.bad.contains_key(&key) {
             return false;
         }
+        let ask = |store: &dyn Store| store.contains(key).unwrap_or(false);
         if self.probes_left > 0 {
             self.probes_left -= 1;
-            return self.store.contains(key).unwrap_or(false);
+            return ask(self.store);
         }
-        let store = self.store;
-        self.listed
-            .get_or_insert_with(|| store.list().unwrap_or_default().into_iter().collect())
-            .contains(&key)
+        let first = key.as_bytes()[0];
+        let shard = &mut self.shards[usize::from(first)];
+        if let Shard::Asked(n) = shard {
+            if *n < ASKED_BEFORE_LISTING {
+                *n += 1;
+                return ask(self.store);
+            }
+            *shard = match self.store.list_shard(first) {
+                Ok(Some(keys)) => Shard::Listed(keys.into_iter().collect()),
+                _ => Shard::PerKey,
+            };
+        }
+        match shard {
+            Shard::Listed(keys) => keys.contains(&key),
+            _ => ask(self.store),
+        }
     }
 }
 
@@ -271,12 +308,7 @@ pub(crate) fn plan<'g>(
     match &ctx.cache {
         None => Plan::new(roots, memo, |_| false),
         Some(cache) => {
-            let mut lookup = Lookup {
-                store: cache.store,
-                bad,
-                probes_left: 64,
-                listed: None,
-            };
+            let mut lookup = Lookup::new(cache.store, bad);
             let mut plan = Plan::new(roots, memo, |node| {
                 cache.eligible(node) && lookup.contains(node.key)
             });

@@ -16,7 +16,7 @@ use crate::key::Key;
 use crate::store::entry::{self, EntryError, Header, ReadError};
 use crate::store::payload::{self, Described};
 use crate::store::speed::StoreSpeed;
-use crate::store::{Lease, Store};
+use crate::store::{EntryBytes, Lease, Store};
 use crate::value::Value;
 
 mod lineage;
@@ -92,7 +92,7 @@ const MAX_LEASE_WAIT: Duration = Duration::from_secs(60);
 struct Read {
     value: Value,
     header: Header,
-    bytes: Vec<u8>,
+    bytes: EntryBytes,
     /// Where the payload starts in `bytes`.
     payload_at: usize,
 }
@@ -339,7 +339,7 @@ impl<'c> RunCache<'c> {
         let (hash, checksum) = match (storable.content_hash)(value, &payload) {
             Some(own) => (own, None),
             None => {
-                let checksum = *blake3::hash(&payload).as_bytes();
+                let checksum = entry::payload_hash(&payload);
                 (checksum, Some(checksum))
             }
         };
@@ -378,7 +378,7 @@ impl<'c> RunCache<'c> {
             .then(|| (storable.content_hash)(&job.value, &payload))
             .flatten();
         drop(job.value);
-        let hash = checksum.unwrap_or_else(|| *blake3::hash(&payload).as_bytes());
+        let hash = checksum.unwrap_or_else(|| entry::payload_hash(&payload));
         if readers {
             self.content.set(job.node, own.unwrap_or(hash));
         }

@@ -20,12 +20,12 @@
 //! decodes it. An entry of a newer format is left alone: [`discard`] does not remove it and
 //! [`put`] does not replace it, so two versions of a program can share a cache.
 
-use std::io::{self, Read};
+use std::io;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::key::Key;
-use crate::store::Store;
 use crate::store::payload::{self, PAYLOAD};
+use crate::store::{EntryBytes, Store};
 
 const MAGIC: &[u8; 8] = b"GCHAINE\0";
 /// Version of this layout; entries of another version are misses. Version 2 added the payload
@@ -108,7 +108,7 @@ pub(crate) fn header(
 ) -> Vec<u8> {
     let payload = Payload {
         len: payload.len() as u64,
-        hash: *blake3::hash(payload).as_bytes(),
+        hash: payload_hash(payload),
     };
     header_of(key, fingerprint, codec, name, compute_ns, payload)
 }
@@ -268,19 +268,22 @@ fn read_bytes(
     }
 }
 
-/// Checks a payload against its header's checksum.
-pub(crate) fn check_payload(header: &Header, payload: &[u8]) -> Result<(), EntryError> {
-    let hash = if payload.len() >= PARALLEL_HASH && rayon::current_thread_index().is_some() {
-        // Large payloads are hashed on the pool's threads (never starting rayon's global pool
-        // from a thread outside one), before anything decodes them.
+/// The blake3 hash of a payload: on the pool's threads when it is large and this thread is one
+/// of them (never starting rayon's global pool from a thread outside one).
+pub(crate) fn payload_hash(payload: &[u8]) -> [u8; 32] {
+    if payload.len() >= PARALLEL_HASH && rayon::current_thread_index().is_some() {
         *blake3::Hasher::new()
             .update_rayon(payload)
             .finalize()
             .as_bytes()
     } else {
         *blake3::hash(payload).as_bytes()
-    };
-    if hash != header.payload_hash {
+    }
+}
+
+/// Checks a payload against its header's checksum.
+pub(crate) fn check_payload(header: &Header, payload: &[u8]) -> Result<(), EntryError> {
+    if payload_hash(payload) != header.payload_hash {
         return Err(EntryError::PayloadChecksum);
     }
     Ok(())
@@ -293,8 +296,8 @@ const PARALLEL_HASH: usize = 1 << 20;
 #[derive(Debug)]
 pub(crate) struct Checked {
     pub(crate) header: Header,
-    /// The whole entry, header then payload.
-    pub(crate) bytes: Vec<u8>,
+    /// The whole entry, header then payload: in memory, or mapped from its file.
+    pub(crate) bytes: EntryBytes,
     /// Where the payload starts in `bytes`.
     pub(crate) payload_at: usize,
 }
@@ -315,66 +318,46 @@ pub(crate) enum ReadError {
     Entry(#[from] EntryError),
 }
 
+impl ReadError {
+    /// What the store's read returned: the entry's own error when the check rejected it.
+    fn from_io(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            return EntryError::Truncated.into();
+        }
+        match e.downcast::<EntryError>() {
+            Ok(entry) => entry.into(),
+            Err(e) => e.into(),
+        }
+    }
+}
+
 /// Reads and checks the entry under `key`, or `None` when there is none. With `expect` (a codec
 /// and a type fingerprint) the entry must have been written by them.
 ///
-/// The header is read first, and the entry's size must be exactly what it declares before
-/// anything more is read, so that a huge file, a symbolic link to a device or a damaged length
-/// costs at most [`MAX_HEADER_LEN`] bytes; the whole entry is then read into one buffer,
-/// allocated fallibly, and its payload checked against the checksum before it is returned.
+/// The header is checked first (see [`Store::read_entry`]), and the entry's size must be
+/// exactly what it declares before anything more is read, so that a huge file, a symbolic link
+/// to a device or a damaged length costs at most [`MAX_HEADER_LEN`] bytes; the whole entry is
+/// then read (or mapped), and its payload checked against the checksum before it is returned.
 pub(crate) fn read(
     store: &dyn Store,
     key: Key,
     expect: Option<(&str, [u8; 32])>,
 ) -> Result<Option<Checked>, ReadError> {
-    let Some(opened) = store.open(key)? else {
-        return Ok(None);
+    let mut found = None;
+    let mut check = |prefix: &[u8], size: u64| -> io::Result<()> {
+        found = Some(check_header(prefix, size, key, expect).map_err(io::Error::other)?);
+        Ok(())
     };
-    let mut reader = opened.reader;
-    let mut prefix = Vec::with_capacity(MAX_HEADER_LEN);
-    (&mut reader)
-        .take(MAX_HEADER_LEN as u64)
-        .read_to_end(&mut prefix)?;
-    let (header, header_len) = decode_header(&prefix)?;
-    if header.key != key {
-        return Err(EntryError::KeyMismatch.into());
-    }
-    if let Some((codec, fingerprint)) = expect {
-        if header.codec != codec {
-            return Err(EntryError::Codec(header.codec).into());
-        }
-        if header.fingerprint != fingerprint {
-            return Err(EntryError::Type.into());
-        }
-    }
-    if header.codec == PAYLOAD && (header.apart || payload::key_of(&header.payload_hash) != key) {
-        return Err(EntryError::Malformed("a payload object under another name").into());
-    }
-    // An entry whose payload is apart is its header alone.
-    let inline_len = if header.apart { 0 } else { header.payload_len };
-    let declared = (header_len as u64).saturating_add(inline_len);
-    if opened.size < declared {
-        return Err(EntryError::Truncated.into());
-    }
-    if opened.size > declared {
-        return Err(EntryError::TooLong {
-            declared,
-            actual: opened.size,
-        }
-        .into());
-    }
+    let bytes = match store.read_entry(key, MAX_HEADER_LEN, &mut check) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(ReadError::from_io(e)),
+    };
+    let (header, header_len) = found.ok_or(EntryError::Truncated)?;
     if header.apart {
         return read_apart(store, header).map(Some);
     }
-    // `declared` is the entry's real size now, so the allocation is as large as the file.
-    let len = usize::try_from(declared).map_err(|_| EntryError::Truncated)?;
-    let mut bytes = Vec::new();
-    bytes.try_reserve_exact(len).map_err(io::Error::other)?;
-    bytes.extend_from_slice(&prefix[..prefix.len().min(len)]);
-    drop(prefix);
-    let rest = (len - bytes.len()) as u64;
-    reader.take(rest).read_to_end(&mut bytes)?;
-    if bytes.len() != len {
+    if bytes.len() as u64 != header_len as u64 + header.payload_len {
         return Err(EntryError::Truncated.into());
     }
     check_payload(&header, &bytes[header_len..])?;
@@ -406,6 +389,44 @@ fn read_apart(store: &dyn Store, header: Header) -> Result<Checked, ReadError> {
         bytes: object.bytes,
         payload_at: object.payload_at,
     })
+}
+
+/// Checks the header at the start of the entry under `key`, and the entry's `size` against
+/// what the header declares; returns the header and its length.
+fn check_header(
+    prefix: &[u8],
+    size: u64,
+    key: Key,
+    expect: Option<(&str, [u8; 32])>,
+) -> Result<(Header, usize), EntryError> {
+    let (header, header_len) = decode_header(prefix)?;
+    if header.key != key {
+        return Err(EntryError::KeyMismatch);
+    }
+    if let Some((codec, fingerprint)) = expect {
+        if header.codec != codec {
+            return Err(EntryError::Codec(header.codec));
+        }
+        if header.fingerprint != fingerprint {
+            return Err(EntryError::Type);
+        }
+    }
+    if header.codec == PAYLOAD && (header.apart || payload::key_of(&header.payload_hash) != key) {
+        return Err(EntryError::Malformed("a payload object under another name"));
+    }
+    // An entry whose payload is apart is its header alone.
+    let inline_len = if header.apart { 0 } else { header.payload_len };
+    let declared = (header_len as u64).saturating_add(inline_len);
+    if size < declared {
+        return Err(EntryError::Truncated);
+    }
+    if size > declared {
+        return Err(EntryError::TooLong {
+            declared,
+            actual: size,
+        });
+    }
+    Ok((header, header_len))
 }
 
 /// Whether the entry under `key` is of a newer format than this program writes.

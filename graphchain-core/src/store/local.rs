@@ -1,13 +1,26 @@
-//! A store in a local directory: one file per entry, written to a temporary file and renamed.
+//! A store in a local directory: one file per entry, in one of 256 subdirectories by the key's
+//! first byte, written to a temporary file and renamed.
 
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use super::{Lease, Opened, Store, StoreMeta};
+use super::{EntryBytes, EntryCheck, Lease, Opened, Store, StoreMeta};
 use crate::key::Key;
+use files::{LeaseFile, key_of, kind, not_found_is_none, open_nonblocking, shard_name, shard_of};
+
+/// Entries of at most this many bytes are read in one call, header and payload together.
+const READ_WHOLE: usize = 64 << 10;
+/// Entries of at least this many bytes are mapped into memory rather than read: decoding then
+/// reads the page cache directly, without first copying the entry into fresh memory.
+const MAP_FROM: usize = 1 << 20;
+
+/// A subdirectory at most this large (in the size its file system gives a directory) is
+/// listed for the planner rather than asked about key by key: at most a hundred entries or so.
+const LISTED_SHARD_BYTES: u64 = 8 << 10;
 
 /// File name extension of entries.
 const EXTENSION: &str = "gce";
@@ -22,23 +35,39 @@ const LEASE_PREFIX: &str = ".lease-";
 /// fails, and the result is simply not stored).
 pub(crate) const LEFTOVER_AGE: Duration = Duration::from_secs(3600);
 
-/// Cache entries as files in one directory, `<key>.gce`.
+/// Cache entries as files in a directory, `<first two hex digits of the key>/<key>.gce`.
 ///
-/// Writes go to a temporary file in the same directory, then are renamed into place: readers in
+/// The 256 subdirectories (made when first written to) keep each directory small in a cache of
+/// millions of entries, as git and sccache do. Entries of the earlier flat layout
+/// (`<key>.gce` in the directory itself) are moved into their subdirectory the first time a
+/// store is used; a program of that earlier layout sharing the cache then misses them.
+///
+/// Writes go to a temporary file in the directory, then are renamed into place: readers in
 /// any thread or process see a whole entry or none, and concurrent writers of one key are
 /// harmless (the last rename wins, and both wrote the same value). The directory is created on
 /// the first write, and again if it was removed in the meantime; the first write through each
-/// store also removes temporary files that killed writers left more than an hour ago.
+/// store also removes temporary files that killed writers left more than an hour ago, and
+/// [`remove_leftovers`](Store::remove_leftovers) (run by every prune and clear) removes empty
+/// subdirectories as well.
 ///
 /// Only regular files (or symbolic links to them) named `<key>.gce`, with the key in lower
-/// case, are entries. Anything else under such a name (a directory, a FIFO, a device, a
-/// dangling link or a loop) is an entry that cannot be read: an error for that key alone, never
-/// a blocked or unbounded read. Files are opened without blocking and read only up to the
+/// case, in the subdirectory of the key, are entries. Anything else under such a name (a
+/// directory, a FIFO, a device, a dangling link or a loop) is an entry that cannot be read: an
+/// error for that key alone, never a blocked or unbounded read. Files are opened without blocking and read only up to the
 /// size they had when opened.
+///
+/// Entries of 1 MiB or more are mapped into memory while they are checked and decoded, rather
+/// than copied: loading one then runs at the speed of decoding. Their files must not be
+/// truncated in place meanwhile (graphchain never does: it replaces an entry by renaming a new
+/// file over it, and removes it by unlinking it, both harmless to a reader); a file cut short
+/// under a reader by another program stops that process with `SIGBUS`, as it would any
+/// program reading a mapped file (git, ripgrep).
 #[derive(Debug)]
 pub struct LocalStore {
     dir: PathBuf,
     created: AtomicBool,
+    /// Set once entries of the flat layout have been moved into their subdirectories.
+    migrated: OnceLock<()>,
     sync: bool,
 }
 
@@ -49,6 +78,7 @@ impl LocalStore {
         LocalStore {
             dir: dir.into(),
             created: AtomicBool::new(false),
+            migrated: OnceLock::new(),
             sync: false,
         }
     }
@@ -85,225 +115,76 @@ impl LocalStore {
         &self.dir
     }
 
+    /// The file of the entry under `key`, whether or not there is one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::{Key, LocalStore};
+    ///
+    /// let store = LocalStore::new("/tmp/cache");
+    /// let key: Key = "ab".repeat(32).parse().unwrap();
+    /// let path = store.entry_path(key);
+    /// assert_eq!(path, std::path::Path::new("/tmp/cache/ab").join(format!("{key}.gce")));
+    /// ```
+    pub fn entry_path(&self, key: Key) -> PathBuf {
+        self.migrate();
+        self.shard(key.as_bytes()[0])
+            .join(format!("{key}.{EXTENSION}"))
+    }
+
     fn path(&self, key: Key) -> PathBuf {
-        self.dir.join(format!("{key}.{EXTENSION}"))
+        self.entry_path(key)
     }
 
-    /// The entry under `key` if it is a regular file, with its size; `None` if there is none.
-    fn open_file(&self, key: Key) -> io::Result<Option<(fs::File, u64)>> {
-        let path = self.path(key);
-        let file = match open_nonblocking(fs::File::options().read(true), &path) {
-            // A symbolic link to nothing is something under the entry's name all the same.
-            Err(e)
-                if e.kind() == io::ErrorKind::NotFound
-                    && fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) =>
-            {
-                return Err(io::Error::new(
-                    io::ErrorKind::NotFound,
-                    "the entry is a symbolic link to nothing",
-                ));
-            }
-            file => not_found_is_none(file)?,
-        };
-        let Some(file) = file else { return Ok(None) };
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("the entry is not a regular file but {}", kind(&meta)),
-            ));
-        }
-        Ok(Some((file, meta.len())))
-    }
-}
-
-/// Opens `path` with `options` without blocking: opening a FIFO waits for a writer otherwise.
-/// Reads of regular files never block, so the flag changes nothing for them.
-fn open_nonblocking(options: &mut fs::OpenOptions, path: &Path) -> io::Result<fs::File> {
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NONBLOCK);
-    options.open(path)
-}
-
-/// What a file that is not a regular file is, for messages.
-fn kind(meta: &fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if meta.is_dir() {
-        "a directory"
-    } else {
-        "a special file"
-    }
-}
-
-/// The key a file name stands for: `<key>.gce`, with the key in the lower-case form the store
-/// writes (an upper-case name is another file, not a second name of the entry).
-fn key_of(name: &str) -> Option<Key> {
-    let hex = name.strip_suffix(EXTENSION)?.strip_suffix('.')?;
-    if hex.bytes().any(|b| b.is_ascii_uppercase()) {
-        return None;
-    }
-    hex.parse().ok()
-}
-
-fn not_found_is_none<T>(result: io::Result<T>) -> io::Result<Option<T>> {
-    match result {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-impl Store for LocalStore {
-    fn location(&self) -> String {
-        self.dir.display().to_string()
+    /// The subdirectory of the entries whose key starts with `first`.
+    fn shard(&self, first: u8) -> PathBuf {
+        self.dir.join(shard_name(first))
     }
 
-    fn get(&self, key: Key) -> io::Result<Option<Vec<u8>>> {
-        let Some((file, size)) = self.open_file(key)? else {
-            return Ok(None);
-        };
-        // Sized from the file itself, never from the entry's contents, and fallibly.
-        let mut bytes = Vec::new();
-        bytes.try_reserve_exact(usize::try_from(size).unwrap_or(usize::MAX))?;
-        file.take(size).read_to_end(&mut bytes)?;
-        Ok(Some(bytes))
-    }
-
-    fn get_prefix(&self, key: Key, len: usize) -> io::Result<Option<Vec<u8>>> {
-        let Some((file, size)) = self.open_file(key)? else {
-            return Ok(None);
-        };
-        let len = size.min(len as u64);
-        let mut bytes = Vec::with_capacity(len as usize);
-        file.take(len).read_to_end(&mut bytes)?;
-        Ok(Some(bytes))
-    }
-
-    fn open(&self, key: Key) -> io::Result<Option<Opened>> {
-        Ok(self.open_file(key)?.map(|(file, size)| Opened {
-            size,
-            reader: Box::new(file.take(size)),
-        }))
-    }
-
-    fn put(&self, key: Key, entry: &[u8]) -> io::Result<()> {
-        self.put_parts(key, &[entry])
-    }
-
-    fn put_parts(&self, key: Key, parts: &[&[u8]]) -> io::Result<()> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        if !self.created.load(Ordering::Relaxed) {
-            fs::create_dir_all(&self.dir)?;
-            if !self.created.swap(true, Ordering::Relaxed) {
-                // Once per store (so once per runtime): what killed writers left behind.
-                let _ = self.remove_leftovers(LEFTOVER_AGE);
-            }
-        }
-        let temp = self.dir.join(format!(
-            "{TEMP_PREFIX}{}-{}-{}",
-            key.short(),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        // The directory may have been removed since it was created (by `rm -rf` while a
-        // long-lived process runs): make it again rather than fail every later write.
-        let file = match fs::File::create(&temp) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                fs::create_dir_all(&self.dir)?;
-                fs::File::create(&temp)
-            }
-            file => file,
-        };
-        let written = file
-            .and_then(|mut file| {
-                parts.iter().try_for_each(|part| file.write_all(part))?;
-                // The data reaches the disk before the name does: a power loss then leaves the
-                // old entry, or none, or the whole new one.
-                if self.sync {
-                    file.sync_data()?;
+    /// Moves entries of the flat layout into their subdirectories, once per store: the
+    /// directory itself then holds only subdirectories, temporary files and leases.
+    fn migrate(&self) {
+        self.migrated.get_or_init(|| {
+            let Ok(items) = fs::read_dir(&self.dir) else {
+                return;
+            };
+            for item in items.flatten() {
+                let name = item.file_name();
+                let Some(key) = name.to_str().and_then(key_of) else {
+                    continue;
+                };
+                let (from, shard) = (item.path(), self.shard(key.as_bytes()[0]));
+                // Moved as it is, whatever it is: an unreadable entry stays one.
+                if fs::rename(&from, shard.join(&name)).is_err() {
+                    let _ = fs::create_dir_all(&shard)
+                        .and_then(|()| fs::rename(&from, shard.join(&name)));
                 }
-                Ok(())
-            })
-            .and_then(|()| fs::rename(&temp, self.path(key)));
-        if written.is_err() {
-            let _ = fs::remove_file(&temp);
-        } else if self.sync {
-            // The rename itself, so that a stored entry stays stored. Best effort: some file
-            // systems cannot sync a directory, and the entry is in place either way.
-            let _ = fs::File::open(&self.dir).and_then(|dir| dir.sync_all());
-        }
-        written
+            }
+        });
     }
 
-    fn contains(&self, key: Key) -> io::Result<bool> {
-        Ok(not_found_is_none(fs::symlink_metadata(self.path(key)))?.is_some())
-    }
-
-    fn remove(&self, key: Key) -> io::Result<bool> {
-        Ok(not_found_is_none(fs::remove_file(self.path(key)))?.is_some())
-    }
-
-    fn list(&self) -> io::Result<Vec<Key>> {
-        let Some(dir) = not_found_is_none(fs::read_dir(&self.dir))? else {
-            return Ok(Vec::new());
+    /// The keys of the entries in the subdirectory of `first`, which is there.
+    fn shard_keys(&self, first: u8, keys: &mut Vec<Key>) -> io::Result<()> {
+        let Some(items) = not_found_is_none(fs::read_dir(self.shard(first)))? else {
+            return Ok(());
         };
-        let mut keys = Vec::new();
-        for item in dir {
+        for item in items {
             let name = item?.file_name();
-            if let Some(key) = name.to_str().and_then(key_of) {
+            // A file in another key's subdirectory is not where that entry is looked for.
+            if let Some(key) = name
+                .to_str()
+                .and_then(key_of)
+                .filter(|k| k.as_bytes()[0] == first)
+            {
                 keys.push(key);
             }
         }
-        Ok(keys)
+        Ok(())
     }
 
-    fn metadata(&self, key: Key) -> io::Result<Option<StoreMeta>> {
-        let path = self.path(key);
-        // A link to nothing, or a loop, has the link's own size and time.
-        let meta = fs::metadata(&path).or_else(|_| fs::symlink_metadata(&path));
-        Ok(not_found_is_none(meta)?.map(|m| StoreMeta {
-            size: m.len(),
-            last_used: m.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-        }))
-    }
-
-    fn touch(&self, key: Key) -> io::Result<()> {
-        // Without blocking: opening a FIFO for writing waits for a reader otherwise.
-        let file = open_nonblocking(fs::File::options().append(true), &self.path(key))?;
-        file.set_modified(SystemTime::now())
-    }
-
-    fn try_lease(&self, key: Key) -> io::Result<Option<Lease>> {
-        if !self.created.load(Ordering::Relaxed) {
-            fs::create_dir_all(&self.dir)?;
-        }
-        let path = self.dir.join(format!("{LEASE_PREFIX}{key}"));
-        let file = fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(Lease::new(LeaseFile { path, _file: file }))),
-            Err(fs::TryLockError::WouldBlock) => Ok(None),
-            Err(fs::TryLockError::Error(e)) => Err(e),
-        }
-    }
-
-    fn remove_leftovers(&self, age: Duration) -> io::Result<usize> {
+    /// Removes the temporary files of writers killed `age` ago or more and unlocked lease files.
+    fn remove_stale(&self, age: Duration) -> io::Result<usize> {
         let Some(dir) = not_found_is_none(fs::read_dir(&self.dir))? else {
             return Ok(0);
         };
@@ -337,19 +218,237 @@ impl Store for LocalStore {
         }
         Ok(removed)
     }
-}
 
-/// A held lease of a local store: the locked file, removed when the lease is given up, while
-/// still locked. A waiter that opened it just before may then lock the removed file and compute
-/// the result again: that costs time, never correctness, and waiters look for the entry first.
-#[derive(Debug)]
-struct LeaseFile {
-    path: PathBuf,
-    _file: fs::File,
-}
-
-impl Drop for LeaseFile {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
+    /// The entry under `key` if it is a regular file, with its size; `None` if there is none.
+    fn open_file(&self, key: Key) -> io::Result<Option<(fs::File, u64)>> {
+        let path = self.path(key);
+        let file = match open_nonblocking(fs::File::options().read(true), &path) {
+            // A symbolic link to nothing is something under the entry's name all the same.
+            Err(e)
+                if e.kind() == io::ErrorKind::NotFound
+                    && fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) =>
+            {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "the entry is a symbolic link to nothing",
+                ));
+            }
+            file => not_found_is_none(file)?,
+        };
+        let Some(file) = file else { return Ok(None) };
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("the entry is not a regular file but {}", kind(&meta)),
+            ));
+        }
+        Ok(Some((file, meta.len())))
     }
 }
+
+impl Store for LocalStore {
+    fn location(&self) -> String {
+        self.dir.display().to_string()
+    }
+
+    fn get(&self, key: Key) -> io::Result<Option<Vec<u8>>> {
+        let Some((mut file, size)) = self.open_file(key)? else {
+            return Ok(None);
+        };
+        // Sized from the file itself, never from the entry's contents, and fallibly.
+        super::read_rest(&mut file, Vec::new(), size).map(Some)
+    }
+
+    fn get_prefix(&self, key: Key, len: usize) -> io::Result<Option<Vec<u8>>> {
+        let Some((file, size)) = self.open_file(key)? else {
+            return Ok(None);
+        };
+        let len = size.min(len as u64);
+        let mut bytes = Vec::with_capacity(len as usize);
+        file.take(len).read_to_end(&mut bytes)?;
+        Ok(Some(bytes))
+    }
+
+    fn open(&self, key: Key) -> io::Result<Option<Opened>> {
+        Ok(self.open_file(key)?.map(|(file, size)| Opened {
+            size,
+            reader: Box::new(file.take(size)),
+        }))
+    }
+
+    fn read_entry(
+        &self,
+        key: Key,
+        prefix: usize,
+        check: &mut EntryCheck<'_>,
+    ) -> io::Result<Option<EntryBytes>> {
+        let Some((mut file, size)) = self.open_file(key)? else {
+            return Ok(None);
+        };
+        if size <= READ_WHOLE as u64 {
+            // Small: read in one call (bounded by the file's size), then checked.
+            let bytes = super::read_rest(&mut file, Vec::new(), size)?;
+            check(&bytes, size)?;
+            return Ok(Some(bytes.into()));
+        }
+        let head = super::read_head(&mut file, prefix, size, check)?;
+        if size < MAP_FROM as u64 {
+            return super::read_rest(&mut file, head, size).map(|bytes| Some(bytes.into()));
+        }
+        let len = usize::try_from(size).map_err(io::Error::other)?;
+        // SAFETY: the map is read-only and private to this process, of a regular file (checked
+        // by `open_file`) that graphchain never changes in place: entries are written to a
+        // temporary file and renamed over the old one, whose inode stays intact for its readers.
+        // Only another program truncating the entry's file in place, while it is being loaded,
+        // could make a read of the map fault (see the type's documentation).
+        let map = unsafe { memmap2::MmapOptions::new().len(len).populate().map(&file)? };
+        Ok(Some(EntryBytes::mapped(map)))
+    }
+
+    fn put(&self, key: Key, entry: &[u8]) -> io::Result<()> {
+        self.put_parts(key, &[entry])
+    }
+
+    fn put_parts(&self, key: Key, parts: &[&[u8]]) -> io::Result<()> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        if !self.created.load(Ordering::Relaxed) {
+            fs::create_dir_all(&self.dir)?;
+            if !self.created.swap(true, Ordering::Relaxed) {
+                // Once per store (so once per runtime): what killed writers left behind.
+                let _ = self.remove_stale(LEFTOVER_AGE);
+            }
+        }
+        let temp = self.dir.join(format!(
+            "{TEMP_PREFIX}{}-{}-{}",
+            key.short(),
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        // The directory may have been removed since it was created (by `rm -rf` while a
+        // long-lived process runs): make it again rather than fail every later write.
+        let file = match fs::File::create(&temp) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                fs::create_dir_all(&self.dir)?;
+                fs::File::create(&temp)
+            }
+            file => file,
+        };
+        let written = file
+            .and_then(|mut file| {
+                parts.iter().try_for_each(|part| file.write_all(part))?;
+                // The data reaches the disk before the name does: a power loss then leaves the
+                // old entry, or none, or the whole new one.
+                if self.sync {
+                    file.sync_data()?;
+                }
+                Ok(())
+            })
+            .and_then(|()| {
+                let path = self.path(key);
+                match fs::rename(&temp, &path) {
+                    // The entry's subdirectory is made by its first write (and again if a prune
+                    // removed it meanwhile).
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        fs::create_dir_all(self.shard(key.as_bytes()[0]))?;
+                        fs::rename(&temp, &path)
+                    }
+                    renamed => renamed,
+                }
+            });
+        if written.is_err() {
+            let _ = fs::remove_file(&temp);
+        } else if self.sync {
+            // The rename itself, so that a stored entry stays stored. Best effort: some file
+            // systems cannot sync a directory, and the entry is in place either way.
+            let _ = fs::File::open(self.shard(key.as_bytes()[0])).and_then(|dir| dir.sync_all());
+        }
+        written
+    }
+
+    fn contains(&self, key: Key) -> io::Result<bool> {
+        Ok(not_found_is_none(fs::symlink_metadata(self.path(key)))?.is_some())
+    }
+
+    fn remove(&self, key: Key) -> io::Result<bool> {
+        let removed = not_found_is_none(fs::remove_file(self.path(key)))?.is_some();
+        // The subdirectory goes with its last entry (a writer finding it gone makes it again).
+        let _ = fs::remove_dir(self.shard(key.as_bytes()[0]));
+        Ok(removed)
+    }
+
+    fn list(&self) -> io::Result<Vec<Key>> {
+        self.migrate();
+        let Some(dir) = not_found_is_none(fs::read_dir(&self.dir))? else {
+            return Ok(Vec::new());
+        };
+        let mut keys = Vec::new();
+        for item in dir {
+            let name = item?.file_name();
+            if let Some(first) = name.to_str().and_then(shard_of) {
+                self.shard_keys(first, &mut keys)?;
+            }
+        }
+        Ok(keys)
+    }
+
+    fn list_shard(&self, first: u8) -> io::Result<Option<Vec<Key>>> {
+        self.migrate();
+        // The size of a directory grows with its entries on every common file system (ext4:
+        // a 4 KiB block per 50 or so, btrfs: twice the names' length, tmpfs: 20 bytes each).
+        let meta = match not_found_is_none(fs::metadata(self.shard(first)))? {
+            None => return Ok(Some(Vec::new())),
+            Some(meta) if !meta.is_dir() => return Ok(Some(Vec::new())),
+            Some(meta) => meta,
+        };
+        if meta.len() > LISTED_SHARD_BYTES {
+            return Ok(None);
+        }
+        let mut keys = Vec::new();
+        self.shard_keys(first, &mut keys)?;
+        Ok(Some(keys))
+    }
+
+    fn metadata(&self, key: Key) -> io::Result<Option<StoreMeta>> {
+        let path = self.path(key);
+        // A link to nothing, or a loop, has the link's own size and time.
+        let meta = fs::metadata(&path).or_else(|_| fs::symlink_metadata(&path));
+        Ok(not_found_is_none(meta)?.map(|m| StoreMeta {
+            size: m.len(),
+            last_used: m.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+        }))
+    }
+
+    fn touch(&self, key: Key) -> io::Result<()> {
+        files::touch(&self.path(key))
+    }
+
+    fn try_lease(&self, key: Key) -> io::Result<Option<Lease>> {
+        if !self.created.load(Ordering::Relaxed) {
+            fs::create_dir_all(&self.dir)?;
+        }
+        let path = self.dir.join(format!("{LEASE_PREFIX}{key}"));
+        let file = fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Lease::new(LeaseFile { path, _file: file }))),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
+
+    fn remove_leftovers(&self, age: Duration) -> io::Result<usize> {
+        let removed = self.remove_stale(age)?;
+        // Subdirectories left empty by removals; one in use is not empty, or is made again by
+        // the writer that finds it gone.
+        for first in 0..=u8::MAX {
+            let _ = fs::remove_dir(self.shard(first));
+        }
+        Ok(removed)
+    }
+}
+
+mod files;

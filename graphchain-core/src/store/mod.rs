@@ -57,6 +57,52 @@ pub struct Opened {
     pub reader: Box<dyn Read + Send>,
 }
 
+/// An entry's bytes, from [`Store::read_entry`]: read into memory, or mapped from a file.
+pub struct EntryBytes(Bytes);
+
+enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl EntryBytes {
+    /// Bytes mapped from a file (see `LocalStore`).
+    pub(crate) fn mapped(map: memmap2::Mmap) -> Self {
+        EntryBytes(Bytes::Mapped(map))
+    }
+}
+
+impl From<Vec<u8>> for EntryBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        EntryBytes(Bytes::Owned(bytes))
+    }
+}
+
+impl std::ops::Deref for EntryBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match &self.0 {
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Mapped(map) => map,
+        }
+    }
+}
+
+impl fmt::Debug for EntryBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let how = match self.0 {
+            Bytes::Owned(_) => "in memory",
+            Bytes::Mapped(_) => "mapped",
+        };
+        write!(f, "EntryBytes({} bytes {how})", self.len())
+    }
+}
+
+/// What [`Store::read_entry`] asks of an entry before reading it whole: given its first bytes
+/// and its size, an error when it must not be read.
+pub type EntryCheck<'a> = dyn FnMut(&[u8], u64) -> io::Result<()> + 'a;
+
 impl fmt::Debug for Opened {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Opened").field("size", &self.size).finish()
@@ -132,6 +178,30 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         }))
     }
 
+    /// The entry under `key`, whole, or `None`: its first `prefix` bytes (fewer when it is
+    /// shorter) and its size go to `check` first, and the rest is read only when `check`
+    /// accepts them — so that an entry whose header is damaged, or whose size is not what the
+    /// header declares, costs no more than its first bytes. The default reads through
+    /// [`open`](Store::open); a local store reads a small entry in one call and maps a large one.
+    ///
+    /// # Errors
+    ///
+    /// As `open`, what `check` returns, and [`io::ErrorKind::UnexpectedEof`] when the entry
+    /// ends before its size.
+    fn read_entry(
+        &self,
+        key: Key,
+        prefix: usize,
+        check: &mut EntryCheck<'_>,
+    ) -> io::Result<Option<EntryBytes>> {
+        let Some(opened) = self.open(key)? else {
+            return Ok(None);
+        };
+        let mut reader = opened.reader;
+        let head = read_head(&mut reader, prefix, opened.size, check)?;
+        read_rest(&mut reader, head, opened.size).map(|bytes| Some(bytes.into()))
+    }
+
     /// Stores `entry` under `key`, atomically, replacing what was there.
     ///
     /// # Errors
@@ -170,6 +240,19 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     ///
     /// When the store cannot be read.
     fn list(&self) -> io::Result<Vec<Key>>;
+
+    /// The stored keys whose first byte is `first`, when listing them costs less than asking
+    /// [`contains`](Store::contains) about each of the few the caller wants, or `None`: then
+    /// it asks key by key. The planner uses it, after a few single lookups, so that a run
+    /// costs in proportion to its graph however large the store is. The default is `None`.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    fn list_shard(&self, first: u8) -> io::Result<Option<Vec<Key>>> {
+        let _ = first;
+        Ok(None)
+    }
 
     /// Size and last use of the entry under `key`, or `None`.
     ///
@@ -210,6 +293,36 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         let _ = age;
         Ok(0)
     }
+}
+
+/// Reads the first `prefix` bytes of an entry of `size` bytes from `reader`, and has `check`
+/// judge them.
+fn read_head(
+    reader: &mut dyn Read,
+    prefix: usize,
+    size: u64,
+    check: &mut EntryCheck<'_>,
+) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(prefix);
+    reader.take(prefix as u64).read_to_end(&mut head)?;
+    check(&head, size)?;
+    Ok(head)
+}
+
+/// Reads what follows `head` in `reader`, up to `size` bytes in all, into one buffer allocated
+/// fallibly (the size is the entry's real one: nothing read from it is trusted for this).
+fn read_rest(reader: &mut dyn Read, head: Vec<u8>, size: u64) -> io::Result<Vec<u8>> {
+    let len = usize::try_from(size).map_err(io::Error::other)?;
+    let mut bytes = head;
+    bytes.truncate(len);
+    bytes.try_reserve_exact(len - bytes.len())?;
+    reader
+        .take((len - bytes.len()) as u64)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() != len {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]

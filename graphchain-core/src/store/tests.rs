@@ -74,3 +74,72 @@ fn local_store_recreates_a_removed_directory() {
     store.put(key, b"after").unwrap();
     assert_eq!(store.get(key).unwrap().as_deref(), Some(&b"after"[..]));
 }
+
+#[test]
+fn local_store_keeps_entries_in_subdirectories_by_first_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::new(dir.path());
+    let key = Key::from_bytes([0xa7; 32]);
+    store.put(key, b"entry").unwrap();
+    let path = dir.path().join("a7").join(format!("{key}.gce"));
+    assert_eq!(store.entry_path(key), path);
+    assert_eq!(std::fs::read(&path).unwrap(), b"entry");
+    // An entry in another key's subdirectory is not where that key is looked for.
+    let stray = Key::from_bytes([0xb8; 32]);
+    std::fs::write(dir.path().join("a7").join(format!("{stray}.gce")), b"x").unwrap();
+    assert_eq!(store.list().unwrap(), vec![key]);
+    assert!(!store.contains(stray).unwrap());
+    // Removing the entry leaves an empty subdirectory, which housekeeping removes.
+    std::fs::remove_file(dir.path().join("a7").join(format!("{stray}.gce"))).unwrap();
+    assert!(store.remove(key).unwrap());
+    assert_eq!(
+        store.remove_leftovers(Duration::from_secs(3600)).unwrap(),
+        0
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // A later write makes the subdirectory again.
+    store.put(key, b"again").unwrap();
+    assert_eq!(store.get(key).unwrap().as_deref(), Some(&b"again"[..]));
+}
+
+#[test]
+fn local_store_moves_entries_of_the_flat_layout_into_subdirectories() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (Key::from_bytes([0x01; 32]), Key::from_bytes([0xfe; 32]));
+    for key in [a, b] {
+        std::fs::write(dir.path().join(format!("{key}.gce")), key.as_bytes()).unwrap();
+    }
+    std::fs::write(dir.path().join("notes.txt"), b"not an entry").unwrap();
+    let store = LocalStore::new(dir.path());
+    let mut keys = store.list().unwrap();
+    keys.sort();
+    assert_eq!(keys, vec![a, b]);
+    assert_eq!(store.get(b).unwrap().as_deref(), Some(&b.as_bytes()[..]));
+    assert!(dir.path().join("fe").join(format!("{b}.gce")).is_file());
+    assert!(!dir.path().join(format!("{a}.gce")).exists());
+    assert!(dir.path().join("notes.txt").exists());
+}
+
+#[test]
+fn local_store_lists_small_subdirectories_for_the_planner_and_not_large_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::new(dir.path());
+    let key = |first: u8, i: u32| {
+        let mut bytes = [0; 32];
+        bytes[0] = first;
+        bytes[1..5].copy_from_slice(&i.to_le_bytes());
+        Key::from_bytes(bytes)
+    };
+    // Absent: nothing stored there, known without asking about each key.
+    assert_eq!(store.list_shard(0x10).unwrap(), Some(Vec::new()));
+    store.put(key(0x10, 0), b"small").unwrap();
+    assert_eq!(store.list_shard(0x10).unwrap(), Some(vec![key(0x10, 0)]));
+    // Large: thousands of entries are asked about one by one.
+    std::fs::create_dir_all(dir.path().join("20")).unwrap();
+    for i in 0..2_000 {
+        std::fs::write(store.entry_path(key(0x20, i)), b"").unwrap();
+    }
+    assert_eq!(store.list_shard(0x20).unwrap(), None);
+    assert!(store.contains(key(0x20, 1_999)).unwrap());
+    assert_eq!(MemoryStore::new().list_shard(0x20).unwrap(), None);
+}

@@ -128,6 +128,14 @@ pub(crate) fn child_runtime() -> Option<Runtime> {
     Some(rt)
 }
 
+/// The file of the entry under `key` in the cache directory `dir`, with its subdirectory made
+/// (for tests that damage or replace it).
+pub(crate) fn entry_path(dir: &Path, key: graphchain::Key) -> PathBuf {
+    let path = graphchain::LocalStore::new(dir).entry_path(key);
+    std::fs::create_dir_all(path.parent().expect("in a subdirectory")).unwrap();
+    path
+}
+
 /// A runtime on the cache directory `dir`, on two worker threads.
 pub(crate) fn cached(dir: &Path) -> Runtime {
     Runtime::builder()

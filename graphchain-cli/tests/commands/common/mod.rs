@@ -39,9 +39,11 @@ pub(crate) fn fill(dir: &Path, sizes: &[usize]) -> (Vec<Key>, Vec<Key>) {
     )
 }
 
-/// The file of the entry under `key`.
+/// The file of the entry under `key`, with its subdirectory made.
 pub(crate) fn entry_path(dir: &Path, key: Key) -> PathBuf {
-    dir.join(format!("{key}.gce"))
+    let path = graphchain::LocalStore::new(dir).entry_path(key);
+    std::fs::create_dir_all(path.parent().expect("in a subdirectory")).unwrap();
+    path
 }
 
 /// Makes the entry under `key` look last used `age` ago.

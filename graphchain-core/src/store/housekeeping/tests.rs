@@ -5,10 +5,17 @@ use std::path::Path;
 
 use super::*;
 
+/// Where the entry under `key` is in a local store in `dir`, with its subdirectory made.
+fn entry_path(dir: &Path, key: Key) -> std::path::PathBuf {
+    let path = LocalStore::new(dir).entry_path(key);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    path
+}
+
 /// Writes a valid entry for `key` with a payload of `len` bytes, last used `age` ago.
 fn put(dir: &Path, key: Key, name: &str, len: usize, age: Duration) {
     let bytes = entry::encode(key, [9; 32], "postcard", name, 1_500, &vec![1; len]);
-    let path = dir.join(format!("{key}.gce"));
+    let path = entry_path(dir, key);
     fs::write(&path, bytes).unwrap();
     let file = fs::File::options().append(true).open(&path).unwrap();
     file.set_modified(SystemTime::now() - age).unwrap();
@@ -49,7 +56,7 @@ fn an_unreadable_header_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(dir.path());
     let k = key(0xab, 1);
-    fs::write(dir.path().join(format!("{k}.gce")), b"not an entry at all").unwrap();
+    fs::write(entry_path(dir.path(), k), b"not an entry at all").unwrap();
     let info = cache.entry(k).unwrap().unwrap();
     assert_eq!(info.name, None);
     assert_eq!(info.payload_len, None);
@@ -62,11 +69,7 @@ fn an_unreadable_header_says_why() {
     // A whole entry under another key's name is not that key's entry.
     let other = key(0xcd, 2);
     put(dir.path(), k, "load", 10, Duration::ZERO);
-    fs::rename(
-        dir.path().join(format!("{k}.gce")),
-        dir.path().join(format!("{other}.gce")),
-    )
-    .unwrap();
+    fs::rename(entry_path(dir.path(), k), entry_path(dir.path(), other)).unwrap();
     let info = cache.entry(other).unwrap().unwrap();
     assert_eq!(info.name, None);
     assert_eq!(

@@ -1,0 +1,125 @@
+//! The file-level pieces of a local store: opening without blocking, naming entries and their
+//! subdirectories, and lease files.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::EXTENSION;
+use crate::key::Key;
+
+/// Opens `path` with `options` without blocking: opening a FIFO waits for a writer otherwise.
+/// Reads of regular files never block, so the flag changes nothing for them.
+pub(super) fn open_nonblocking(options: &mut fs::OpenOptions, path: &Path) -> io::Result<fs::File> {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NONBLOCK);
+    options.open(path)
+}
+
+/// Sets the modification time of the file at `path` to now, without opening it: one system
+/// call on every load of an entry, for least-recently-used pruning. Never blocks (a FIFO is not
+/// opened).
+pub(super) fn touch(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::CString::new(path.as_os_str().as_bytes())?;
+        let omit_access_now_modified = [
+            libc::timespec {
+                tv_sec: 0,
+                tv_nsec: libc::UTIME_OMIT,
+            },
+            libc::timespec {
+                tv_sec: 0,
+                tv_nsec: libc::UTIME_NOW,
+            },
+        ];
+        // SAFETY: `path` is a NUL-terminated string and the times are an array of two
+        // `timespec`s, both alive for the call, which reads them only.
+        let done = unsafe {
+            libc::utimensat(
+                libc::AT_FDCWD,
+                path.as_ptr(),
+                omit_access_now_modified.as_ptr(),
+                0,
+            )
+        };
+        if done == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let file = fs::File::options().append(true).open(path)?;
+        file.set_modified(std::time::SystemTime::now())
+    }
+}
+
+/// What a file that is not a regular file is, for messages.
+pub(super) fn kind(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+/// The key a file name stands for: `<key>.gce`, with the key in the lower-case form the store
+/// writes (an upper-case name is another file, not a second name of the entry).
+pub(super) fn key_of(name: &str) -> Option<Key> {
+    let hex = name.strip_suffix(EXTENSION)?.strip_suffix('.')?;
+    if hex.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    hex.parse().ok()
+}
+
+/// The name of the subdirectory of keys starting with the byte `first`.
+pub(super) fn shard_name(first: u8) -> String {
+    format!("{first:02x}")
+}
+
+/// The first byte of the keys a subdirectory named `name` holds.
+pub(super) fn shard_of(name: &str) -> Option<u8> {
+    let first = u8::from_str_radix(name, 16).ok()?;
+    (name == shard_name(first)).then_some(first)
+}
+
+pub(super) fn not_found_is_none<T>(result: io::Result<T>) -> io::Result<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A held lease of a local store: the locked file, removed when the lease is given up, while
+/// still locked. A waiter that opened it just before may then lock the removed file and compute
+/// the result again: that costs time, never correctness, and waiters look for the entry first.
+#[derive(Debug)]
+pub(super) struct LeaseFile {
+    pub(super) path: PathBuf,
+    pub(super) _file: fs::File,
+}
+
+impl Drop for LeaseFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}

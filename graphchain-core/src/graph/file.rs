@@ -124,7 +124,7 @@ pub fn file(path: impl AsRef<Path>) -> Delayed<PathBuf> {
     file_with(path, FileStamp::default())
 }
 
-/// A file as an input, stamped as `how` says (see [`file`]).
+/// A file as an input, stamped as `how` says (see [`file()`]).
 ///
 /// # Examples
 ///
@@ -170,7 +170,7 @@ pub fn files(pattern: &str) -> Delayed<Vec<PathBuf>> {
     files_with(pattern, FileStamp::default())
 }
 
-/// The files a glob pattern matches, stamped as `how` says (see [`files`]).
+/// The files a glob pattern matches, stamped as `how` says (see [`files()`]).
 pub fn files_with(pattern: &str, how: FileStamp) -> Delayed<Vec<PathBuf>> {
     Delayed::from_node(node(Source::Glob(pattern.to_owned()), how))
 }

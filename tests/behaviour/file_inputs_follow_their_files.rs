@@ -117,3 +117,16 @@ fn missing_files_and_empty_matches_are_named() {
     std::fs::write(&missing, "x\n").unwrap();
     assert_eq!(rt.compute(&lines).unwrap(), 1);
 }
+
+#[test]
+fn a_persisted_value_is_keyed_by_the_file_it_was_computed_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trips_02.csv");
+    std::fs::write(&path, "a\n").unwrap();
+    let rt = runtime(dir.path());
+    let lines = line_count(file(&path));
+    std::fs::write(&path, "a\nb\n").unwrap();
+    let held = rt.persist(&lines).unwrap();
+    assert_eq!(held.key(), line_count(file(&path)).key());
+    assert_ne!(held.key(), lines.key());
+}

@@ -348,11 +348,20 @@ fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<Problem
 
 fn verify(cache: &Cache, args: &VerifyArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     // Read first, for the count and for what the bad entries' headers still say.
-    let entries: HashMap<Key, EntryInfo> =
+    let mut entries: HashMap<Key, EntryInfo> =
         cache.entries()?.into_iter().map(|e| (e.key, e)).collect();
+    let checked = entries.len();
     let mut bad = cache.verify()?;
     bad.sort();
-    let checked = entries.len().max(bad.len());
+    // Bad shared payloads (and bookkeeping) are not listed among the entries: looked up alone.
+    for (key, _) in &bad {
+        if !entries.contains_key(key)
+            && let Some(e) = cache.entry(*key)?
+        {
+            entries.insert(*key, e);
+        }
+    }
+    let checked = checked.max(bad.len());
     let mut removed = 0;
     let mut freed = 0;
     if args.remove {

@@ -77,6 +77,14 @@ fn stats_ls_and_show_name_the_shared_payload() {
         .map(|e| e["key"].as_str().unwrap())
         .collect();
     assert_eq!(bad.len(), 3, "{verify}");
+    let named: Vec<&str> = verify["bad"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["key"] == object.to_string())
+        .map(|e| e["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["graphchain-payload"], "{verify}");
     for key in [a, b, object] {
         assert!(bad.contains(&key.to_string().as_str()), "{verify}");
     }

@@ -155,13 +155,10 @@ fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<Problems, Fai
         write_json(out, &json)?;
         return Ok(problems);
     }
+    // What the results take on the store, the payloads they share included.
+    let size = stats.bytes + stats.payload_bytes;
     writeln!(out, "entries  {}", stats.entries)?;
-    writeln!(
-        out,
-        "size     {} ({} bytes)",
-        format_size(stats.bytes),
-        stats.bytes
-    )?;
+    writeln!(out, "size     {} ({size} bytes)", format_size(size))?;
     if stats.bookkeeping > 0 {
         writeln!(
             out,
@@ -173,7 +170,7 @@ fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<Problems, Fai
     if stats.payloads > 0 {
         writeln!(
             out,
-            "shared payloads  {} ({})",
+            "shared payloads  {} ({}, in the size above)",
             stats.payloads,
             format_size(stats.payload_bytes)
         )?;

@@ -35,6 +35,9 @@ fn stats_ls_and_show_name_the_shared_payload() {
     assert!(stats["bytes"].as_u64().unwrap() < 1_000, "{stats}");
     let text = graphchain(dir.path(), &["cache", "stats"]).ok().stdout;
     assert!(text.contains("shared payloads  1 ("), "{text}");
+    // The size people read counts the payloads too.
+    let size = text.lines().find(|l| l.starts_with("size")).unwrap();
+    assert!(size.contains(" KiB ("), "{text}");
 
     let ls = graphchain(dir.path(), &["cache", "ls", "--json"])
         .ok()

@@ -59,6 +59,9 @@ fn the_same_graph_notices_a_changed_file() {
     let node = report.by_name("counted_lines").next().unwrap();
     assert_eq!(node.status(), Status::Computed);
     assert_ne!(node.key(), lines.key(), "re-keyed by the new stamp");
+    // The report's picture of the graph built before the edit shows the nodes the run keyed.
+    let picture = report.visualize(&lines);
+    assert_eq!(picture.status(node.key()), Some(Status::Computed));
     assert_eq!(READS.load(Ordering::SeqCst), 2);
 }
 

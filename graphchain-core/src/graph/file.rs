@@ -397,6 +397,12 @@ pub(crate) fn refresh(roots: &[&Arc<Node>]) -> Option<Vec<Arc<Node>>> {
     )
 }
 
+/// `roots` as they are now: with every file input stamped again, and what depends on a changed
+/// file re-keyed.
+pub(crate) fn current(roots: &[&Arc<Node>]) -> Vec<Arc<Node>> {
+    refresh(roots).unwrap_or_else(|| roots.iter().map(|&root| Arc::clone(root)).collect())
+}
+
 /// `node` with its inputs replaced as `done` says, re-keyed; `None` when no input changed.
 fn rebuilt(node: &Node, done: &HashMap<*const Node, Option<Arc<Node>>>) -> Option<Arc<Node>> {
     let new_input = |dep: &Arc<Node>| done.get(&Arc::as_ptr(dep)).cloned().flatten();

@@ -12,7 +12,7 @@ use crate::exec::callback::{Callback, Callbacks};
 use crate::exec::report::Report;
 use crate::exec::{self, CacheContext, Context, Scheduler};
 use crate::graph::delayed::Delayed;
-use crate::graph::file;
+use crate::graph::file::current;
 use crate::graph::node::Node;
 use crate::key::Key;
 use crate::store::Store;
@@ -442,12 +442,6 @@ impl Runtime {
             },
         }
     }
-}
-
-/// `roots` as they are now: with every file input stamped again, and what depends on a changed
-/// file re-keyed (see `graph/file.rs`).
-fn current(roots: &[&Arc<Node>]) -> Vec<Arc<Node>> {
-    file::refresh(roots).unwrap_or_else(|| roots.iter().map(|&root| Arc::clone(root)).collect())
 }
 
 impl<T: Send + Sync + 'static> Delayed<T> {

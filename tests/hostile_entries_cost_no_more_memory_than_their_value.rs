@@ -1,13 +1,15 @@
 //! Loading a damaged or oversized entry allocates no more than the entry's honest size: a
 //! damaged length inside the payload is caught by the checksum before the decoder sees it, and
 //! a file far larger than its header declares (here a symbolic link to a 1 GiB sparse file) is
-//! rejected after reading its header alone. Measured with a counting global allocator, so the
+//! rejected after reading its header alone. The value is stored as a shared payload, so the
+//! file damaged is the payload object its entry points to. Measured with a counting global allocator, so the
 //! figures are exact and independent of the machine; the allocator is why this is a test binary
 //! of its own rather than a module of `tests/behaviour`.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use graphchain::store::Cache;
 use graphchain::{Runtime, delayed};
 
 struct Counting;
@@ -83,7 +85,13 @@ fn damaged_and_oversized_entries_cost_no_more_than_an_honest_run() {
     };
     let (_, cold) = peak_of(|| runtime().compute(&ramp(N)).unwrap());
     let (_, warm) = peak_of(|| runtime().compute(&ramp(N)).unwrap());
-    let path = graphchain::LocalStore::new(dir.path()).entry_path(ramp(N).key());
+    // The value is large enough to be stored as a shared payload: its file is the one to damage.
+    let entry = Cache::open(dir.path())
+        .entry(ramp(N).key())
+        .unwrap()
+        .unwrap();
+    let payload = entry.shared_payload.expect("a shared payload");
+    let path = graphchain::LocalStore::new(dir.path()).entry_path(payload);
     let honest = std::fs::read(&path).unwrap();
     eprintln!(
         "value {VALUE} B, entry {} B: cold run {cold} B, load {warm} B",

@@ -155,13 +155,10 @@ fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<Problems, Fai
         write_json(out, &json)?;
         return Ok(problems);
     }
+    // What the results take on the store, the payloads they share included.
+    let size = stats.bytes + stats.payload_bytes;
     writeln!(out, "entries  {}", stats.entries)?;
-    writeln!(
-        out,
-        "size     {} ({} bytes)",
-        format_size(stats.bytes),
-        stats.bytes
-    )?;
+    writeln!(out, "size     {} ({size} bytes)", format_size(size))?;
     if stats.bookkeeping > 0 {
         writeln!(
             out,
@@ -173,7 +170,7 @@ fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<Problems, Fai
     if stats.payloads > 0 {
         writeln!(
             out,
-            "shared payloads  {} ({})",
+            "shared payloads  {} ({}, in the size above)",
             stats.payloads,
             format_size(stats.payload_bytes)
         )?;
@@ -348,11 +345,20 @@ fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<Problem
 
 fn verify(cache: &Cache, args: &VerifyArgs, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     // Read first, for the count and for what the bad entries' headers still say.
-    let entries: HashMap<Key, EntryInfo> =
+    let mut entries: HashMap<Key, EntryInfo> =
         cache.entries()?.into_iter().map(|e| (e.key, e)).collect();
+    let checked = entries.len();
     let mut bad = cache.verify()?;
     bad.sort();
-    let checked = entries.len().max(bad.len());
+    // Bad shared payloads (and bookkeeping) are not listed among the entries: looked up alone.
+    for (key, _) in &bad {
+        if !entries.contains_key(key)
+            && let Some(e) = cache.entry(*key)?
+        {
+            entries.insert(*key, e);
+        }
+    }
+    let checked = checked.max(bad.len());
     let mut removed = 0;
     let mut freed = 0;
     if args.remove {

@@ -59,6 +59,9 @@ fn the_same_graph_notices_a_changed_file() {
     let node = report.by_name("counted_lines").next().unwrap();
     assert_eq!(node.status(), Status::Computed);
     assert_ne!(node.key(), lines.key(), "re-keyed by the new stamp");
+    // The report's picture of the graph built before the edit shows the nodes the run keyed.
+    let picture = report.visualize(&lines);
+    assert_eq!(picture.status(node.key()), Some(Status::Computed));
     assert_eq!(READS.load(Ordering::SeqCst), 2);
 }
 
@@ -116,4 +119,17 @@ fn missing_files_and_empty_matches_are_named() {
     assert!(rt.compute(&lines).is_err());
     std::fs::write(&missing, "x\n").unwrap();
     assert_eq!(rt.compute(&lines).unwrap(), 1);
+}
+
+#[test]
+fn a_persisted_value_is_keyed_by_the_file_it_was_computed_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trips_02.csv");
+    std::fs::write(&path, "a\n").unwrap();
+    let rt = runtime(dir.path());
+    let lines = line_count(file(&path));
+    std::fs::write(&path, "a\nb\n").unwrap();
+    let held = rt.persist(&lines).unwrap();
+    assert_eq!(held.key(), line_count(file(&path)).key());
+    assert_ne!(held.key(), lines.key());
 }

@@ -35,6 +35,9 @@ fn stats_ls_and_show_name_the_shared_payload() {
     assert!(stats["bytes"].as_u64().unwrap() < 1_000, "{stats}");
     let text = graphchain(dir.path(), &["cache", "stats"]).ok().stdout;
     assert!(text.contains("shared payloads  1 ("), "{text}");
+    // The size people read counts the payloads too.
+    let size = text.lines().find(|l| l.starts_with("size")).unwrap();
+    assert!(size.contains(" KiB ("), "{text}");
 
     let ls = graphchain(dir.path(), &["cache", "ls", "--json"])
         .ok()
@@ -77,6 +80,14 @@ fn stats_ls_and_show_name_the_shared_payload() {
         .map(|e| e["key"].as_str().unwrap())
         .collect();
     assert_eq!(bad.len(), 3, "{verify}");
+    let named: Vec<&str> = verify["bad"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["key"] == object.to_string())
+        .map(|e| e["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["graphchain-payload"], "{verify}");
     for key in [a, b, object] {
         assert!(bad.contains(&key.to_string().as_str()), "{verify}");
     }

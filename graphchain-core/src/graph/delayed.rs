@@ -59,7 +59,7 @@ impl<T> Delayed<T> {
     /// This value with a label: pictures ([`visualize`](Delayed::visualize)), reports, `explain`
     /// and the progress bar show it beside the function's name, to tell calls of one function
     /// apart. The key, and so the cache, is the same as without it. A node reading a file
-    /// input ([`file`](crate::file)) is labelled with the file's name unless it is given one.
+    /// input ([`file()`](crate::file())) is labelled with the file's name unless it is given one.
     ///
     /// # Examples
     ///

@@ -124,7 +124,7 @@ pub fn file(path: impl AsRef<Path>) -> Delayed<PathBuf> {
     file_with(path, FileStamp::default())
 }
 
-/// A file as an input, stamped as `how` says (see [`file`]).
+/// A file as an input, stamped as `how` says (see [`file()`]).
 ///
 /// # Examples
 ///
@@ -170,7 +170,7 @@ pub fn files(pattern: &str) -> Delayed<Vec<PathBuf>> {
     files_with(pattern, FileStamp::default())
 }
 
-/// The files a glob pattern matches, stamped as `how` says (see [`files`]).
+/// The files a glob pattern matches, stamped as `how` says (see [`files()`]).
 pub fn files_with(pattern: &str, how: FileStamp) -> Delayed<Vec<PathBuf>> {
     Delayed::from_node(node(Source::Glob(pattern.to_owned()), how))
 }
@@ -395,6 +395,12 @@ pub(crate) fn refresh(roots: &[&Arc<Node>]) -> Option<Vec<Arc<Node>>> {
             .map(|&root| replaced(root).unwrap_or_else(|| Arc::clone(root)))
             .collect(),
     )
+}
+
+/// `roots` as they are now: with every file input stamped again, and what depends on a changed
+/// file re-keyed.
+pub(crate) fn current(roots: &[&Arc<Node>]) -> Vec<Arc<Node>> {
+    refresh(roots).unwrap_or_else(|| roots.iter().map(|&root| Arc::clone(root)).collect())
 }
 
 /// `node` with its inputs replaced as `done` says, re-keyed; `None` when no input changed.

@@ -12,7 +12,7 @@ use crate::exec::callback::{Callback, Callbacks};
 use crate::exec::report::Report;
 use crate::exec::{self, CacheContext, Context, Scheduler};
 use crate::graph::delayed::Delayed;
-use crate::graph::file;
+use crate::graph::file::current;
 use crate::graph::node::Node;
 use crate::key::Key;
 use crate::store::Store;
@@ -321,11 +321,10 @@ impl Runtime {
         &self,
         value: &Delayed<T>,
     ) -> Result<Delayed<T>, Error> {
-        let (values, _) = self.run(&[value.node()], Reporting::Values);
-        Ok(Delayed::from_node(Node::persisted(
-            value.node(),
-            only(values?),
-        )))
+        // Keyed as the node it holds the value of: with its file inputs as they are now.
+        let node = &current(&[value.node()])[0];
+        let (values, _) = self.run_current(&[node], Reporting::Values, |_| {});
+        Ok(Delayed::from_node(Node::persisted(node, only(values?))))
     }
 
     /// Runs the graph below `roots` and returns their values, untyped, with the report `reporting`
@@ -365,7 +364,18 @@ impl Runtime {
         adjust: impl FnOnce(&mut Context<'_>),
     ) -> (Result<Vec<Value>, Error>, Report) {
         let roots = current(roots);
-        let roots: Vec<&Node> = roots.iter().map(|n| &**n).collect();
+        let roots: Vec<&Arc<Node>> = roots.iter().collect();
+        self.run_current(&roots, reporting, adjust)
+    }
+
+    /// As [`run_with`](Runtime::run_with), on roots whose file inputs were just stamped.
+    fn run_current(
+        &self,
+        roots: &[&Arc<Node>],
+        reporting: Reporting,
+        adjust: impl FnOnce(&mut Context<'_>),
+    ) -> (Result<Vec<Value>, Error>, Report) {
+        let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
         let user = &self.inner.callbacks.0;
         let explain = std::env::var_os(EXPLAIN_ENV).is_some_and(|v| v == "1");
         // The user's callbacks and explanations get a full report; the progress bar needs none.
@@ -432,12 +442,6 @@ impl Runtime {
             },
         }
     }
-}
-
-/// `roots` as they are now: with every file input stamped again, and what depends on a changed
-/// file re-keyed (see `graph/file.rs`).
-fn current(roots: &[&Arc<Node>]) -> Vec<Arc<Node>> {
-    file::refresh(roots).unwrap_or_else(|| roots.iter().map(|&root| Arc::clone(root)).collect())
 }
 
 impl<T: Send + Sync + 'static> Delayed<T> {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::exec::report::{Report, Status};
 use crate::graph::delayed::Delayed;
+use crate::graph::file::current;
 use crate::graph::node::Node;
 use crate::key::{Key, KeyBuildHasher};
 
@@ -319,7 +320,9 @@ impl Report {
     /// ```
     pub fn visualize<T>(&self, value: &Delayed<T>) -> Dot {
         let statuses = self.nodes.iter().map(|n| (n.key, n.status)).collect();
-        Dot::new(&[value.node()]).with_states(Phase::Ran, &statuses)
+        // Keyed as the run keyed it, when a file input changed since `value` was built.
+        let root = current(&[value.node()]);
+        Dot::new(&[&root[0]]).with_states(Phase::Ran, &statuses)
     }
 }
 

@@ -113,9 +113,11 @@ pub mod store {
     //! default) and memory ([`MemoryStore`]), and [`Cache`] for housekeeping (list, totals,
     //! prune, verify, clear).
     pub use graphchain_core::{
-        CACHE_DIR_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryInfo, Lease, LocalStore,
-        MemoryStore, Opened, PrunePlan, PruneReport, Store, StoreMeta,
+        CACHE_DIR_ENV, CACHE_ENV, CACHE_KEY_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryInfo,
+        Lease, LocalStore, MemoryStore, Opened, PrunePlan, PruneReport, Store, StoreMeta,
     };
+    #[cfg(feature = "remote")]
+    pub use graphchain_core::{RemoteOptions, RemoteStore};
 }
 
 pub mod codec {

@@ -437,6 +437,19 @@ impl<'c> RunCache<'c> {
         }
     }
 
+    /// Waits until what this attempt stored is durable (uploaded, for a store that uploads in
+    /// the background); what could not be written is reported, and the results are still
+    /// returned.
+    pub(super) fn flush(&self) {
+        if let Err(e) = self.ctx.store.flush() {
+            tracing::warn!(
+                target: "graphchain",
+                location = %self.ctx.store.location(),
+                "results are returned but not all were stored: {e}"
+            );
+        }
+    }
+
     /// Records what this attempt stored, for later runs: a trace from each stored node's
     /// content key to its key (when the content of all its inputs is known), and the code of
     /// each function that stored a result.

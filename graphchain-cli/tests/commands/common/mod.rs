@@ -83,12 +83,13 @@ pub(crate) fn graphchain(dir: &Path, args: &[&str]) -> Run {
     run(command)
 }
 
-/// A command that runs the binary without `GRAPHCHAIN_CACHE_DIR` in its environment (a test may
-/// set it again) and without colours.
+/// A command that runs the binary without `GRAPHCHAIN_CACHE_DIR` or `GRAPHCHAIN_CACHE` in its
+/// environment (a test may set them again) and without colours.
 pub(crate) fn graphchain_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_graphchain"));
     command
         .env_remove(graphchain::CACHE_DIR_ENV)
+        .env_remove(graphchain::store::CACHE_ENV)
         .env("NO_COLOR", "1");
     command
 }

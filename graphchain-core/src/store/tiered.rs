@@ -138,6 +138,22 @@ impl TieredStore {
     }
 }
 
+/// A lease of the remote tier, given up once the entry under its key is uploaded.
+struct UploadedFirst {
+    uploads: Arc<Uploads>,
+    key: Key,
+    _lease: Lease,
+}
+
+impl Drop for UploadedFirst {
+    fn drop(&mut self) {
+        let mut queue = self.uploads.lock();
+        while queue.bytes.contains_key(&self.key) || queue.in_flight.contains(&self.key) {
+            queue = self.uploads.wait(queue);
+        }
+    }
+}
+
 impl Drop for TieredStore {
     fn drop(&mut self) {
         let _ = self.flush();
@@ -238,7 +254,15 @@ impl Store for TieredStore {
     }
 
     fn try_lease(&self, key: Key) -> io::Result<Option<Lease>> {
-        self.remote.try_lease(key)
+        // Given up only once the result is uploaded: a process on another machine that finds
+        // the lease free must find the result too.
+        Ok(self.remote.try_lease(key)?.map(|lease| {
+            Lease::new(UploadedFirst {
+                uploads: Arc::clone(&self.uploads),
+                key,
+                _lease: lease,
+            })
+        }))
     }
 
     fn remove_leftovers(&self, age: std::time::Duration) -> io::Result<usize> {

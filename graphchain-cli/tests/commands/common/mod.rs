@@ -103,3 +103,25 @@ pub(crate) fn run(mut command: Command) -> Run {
         stderr: String::from_utf8(output.stderr).unwrap(),
     }
 }
+
+/// The URL of a fresh prefix on the S3 test server (`.ci/seaweedfs start`), or `None` — with a
+/// visible `SKIP:` line — when `GRAPHCHAIN_TEST_S3` is not set; with `GRAPHCHAIN_REQUIRE_S3=1`
+/// (as CI sets it) a missing server fails the test instead.
+pub(crate) fn test_s3(name: &str) -> Option<String> {
+    let Some(base) = std::env::var("GRAPHCHAIN_TEST_S3")
+        .ok()
+        .filter(|v| !v.is_empty())
+    else {
+        assert!(
+            std::env::var_os("GRAPHCHAIN_REQUIRE_S3").is_none_or(|v| v != "1"),
+            "GRAPHCHAIN_REQUIRE_S3=1 but GRAPHCHAIN_TEST_S3 is not set"
+        );
+        eprintln!("SKIP: {name}: no S3 test server (run `.ci/seaweedfs start` and source its env)");
+        return None;
+    };
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    Some(format!("{base}/{name}-{}-{nanos}", std::process::id()))
+}

@@ -118,7 +118,7 @@ impl Cache {
     /// # Errors
     ///
     /// [`Error::Config`] for a location that cannot be used, naming it and what to fix (see
-    /// [`RuntimeBuilder::cache_url`](crate::RuntimeBuilder::cache_url)).
+    /// [`RuntimeBuilder::cache_url`](crate::surface::builder::RuntimeBuilder::cache_url)).
     pub fn open_url(url: &str) -> Result<Self, Error> {
         Ok(Cache::with_store(super::location::open_bare(url)?))
     }

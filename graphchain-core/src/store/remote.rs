@@ -14,8 +14,7 @@ use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
 use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
 use object_store::path::Path;
 use object_store::{
-    BackoffConfig, ClientConfigKey, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode,
-    PutOptions, PutPayload, RetryConfig, UpdateVersion, WriteMultipart,
+    BackoffConfig, ClientConfigKey, GetOptions, GetRange, ObjectStore, ObjectStoreExt, RetryConfig,
 };
 
 use super::{Lease, Opened, Store, StoreMeta};
@@ -23,6 +22,7 @@ use crate::key::Key;
 
 mod config;
 mod lease;
+mod write;
 
 pub use config::RemoteOptions;
 
@@ -51,8 +51,8 @@ const PAUSE_AFTER_FAILURE: Duration = Duration::from_secs(15);
 /// is a success, another (a damaged or forged one being replaced, a probe, a bookkeeping
 /// record) is replaced by a conditional update on the version that was compared, so that of two
 /// racing writers one wins and neither undoes the other. Multipart uploads (entries of 16 MiB and
-/// more) cannot be conditional: a key taken already is left as it is, and two racing uploads
-/// each complete a whole entry, the later one standing.
+/// more) cannot be conditional: a key holding the same entry is left as it is, and two racing
+/// uploads each complete a whole entry, the later one standing.
 ///
 /// Requests are retried with exponential backoff (`object_store`'s `RetryConfig`: up to 4
 /// retries within 20 s). When they still fail, the store answers every request with an error
@@ -87,7 +87,7 @@ impl RemoteStore {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`](crate::Error::Config) naming the location and what to fix.
+    /// [`Error::Config`](crate::error::Error::Config) naming the location and what to fix.
     pub fn open(url: &str) -> Result<Self, crate::error::Error> {
         Self::open_with(url, &RemoteOptions::default())
     }
@@ -264,34 +264,6 @@ impl RemoteStore {
             }
         })
     }
-
-    /// Uploads a large entry in parts, several at once, unless the key is taken; a failed
-    /// upload is aborted, so that no part of it is kept (see the README on the bucket rule that
-    /// removes uploads whose writer was killed).
-    fn put_multipart(&self, key: Key, parts: &[&[u8]]) -> io::Result<()> {
-        let (store, path) = (Arc::clone(&self.store), self.path(key));
-        let owned: Vec<Vec<u8>> = parts.iter().map(|p| p.to_vec()).collect();
-        self.request(async move {
-            match store.head(&path).await {
-                Ok(_) => return Ok(()),
-                Err(object_store::Error::NotFound { .. }) => {}
-                Err(e) => return Err(e),
-            }
-            let upload = store.put_multipart(&path).await?;
-            let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
-            for part in owned {
-                for chunk in part.chunks(PART_SIZE) {
-                    if let Err(e) = writer.wait_for_capacity(PART_CONCURRENCY).await {
-                        let _ = writer.abort().await;
-                        return Err(e);
-                    }
-                    writer.write(chunk);
-                }
-            }
-            // `finish` aborts the upload itself when a part fails.
-            writer.finish().await.map(drop)
-        })
-    }
 }
 
 fn millis(d: Duration) -> u64 {
@@ -327,7 +299,8 @@ impl Store for RemoteStore {
     }
 
     fn get(&self, key: Key) -> io::Result<Option<Vec<u8>>> {
-        Ok(self.fetch(key, None)?.map(|bytes| bytes.to_vec()))
+        // Without a copy when the buffer is the response's alone.
+        Ok(self.fetch(key, None)?.map(Vec::from))
     }
 
     fn get_prefix(&self, key: Key, len: usize) -> io::Result<Option<Vec<u8>>> {
@@ -356,60 +329,7 @@ impl Store for RemoteStore {
     }
 
     fn put_parts(&self, key: Key, parts: &[&[u8]]) -> io::Result<()> {
-        let len: usize = parts.iter().map(|p| p.len()).sum();
-        if len >= MULTIPART_THRESHOLD {
-            return self.put_multipart(key, parts);
-        }
-        let entry = parts.concat();
-        let prefix_len = (COMPARED_PREFIX as usize).min(entry.len());
-        let head = entry[..prefix_len].to_vec();
-        let payload = PutPayload::from(entry);
-        let (store, path) = (Arc::clone(&self.store), self.path(key));
-        self.request(async move {
-            let create = PutOptions::from(PutMode::Create);
-            let err = match store.put_opts(&path, payload.clone(), create).await {
-                Ok(_) => return Ok(()),
-                Err(e @ object_store::Error::AlreadyExists { .. }) => e,
-                Err(e) => return Err(e),
-            };
-            // The key is taken: by this very entry (another writer got there first), or by
-            // another one, which is replaced only if it is still the one compared.
-            let options = GetOptions {
-                range: Some(GetRange::Bounded(0..COMPARED_PREFIX)),
-                ..GetOptions::default()
-            };
-            let existing = match store.get_opts(&path, options).await {
-                Ok(result) => {
-                    let meta = result.meta.clone();
-                    (result.bytes().await?, meta)
-                }
-                // Removed in the meantime: try once more from the start.
-                Err(object_store::Error::NotFound { .. }) => {
-                    let create = PutOptions::from(PutMode::Create);
-                    return match store.put_opts(&path, payload, create).await {
-                        Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
-                        Err(e) => Err(e),
-                    };
-                }
-                Err(e) => return Err(e),
-            };
-            let (bytes, meta) = existing;
-            if meta.size == len as u64 && bytes[..] == head[..] {
-                return Ok(());
-            }
-            let Some(e_tag) = meta.e_tag.clone() else {
-                return Err(err);
-            };
-            let update = PutOptions::from(PutMode::Update(UpdateVersion {
-                e_tag: Some(e_tag),
-                version: meta.version.clone(),
-            }));
-            match store.put_opts(&path, payload, update).await {
-                // Replaced since it was compared: the other writer's entry stands.
-                Ok(_) | Err(object_store::Error::Precondition { .. }) => Ok(()),
-                Err(e) => Err(e),
-            }
-        })
+        write::put(self, key, parts)
     }
 
     fn contains(&self, key: Key) -> io::Result<bool> {
@@ -457,6 +377,10 @@ impl Store for RemoteStore {
 
     fn try_lease(&self, key: Key) -> io::Result<Option<Lease>> {
         lease::try_lease(self, key)
+    }
+
+    fn remove_leftovers(&self, age: Duration) -> io::Result<usize> {
+        lease::remove_stale(self, age)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Two tiers: a local store in front of a remote one, as Bazel and sccache keep theirs.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
@@ -27,6 +27,24 @@ pub(crate) struct TieredStore {
     local: Arc<dyn Store>,
     remote: Arc<dyn Store>,
     uploads: Arc<Uploads>,
+    /// Keys the remote tier was last seen without (by `contains`, or missing from a `list`):
+    /// the header of a result about to be written is not asked of the remote tier again, so
+    /// that storing a result costs no request on the worker that stores it.
+    absent: Mutex<Absent>,
+}
+
+/// What the remote tier was last seen without.
+#[derive(Default)]
+struct Absent {
+    asked: HashSet<Key>,
+    /// The keys of the last listing, when there was one.
+    listed: Option<HashSet<Key>>,
+}
+
+impl Absent {
+    fn contains(&self, key: Key) -> bool {
+        self.asked.contains(&key) || self.listed.as_ref().is_some_and(|l| !l.contains(&key))
+    }
 }
 
 impl std::fmt::Debug for TieredStore {
@@ -107,7 +125,12 @@ impl TieredStore {
             local,
             remote,
             uploads: Arc::default(),
+            absent: Mutex::default(),
         }
+    }
+
+    fn absent(&self) -> MutexGuard<'_, Absent> {
+        self.absent.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn queue_upload(&self, key: Key, entry: Vec<u8>) -> io::Result<()> {
@@ -186,6 +209,9 @@ impl Store for TieredStore {
         if let Ok(Some(bytes)) = self.local.get_prefix(key, len) {
             return Ok(Some(bytes));
         }
+        if self.absent().contains(key) {
+            return Ok(None);
+        }
         self.remote.get_prefix(key, len)
     }
 
@@ -214,7 +240,11 @@ impl Store for TieredStore {
         if self.local.contains(key).unwrap_or(false) {
             return Ok(true);
         }
-        self.remote.contains(key)
+        let there = self.remote.contains(key)?;
+        if !there {
+            self.absent().asked.insert(key);
+        }
+        Ok(there)
     }
 
     fn remove(&self, key: Key) -> io::Result<bool> {
@@ -236,6 +266,7 @@ impl Store for TieredStore {
 
     fn list(&self) -> io::Result<Vec<Key>> {
         let mut keys = self.remote.list()?;
+        self.absent().listed = Some(keys.iter().copied().collect());
         keys.extend(self.local.list().unwrap_or_default());
         keys.sort_unstable();
         keys.dedup();
@@ -266,7 +297,8 @@ impl Store for TieredStore {
     }
 
     fn remove_leftovers(&self, age: std::time::Duration) -> io::Result<usize> {
-        self.local.remove_leftovers(age)
+        let local = self.local.remove_leftovers(age).unwrap_or(0);
+        Ok(local + self.remote.remove_leftovers(age)?)
     }
 
     fn flush(&self) -> io::Result<()> {

@@ -97,8 +97,8 @@ impl RuntimeBuilder {
     /// results loaded from the remote store are kept there, and results are written to both,
     /// the uploads running in the background; a run returns once they are done. Credentials,
     /// region and endpoint come from the environment as `object_store` reads them (`AWS_*`,
-    /// `GOOGLE_*`, `AZURE_*`); for other settings give a
-    /// [`RemoteStore`](crate::store::RemoteStore) to [`store`](RuntimeBuilder::store).
+    /// `GOOGLE_*`, `AZURE_*`); for other settings give a `graphchain::store::RemoteStore`
+    /// (feature `remote`) to [`store`](RuntimeBuilder::store).
     ///
     /// # Examples
     ///

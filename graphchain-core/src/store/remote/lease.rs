@@ -102,6 +102,29 @@ pub(super) fn try_lease(remote: &RemoteStore, key: Key) -> std::io::Result<Optio
     })))
 }
 
+/// Removes the leases of killed holders: those not renewed for `age`, and never less than six
+/// times the TTL (a live holder renews its lease every few seconds); how many.
+pub(super) fn remove_stale(remote: &RemoteStore, age: Duration) -> std::io::Result<usize> {
+    let store = Arc::clone(&remote.store);
+    let leases = remote.prefix.clone().join("leases");
+    let age = age.max(6 * LEASE_TTL);
+    remote.request(async move {
+        let listed = store.list_with_delimiter(Some(&leases)).await?;
+        let now = SystemTime::now();
+        let mut removed = 0;
+        for meta in listed.objects {
+            let written = SystemTime::UNIX_EPOCH
+                + Duration::from_millis(meta.last_modified.timestamp_millis().max(0) as u64);
+            if now.duration_since(written).unwrap_or_default() >= age
+                && store.delete(&meta.location).await.is_ok()
+            {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    })
+}
+
 /// Moves the lease's expiry forward every [`HEARTBEAT`] until it is given up, or taken by
 /// another process after it expired.
 async fn renew(store: Arc<dyn ObjectStore>, path: Path, mut put: PutResult, stop: Arc<AtomicBool>) {

@@ -79,6 +79,11 @@
 //! - `async`: `#[delayed] async fn` tasks on tokio, `RuntimeBuilder::io_limit`,
 //!   `Runtime::compute_async` and `Runtime::compute_async_with_report`. Without it, an
 //!   `async fn` under `#[delayed]` is a compile error that says to turn it on.
+//! - `remote`: caches on S3 (and S3-compatible servers), Google Cloud Storage and Azure Blob
+//!   Storage through `object_store`: `RuntimeBuilder::cache_url("s3://bucket/prefix")` or
+//!   `GRAPHCHAIN_CACHE`, with the cache directory as a local tier, and
+//!   `store::RemoteStore`. Without it such a URL is a configuration error that says to turn it
+//!   on. Signed entries (`RuntimeBuilder::cache_key`, `GRAPHCHAIN_CACHE_KEY`) need no feature.
 //!
 //! # Crate layout
 //!
@@ -114,10 +119,12 @@ pub mod store {
     //! prune, verify, clear), and the size budget a runtime prunes to after each run
     //! ([`CACHE_MAX_SIZE_ENV`], [`parse_size`]).
     pub use graphchain_core::{
-        CACHE_DIR_ENV, CACHE_MAX_SIZE_ENV, Cache, CacheStats, DEFAULT_CACHE_DIR, EntryBytes,
-        EntryCheck, EntryInfo, Lease, LocalStore, MemoryStore, Opened, PrunePlan, PruneReport,
-        Store, StoreMeta, parse_age, parse_size,
+        CACHE_DIR_ENV, CACHE_ENV, CACHE_KEY_ENV, CACHE_MAX_SIZE_ENV, Cache, CacheStats,
+        DEFAULT_CACHE_DIR, EntryBytes, EntryCheck, EntryInfo, Lease, LocalStore, MemoryStore,
+        Opened, PrunePlan, PruneReport, Store, StoreMeta, parse_age, parse_size,
     };
+    #[cfg(feature = "remote")]
+    pub use graphchain_core::{RemoteOptions, RemoteStore};
 }
 
 pub mod codec {

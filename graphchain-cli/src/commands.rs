@@ -1,4 +1,4 @@
-//! The `cache` subcommands, on a `Cache` opened on an existing directory.
+//! The `cache` subcommands, on a `Cache` opened on an existing directory or a URL.
 
 use std::collections::HashMap;
 use std::fs;
@@ -22,8 +22,11 @@ use crate::{
 /// Runs the command `cli` names, printing to `out`; the exit status on success.
 pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     let Command::Cache(command) = &cli.command;
-    let dir = cli.dir.as_path();
-    let cache = open(dir)?;
+    let (cache, location) = match &cli.url {
+        Some(url) => (Cache::open_url(url)?, url.clone()),
+        None => (open(&cli.dir)?, cli.dir.display().to_string()),
+    };
+    let dir = location.as_str();
     let problems = match command {
         CacheCommand::Ls(args) => ls(&cache, dir, args, out)?,
         CacheCommand::Stats(args) => stats(&cache, args.json, out)?,
@@ -83,7 +86,7 @@ fn function(e: &EntryInfo) -> &str {
 /// What could not be read or removed, as `run` names it.
 type Problems = Vec<(Key, String)>;
 
-fn ls(cache: &Cache, dir: &Path, args: &LsArgs, out: &mut dyn Write) -> Result<Problems, Failure> {
+fn ls(cache: &Cache, dir: &str, args: &LsArgs, out: &mut dyn Write) -> Result<Problems, Failure> {
     let mut entries = cache.entries()?;
     let problems = unreadable(&entries);
     match args.sort {
@@ -104,7 +107,7 @@ fn ls(cache: &Cache, dir: &Path, args: &LsArgs, out: &mut dyn Write) -> Result<P
         return Ok(problems);
     }
     if entries.is_empty() {
-        writeln!(out, "no entries in `{}`", dir.display())?;
+        writeln!(out, "no entries in `{dir}`")?;
         return Ok(problems);
     }
     let now = SystemTime::now();
@@ -192,11 +195,10 @@ fn stats(cache: &Cache, json: bool, out: &mut dyn Write) -> Result<Problems, Fai
 }
 
 /// The one key that starts with `prefix`.
-fn resolve(cache: &Cache, dir: &Path, prefix: &str) -> Result<Key, Failure> {
+fn resolve(cache: &Cache, dir: &str, prefix: &str) -> Result<Key, Failure> {
     match cache.keys_with_prefix(prefix)?.as_slice() {
         [] => Err(Failure::Message(format!(
-            "no entry with key `{prefix}` in `{}`",
-            dir.display()
+            "no entry with key `{prefix}` in `{dir}`"
         ))),
         [key] => Ok(*key),
         keys => {
@@ -216,7 +218,7 @@ fn resolve(cache: &Cache, dir: &Path, prefix: &str) -> Result<Key, Failure> {
 
 fn show(
     cache: &Cache,
-    dir: &Path,
+    dir: &str,
     args: &ShowArgs,
     out: &mut dyn Write,
 ) -> Result<Problems, Failure> {

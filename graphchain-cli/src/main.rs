@@ -1,7 +1,8 @@
 //! The `graphchain` command: inspect and clean the cache that graphchain programs write.
 //!
-//! `graphchain cache ls|stats|show|prune|verify|clear`, on the directory given by `--dir`,
-//! `GRAPHCHAIN_CACHE_DIR`, or `./__graphchain_cache__`. Every listing has a `--json` form for
+//! `graphchain cache ls|stats|show|prune|verify|clear`, on the cache given by `--url` or
+//! `GRAPHCHAIN_CACHE` (an `s3://`, `gs://` or `az://` URL, or a directory), else the directory
+//! given by `--dir`, `GRAPHCHAIN_CACHE_DIR`, or `./__graphchain_cache__`. Every listing has a `--json` form for
 //! scripts; `--help` documents the fields.
 
 #![deny(missing_docs)]
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
-use graphchain_core::{CACHE_DIR_ENV, DEFAULT_CACHE_DIR};
+use graphchain_core::{CACHE_DIR_ENV, CACHE_ENV, DEFAULT_CACHE_DIR};
 
 /// Exit status when bad entries were found: `cache verify` found some, or an entry could not be
 /// read or removed (the others were listed, counted or removed all the same).
@@ -30,7 +31,7 @@ Exit status:
   1  bad entries: `cache verify` found some, or an entry could not be read or removed (each is
      named on stderr; every other entry was listed, counted or removed all the same)
   2  an error: a bad argument, a missing cache directory, an unknown key, a directory that
-     cannot be listed";
+     cannot be listed, a cache URL that cannot be used (no bucket, refused credentials)";
 
 const JSON_HELP: &str = "\
 JSON output (--json) is for scripts; these field names are stable.
@@ -71,6 +72,11 @@ struct Cli {
         default_value = DEFAULT_CACHE_DIR
     )]
     dir: PathBuf,
+    /// The cache by URL, used instead of the directory when given: s3://bucket/prefix, gs://bucket/prefix,
+    /// az://container/prefix (credentials, region and endpoint from AWS_*, GOOGLE_*, AZURE_*),
+    /// file:///path or a directory.
+    #[arg(long, global = true, value_name = "URL", env = CACHE_ENV)]
+    url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }

@@ -42,11 +42,15 @@ pub use crate::store::codec::{
     type_structure,
 };
 pub use crate::store::housekeeping::{Cache, CacheStats, EntryInfo};
+pub use crate::store::location::CACHE_ENV;
 pub use crate::store::prune::{PrunePlan, PruneReport};
+pub use crate::store::signed::CACHE_KEY_ENV;
 pub use crate::store::units::{parse_age, parse_size};
 pub use crate::store::{
     EntryBytes, EntryCheck, Lease, LocalStore, MemoryStore, Opened, Store, StoreMeta,
 };
+#[cfg(feature = "remote")]
+pub use crate::store::{RemoteOptions, RemoteStore};
 pub use crate::surface::budget::CACHE_MAX_SIZE_ENV;
 pub use crate::surface::builder::RuntimeBuilder;
 pub use crate::surface::dot::{Dot, RankDir};

@@ -13,8 +13,8 @@ use std::process::Stdio;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use crate::common::{self, noise};
-use graphchain::{BoxError, Cache, Codec, Delayed, Key, Status, delayed};
+use crate::common::{self, RawU64, noise};
+use graphchain::{Cache, Delayed, Key, Status, delayed};
 
 const BLOBS: u64 = 40;
 /// How long after it is told to start (once ready) each round's child is killed: 20..200 ms, in an order
@@ -30,29 +30,6 @@ fn fold_in(acc: u64, xs: &[u64]) -> u64 {
     xs.iter()
         .fold(acc, |acc, &x| acc.rotate_left(7) ^ x)
         .wrapping_add(xs.len() as u64)
-}
-
-/// `Vec<u64>` as raw little-endian bytes: encoding costs little next to writing.
-struct RawU64;
-
-impl Codec<Vec<u64>> for RawU64 {
-    const NAME: &'static str = "raw-u64-le";
-    fn encode(value: &Vec<u64>, out: &mut Vec<u8>) -> Result<(), BoxError> {
-        out.reserve(value.len() * 8);
-        for x in value {
-            out.extend_from_slice(&x.to_le_bytes());
-        }
-        Ok(())
-    }
-    fn decode(bytes: &[u8]) -> Result<Vec<u64>, BoxError> {
-        if !bytes.len().is_multiple_of(8) {
-            return Err("length is not a multiple of 8".into());
-        }
-        Ok(bytes
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
-            .collect())
-    }
 }
 
 /// Cheap to compute, expensive to store: the child is bound by writes.

@@ -8,6 +8,8 @@
 
 mod common;
 
+#[cfg(feature = "remote")]
+mod a_failing_remote_store_still_returns_results;
 mod a_full_disk_leaves_no_partial_entry;
 mod a_size_budget_prunes_least_recently_used;
 mod any_value_round_trips_and_any_damaged_entry_is_recomputed;
@@ -19,6 +21,8 @@ mod async_task_failures_name_the_task;
 mod async_tasks_in_reports_and_callbacks;
 #[cfg(feature = "async")]
 mod async_tasks_run_beside_cpu_tasks;
+#[cfg(feature = "remote")]
+mod bad_remote_locations_are_explained;
 mod bookkeeping_is_pruned_with_its_results;
 mod cache_housekeeping;
 mod cache_if_faster;
@@ -44,6 +48,8 @@ mod impure_calls_are_distinct;
 #[cfg(feature = "async")]
 mod io_limit_caps_async_tasks_in_flight;
 mod keys_are_stable;
+#[cfg(feature = "remote")]
+mod killed_uploads_leave_no_remote_entry;
 mod killed_writers_leave_no_bad_entry;
 mod labels_tell_calls_apart;
 mod leftovers_of_killed_writers_are_removed;
@@ -57,9 +63,13 @@ mod payloads_are_checked_before_they_are_decoded;
 mod persist_holds_values_in_memory;
 mod pipeline_modules_track_their_items;
 mod plan_is_a_dry_run;
+#[cfg(feature = "remote")]
+mod processes_racing_on_a_remote_cache;
 mod profile_and_chrome_trace;
 #[cfg(feature = "progress")]
 mod progress_is_forced_by_env;
+#[cfg(feature = "remote")]
+mod remote_caches_are_warm_on_a_second_machine;
 mod reports_explain_why_nodes_ran;
 mod rerun_recomputes_only_what_failed;
 mod result_aliases_fail_the_task_on_err;
@@ -69,6 +79,7 @@ mod save_picture_by_extension;
 mod save_without_graphviz_names_dot;
 mod second_run_loads_only_the_root;
 mod second_runs_of_cheap_graphs_load_their_root;
+mod signed_caches_reject_forged_entries;
 mod skip_lists_bypass_the_cache;
 mod special_files_in_the_cache_are_not_entries;
 mod task_failures_name_the_task;

@@ -10,6 +10,7 @@ mod ls_and_stats_list_what_was_stored;
 mod malformed_sizes_and_ages_are_rejected;
 mod odd_entries_are_named_and_the_rest_handled;
 mod prune_removes_by_size_and_age;
+mod remote_caches_by_url;
 mod shared_payloads_are_counted_and_collected;
 mod show_finds_an_entry_by_key_or_prefix;
 mod the_cache_directory_must_exist;

@@ -89,6 +89,7 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
         let bad_entries = match &run.cache {
             Some(cache) => {
                 cache.record_lineage(&plan);
+                cache.flush();
                 cache.take_bad_entries()
             }
             None => Vec::new(),

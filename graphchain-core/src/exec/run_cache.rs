@@ -435,4 +435,17 @@ impl<'c> RunCache<'c> {
             }
         }
     }
+
+    /// Waits until what this attempt stored is durable (uploaded, for a store that uploads in
+    /// the background); what could not be written is reported, and the results are still
+    /// returned.
+    pub(super) fn flush(&self) {
+        if let Err(e) = self.ctx.store.flush() {
+            tracing::warn!(
+                target: "graphchain",
+                location = %self.ctx.store.location(),
+                "results are returned but not all were stored: {e}"
+            );
+        }
+    }
 }

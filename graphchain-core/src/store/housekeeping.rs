@@ -134,6 +134,18 @@ impl Cache {
         Cache::with_store(Arc::new(LocalStore::new(dir)))
     }
 
+    /// The cache at `url`: `s3://bucket/prefix`, `gs://…`, `az://…` (feature `remote`; the
+    /// remote store itself, without a local tier), `file:///path`, `memory://`, or a plain
+    /// directory.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a location that cannot be used, naming it and what to fix (see
+    /// [`RuntimeBuilder::cache_url`](crate::surface::builder::RuntimeBuilder::cache_url)).
+    pub fn open_url(url: &str) -> Result<Self, Error> {
+        Ok(Cache::with_store(super::location::open_bare(url)?))
+    }
+
     /// The cache in any store.
     pub fn with_store(store: Arc<dyn Store>) -> Self {
         Cache { store }

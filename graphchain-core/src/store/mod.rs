@@ -15,15 +15,23 @@ pub(crate) mod codec;
 pub(crate) mod entry;
 pub(crate) mod housekeeping;
 mod local;
+pub(crate) mod location;
 mod memory;
 pub(crate) mod payload;
 pub(crate) mod prune;
+#[cfg(feature = "remote")]
+mod remote;
+pub(crate) mod signed;
 pub(crate) mod speed;
+#[cfg(feature = "remote")]
+pub(crate) mod tiered;
 pub(crate) mod units;
 
 pub(crate) use local::LEFTOVER_AGE;
 pub use local::LocalStore;
 pub use memory::MemoryStore;
+#[cfg(feature = "remote")]
+pub use remote::{RemoteOptions, RemoteStore};
 
 /// The codec (and function name) of early cutoff's trace entries (see `exec/cutoff.rs`).
 pub(crate) const TRACE: &str = "graphchain-trace";
@@ -292,6 +300,17 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     fn remove_leftovers(&self, age: Duration) -> io::Result<usize> {
         let _ = age;
         Ok(0)
+    }
+
+    /// Waits until every entry written so far is durable where the store keeps it (uploaded,
+    /// for a store that uploads in the background); every run calls it before it returns. The
+    /// default has nothing to wait for.
+    ///
+    /// # Errors
+    ///
+    /// What could not be written, once: a later flush reports only later failures.
+    fn flush(&self) -> io::Result<()> {
+        Ok(())
     }
 }
 

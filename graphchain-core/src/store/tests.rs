@@ -42,6 +42,71 @@ fn local_store_keeps_the_contract() {
     contract(&LocalStore::new(dir.path().join("synced")).sync_writes(true));
 }
 
+/// The URL of a fresh prefix on the test S3 server (`.ci/seaweedfs start`), or `None` — with a
+/// visible message — when there is none; with `GRAPHCHAIN_REQUIRE_S3=1` (as CI sets it) a
+/// missing server fails the test instead.
+#[cfg(feature = "remote")]
+pub(crate) fn test_s3(name: &str) -> Option<String> {
+    let base = std::env::var("GRAPHCHAIN_TEST_S3")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let required = std::env::var_os("GRAPHCHAIN_REQUIRE_S3").is_some_and(|v| v == "1");
+    let Some(base) = base else {
+        assert!(
+            !required,
+            "GRAPHCHAIN_REQUIRE_S3=1 but GRAPHCHAIN_TEST_S3 is not set"
+        );
+        eprintln!("SKIP: {name}: no S3 test server (run `.ci/seaweedfs start` and source its env)");
+        return None;
+    };
+    let nonce = SystemTimeNonce::next();
+    Some(format!("{}/{name}-{nonce}", base.trim_end_matches('/')))
+}
+
+/// A name no other test run uses: the process, the time and a counter.
+#[cfg(feature = "remote")]
+struct SystemTimeNonce;
+
+#[cfg(feature = "remote")]
+impl SystemTimeNonce {
+    fn next() -> String {
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{}-{nanos}-{n}", std::process::id())
+    }
+}
+
+#[cfg(feature = "remote")]
+#[test]
+fn remote_store_keeps_the_contract() {
+    let Some(url) = test_s3("contract") else {
+        return;
+    };
+    contract(&RemoteStore::open(&url).unwrap());
+}
+
+#[cfg(feature = "remote")]
+#[test]
+fn remote_store_behind_a_local_tier_keeps_the_contract() {
+    let Some(url) = test_s3("tiered-contract") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let remote = std::sync::Arc::new(RemoteStore::open(&url).unwrap());
+    let tiered = tiered::TieredStore::new(std::sync::Arc::new(LocalStore::new(dir.path())), remote);
+    contract(&tiered);
+}
+
+#[test]
+fn signed_stores_keep_the_contract() {
+    let inner = std::sync::Arc::new(MemoryStore::new());
+    contract(&signed::SignedStore::new(inner, b"secret"));
+}
+
 #[test]
 fn local_store_ignores_and_cleans_leftovers() {
     let dir = tempfile::tempdir().unwrap();

@@ -10,10 +10,22 @@ use crate::exec::callback::{Callback, Callbacks};
 use crate::exec::{self};
 use crate::exec::{Scheduler, Workers};
 use crate::key::Key;
+use crate::store::location::{self, CACHE_ENV};
+use crate::store::signed::{CACHE_KEY_ENV, SignedStore};
 use crate::store::speed::StoreSpeed;
 use crate::store::{LocalStore, Store};
 use crate::surface::budget;
 use crate::surface::runtime::{CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Inner, Runtime};
+
+/// A cache key, kept out of `Debug` output.
+#[derive(Clone)]
+struct Secret(Vec<u8>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
 
 /// Configures a [`Runtime`].
 #[derive(Clone, Debug)]
@@ -21,6 +33,8 @@ pub struct RuntimeBuilder {
     threads: Option<usize>,
     scheduler: Scheduler,
     cache_dir: Option<PathBuf>,
+    cache_url: Option<String>,
+    cache_key: Option<Secret>,
     cache: bool,
     max_size: Option<u64>,
     store: Option<Arc<dyn Store>>,
@@ -38,6 +52,8 @@ impl Default for RuntimeBuilder {
             threads: None,
             scheduler: Scheduler::default(),
             cache_dir: None,
+            cache_url: None,
+            cache_key: None,
             cache: true,
             max_size: None,
             store: None,
@@ -73,6 +89,52 @@ impl RuntimeBuilder {
     /// `./__graphchain_cache__`).
     pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Caches results at `url` (default: `$GRAPHCHAIN_CACHE`, else the cache directory):
+    /// `s3://bucket/prefix`, `gs://bucket/prefix` or `az://container/prefix` with the `remote`
+    /// feature, or `file:///path`, `memory://`, or a plain directory.
+    ///
+    /// A remote cache has the cache directory as its local tier: results are read there first,
+    /// results loaded from the remote store are kept there, and results are written to both,
+    /// the uploads running in the background; a run returns once they are done. Credentials,
+    /// region and endpoint come from the environment as `object_store` reads them (`AWS_*`,
+    /// `GOOGLE_*`, `AZURE_*`); for other settings give a `graphchain::store::RemoteStore`
+    /// (feature `remote`) to [`store`](RuntimeBuilder::store).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::Runtime;
+    ///
+    /// let rt = Runtime::builder().cache_url("memory://").build()?;
+    /// let err = Runtime::builder().cache_url("ftp://host/cache").build().unwrap_err();
+    /// assert!(err.to_string().contains("unknown scheme `ftp`"));
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn cache_url(mut self, url: impl Into<String>) -> Self {
+        self.cache_url = Some(url.into());
+        self
+    }
+
+    /// Signs every entry with a keyed MAC derived from `secret`, and takes entries without a
+    /// valid one for misses (default: `$GRAPHCHAIN_CACHE_KEY`, else unsigned). Give everyone
+    /// who may write results that you will use the same secret, and no one else: with it, a
+    /// writer to a shared cache who lacks the secret cannot make your runs return a value of
+    /// their choosing. Use a long random secret (32 bytes from a password manager, say).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use graphchain::Runtime;
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let rt = Runtime::builder().cache_dir(dir.path()).cache_key("a long team secret").build()?;
+    /// # Ok::<(), graphchain::Error>(())
+    /// ```
+    pub fn cache_key(mut self, secret: impl AsRef<[u8]>) -> Self {
+        self.cache_key = Some(Secret(secret.as_ref().to_vec()));
         self
     }
 
@@ -196,9 +258,11 @@ impl RuntimeBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for zero threads, a zero `io_limit`, an empty cache directory or a
-    /// malformed `GRAPHCHAIN_CACHE_MAX_SIZE`, [`Error::ThreadPool`] when the worker threads cannot
-    /// be started.
+    /// [`Error::Config`] for zero threads, a zero `io_limit`, an empty cache directory, a
+    /// malformed `GRAPHCHAIN_CACHE_MAX_SIZE`, or a cache URL that cannot be used (malformed, of
+    /// an unknown scheme, remote without the `remote` feature, or a remote store that cannot be
+    /// listed: no such bucket, refused credentials, unreachable) — found here, before any task
+    /// runs; [`Error::ThreadPool`] when the worker threads cannot be started.
     pub fn build(self) -> Result<Runtime, Error> {
         if self.threads == Some(0) {
             return Err(Error::Config("`threads` must be at least 1".into()));
@@ -224,10 +288,29 @@ impl RuntimeBuilder {
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
         let workers = Workers::new(threads).map_err(Error::ThreadPool)?;
-        let store = match (self.cache, self.store) {
-            (false, _) => None,
-            (true, Some(store)) => Some(store),
-            (true, None) => Some(Arc::new(LocalStore::new(cache_dir.clone())) as Arc<dyn Store>),
+        let url = self.cache_url.or_else(|| {
+            std::env::var(CACHE_ENV)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        });
+        let store = match (self.cache, self.store, url) {
+            (false, _, _) => None,
+            (true, Some(store), _) => Some(store),
+            (true, None, Some(url)) => Some(location::open(&url, &cache_dir)?),
+            (true, None, None) => {
+                Some(Arc::new(LocalStore::new(cache_dir.clone())) as Arc<dyn Store>)
+            }
+        };
+        let secret = self.cache_key.map(|s| s.0).or_else(|| {
+            std::env::var_os(CACHE_KEY_ENV)
+                .filter(|v| !v.is_empty())
+                .map(|v| v.as_encoded_bytes().to_vec())
+        });
+        let store = match (store, secret) {
+            (Some(store), Some(secret)) => {
+                Some(Arc::new(SignedStore::new(store, &secret)) as Arc<dyn Store>)
+            }
+            (store, _) => store,
         };
         Ok(Runtime {
             inner: Arc::new(Inner {

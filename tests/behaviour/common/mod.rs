@@ -4,13 +4,15 @@
 //! the environment or the cache directory the parent gives it.
 
 pub(crate) mod graphviz;
+#[cfg(feature = "remote")]
+pub(crate) mod s3;
 pub(crate) mod sums;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-use graphchain::{Delayed, Reason, Report, Runtime, Scheduler, Status};
+use graphchain::{BoxError, Codec, Delayed, Reason, Report, Runtime, Scheduler, Status};
 
 /// Set in every child this test binary starts: the name of the one test it runs.
 const CHILD_ENV: &str = "GRAPHCHAIN_TEST_CHILD";
@@ -74,6 +76,30 @@ pub(crate) fn child_output(command: &mut Command) -> (String, String) {
     (stdout, stderr)
 }
 
+/// `Vec<u64>` as raw little-endian bytes: encoding costs little next to writing
+/// or uploading.
+pub(crate) struct RawU64;
+
+impl Codec<Vec<u64>> for RawU64 {
+    const NAME: &'static str = "raw-u64-le";
+    fn encode(value: &Vec<u64>, out: &mut Vec<u8>) -> Result<(), BoxError> {
+        out.reserve(value.len() * 8);
+        for x in value {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        Ok(())
+    }
+    fn decode(bytes: &[u8]) -> Result<Vec<u64>, BoxError> {
+        if !bytes.len().is_multiple_of(8) {
+            return Err("length is not a multiple of 8".into());
+        }
+        Ok(bytes
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+            .collect())
+    }
+}
+
 /// Deterministic, incompressible numbers (splitmix64), so entries are as large as the values.
 pub(crate) fn noise(seed: u64, len: usize) -> Vec<u64> {
     let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -96,11 +122,17 @@ pub(crate) fn spawn_ready_child(
     dir: &Path,
     stderr: Stdio,
 ) -> (Child, BufReader<ChildStdout>) {
-    let mut process = child(child_test)
-        .env(CHILD_DIR_ENV, dir)
+    let mut command = child(child_test);
+    command.env(CHILD_DIR_ENV, dir).stderr(stderr);
+    spawn_ready(command)
+}
+
+/// Starts `command` (from `child`, with what else the test sets) with its stdin and stdout
+/// piped, and waits until it says it is ready; it computes once a line is written to its stdin.
+pub(crate) fn spawn_ready(mut command: Command) -> (Child, BufReader<ChildStdout>) {
+    let mut process = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(process.stdout.take().unwrap());

@@ -85,12 +85,13 @@ pub(crate) fn graphchain(dir: &Path, args: &[&str]) -> Run {
     run(command)
 }
 
-/// A command that runs the binary without `GRAPHCHAIN_CACHE_DIR` in its environment (a test may
-/// set it again) and without colours.
+/// A command that runs the binary without `GRAPHCHAIN_CACHE_DIR` or `GRAPHCHAIN_CACHE` in its
+/// environment (a test may set them again) and without colours.
 pub(crate) fn graphchain_command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_graphchain"));
     command
         .env_remove(graphchain::CACHE_DIR_ENV)
+        .env_remove(graphchain::store::CACHE_ENV)
         .env("NO_COLOR", "1");
     command
 }
@@ -103,4 +104,26 @@ pub(crate) fn run(mut command: Command) -> Run {
         stdout: String::from_utf8(output.stdout).unwrap(),
         stderr: String::from_utf8(output.stderr).unwrap(),
     }
+}
+
+/// The URL of a fresh prefix on the S3 test server (`.ci/seaweedfs start`), or `None` — with a
+/// visible `SKIP:` line — when `GRAPHCHAIN_TEST_S3` is not set; with `GRAPHCHAIN_REQUIRE_S3=1`
+/// (as CI sets it) a missing server fails the test instead.
+pub(crate) fn test_s3(name: &str) -> Option<String> {
+    let Some(base) = std::env::var("GRAPHCHAIN_TEST_S3")
+        .ok()
+        .filter(|v| !v.is_empty())
+    else {
+        assert!(
+            std::env::var_os("GRAPHCHAIN_REQUIRE_S3").is_none_or(|v| v != "1"),
+            "GRAPHCHAIN_REQUIRE_S3=1 but GRAPHCHAIN_TEST_S3 is not set"
+        );
+        eprintln!("SKIP: {name}: no S3 test server (run `.ci/seaweedfs start` and source its env)");
+        return None;
+    };
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    Some(format!("{base}/{name}-{}-{nanos}", std::process::id()))
 }

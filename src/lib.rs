@@ -104,9 +104,16 @@ pub use graphchain_macros::{delayed, delayed_fn, pipeline, track};
 
 // What every program touches is at the root; the rest is in the modules below.
 pub use graphchain_core::{
-    CachePolicy, Delayed, Error, Key, Reason, Report, Runtime, RuntimeBuilder, Scheduler, Status,
-    collect, compute,
+    CachePolicy, Delayed, Error, Key, Reason, Report, RunHandle, Runtime, RuntimeBuilder,
+    Scheduler, Status, as_completed, collect, compute,
 };
+
+pub mod futures {
+    //! Runs in the background (dask's futures): [`Runtime::submit`](crate::Runtime::submit)
+    //! returns a [`RunHandle`] at once; wait on it, poll it, cancel it, or take several as they
+    //! end with [`as_completed`].
+    pub use graphchain_core::{AsCompleted, RunHandle, as_completed};
+}
 
 pub mod store {
     //! Where results are kept: the [`Store`] trait, a local directory ([`LocalStore`], the

@@ -46,6 +46,7 @@ pub use crate::store::{Lease, LocalStore, MemoryStore, Opened, Store, StoreMeta}
 pub use crate::surface::builder::RuntimeBuilder;
 pub use crate::surface::dot::{Dot, RankDir};
 pub use crate::surface::dynamic::{DynGraph, GraphSpec, Registrable, Registry, TaskSpec};
+pub use crate::surface::futures::{AsCompleted, RunHandle, as_completed};
 pub use crate::surface::outputs::{Outputs, compute};
 pub use crate::surface::profile::{FunctionProfile, Profile, Profiler};
 pub use crate::surface::runtime::{

@@ -22,6 +22,7 @@ mod bookkeeping_is_pruned_with_its_results;
 mod cache_housekeeping;
 mod cache_if_faster;
 mod callbacks_see_every_task;
+mod cancelled_runs_start_no_more_tasks;
 mod changed_type_is_a_miss;
 #[cfg(feature = "async")]
 mod compute_async_from_async_code;
@@ -65,6 +66,7 @@ mod second_run_loads_only_the_root;
 mod second_runs_of_cheap_graphs_load_their_root;
 mod skip_lists_bypass_the_cache;
 mod special_files_in_the_cache_are_not_entries;
+mod submitted_runs_end_in_the_background;
 mod task_failures_name_the_task;
 mod tasks_blocked_in_another_pool_run_alone;
 mod tracked_helpers_are_part_of_the_identity;

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 #[cfg(feature = "async")]
@@ -59,9 +60,21 @@ pub(crate) struct Context<'r> {
     /// Stop starting tasks after the first failure.
     pub(crate) fail_fast: bool,
     pub(crate) callbacks: &'r [&'r dyn Callback],
+    /// Set from another thread to stop starting tasks (a cancelled [`RunHandle`]): the run
+    /// ends with [`Error::Cancelled`].
+    ///
+    /// [`RunHandle`]: crate::surface::futures::RunHandle
+    pub(crate) cancel: Option<&'r AtomicBool>,
     /// Where `async fn` tasks run.
     #[cfg(feature = "async")]
     pub(crate) tokio: AsyncContext<'r>,
+}
+
+impl Context<'_> {
+    /// Whether the run was cancelled.
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
 }
 
 /// Runs the graph below `roots` and returns their values in order, with the run's report, which
@@ -98,6 +111,18 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
             report.discarded.extend(bad_entries);
             report.wall = started.elapsed();
             ctx.callbacks.iter().for_each(|c| c.on_finish(&report));
+            if ctx.cancelled()
+                && plan.roots.iter().any(|&r| {
+                    !matches!(
+                        run.state(r as usize),
+                        node_state::NodeState::Computed
+                            | node_state::NodeState::Loaded
+                            | node_state::NodeState::InMemory
+                    )
+                })
+            {
+                return (Err(Error::Cancelled), report);
+            }
             if !failures.is_empty() {
                 return (Err(Error::TaskFailed(failures)), report);
             }

@@ -301,7 +301,9 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
             }
         };
         match self.plan.sources[i] {
-            Source::Compute | Source::Load if self.stopped.load(Ordering::Relaxed) => {
+            Source::Compute | Source::Load
+                if self.stopped.load(Ordering::Relaxed) || self.ctx.cancelled() =>
+            {
                 for &j in self.plan.deps_of(i) {
                     self.release(j as usize);
                 }

@@ -52,6 +52,7 @@ fn exec(roots: &[&Node], scheduler: Scheduler, timed: bool) -> Result<(Vec<Value
         reporting: timed,
         fail_fast: false,
         callbacks: &[],
+        cancel: None,
         #[cfg(feature = "async")]
         tokio: AsyncContext {
             runtime: &AsyncRuntime::new(1),

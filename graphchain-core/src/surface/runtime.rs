@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 
 use crate::error::Error;
@@ -323,7 +324,17 @@ impl Runtime {
         roots: &[&Arc<Node>],
         reporting: Reporting,
     ) -> (Result<Vec<Value>, Error>, Report) {
-        self.run_with(roots, reporting, |_| {})
+        self.run_with(roots, reporting, None, |_| {})
+    }
+
+    /// As [`run`](Runtime::run), stopping early once `cancel` is set.
+    pub(crate) fn run_cancellable(
+        &self,
+        roots: &[&Arc<Node>],
+        reporting: Reporting,
+        cancel: &AtomicBool,
+    ) -> (Result<Vec<Value>, Error>, Report) {
+        self.run_with(roots, reporting, Some(cancel), |_| {})
     }
 
     /// As [`run`](Runtime::run), from a thread of the caller's tokio runtime `caller` (or of the
@@ -335,7 +346,7 @@ impl Runtime {
         reporting: Reporting,
         caller: Option<tokio::runtime::Handle>,
     ) -> (Result<Vec<Value>, Error>, Report) {
-        self.run_with(roots, reporting, |ctx| ctx.tokio.caller = caller)
+        self.run_with(roots, reporting, None, |ctx| ctx.tokio.caller = caller)
     }
 
     /// The runtime's tokio runtime for async tasks, and their limit.
@@ -350,6 +361,7 @@ impl Runtime {
         &self,
         roots: &[&Arc<Node>],
         reporting: Reporting,
+        cancel: Option<&AtomicBool>,
         adjust: impl FnOnce(&mut Context<'_>),
     ) -> (Result<Vec<Value>, Error>, Report) {
         let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
@@ -368,6 +380,7 @@ impl Runtime {
             .chain(progress.as_deref())
             .collect();
         let mut ctx = self.context(reporting, &callbacks);
+        ctx.cancel = cancel;
         adjust(&mut ctx);
         let (values, report) = exec::execute(&roots, &ctx);
         if explain {
@@ -403,6 +416,7 @@ impl Runtime {
             reporting: reporting == Reporting::Full,
             fail_fast: inner.fail_fast,
             callbacks,
+            cancel: None,
             #[cfg(feature = "async")]
             tokio: exec::AsyncContext {
                 runtime: &inner.tokio,

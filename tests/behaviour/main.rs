@@ -76,6 +76,7 @@ mod unwritable_cache_still_returns_results;
 mod upper_case_file_names_are_not_entries;
 mod visualize_colours_nodes_by_state;
 mod visualize_emits_dot;
+mod work_spreads_over_worker_processes;
 mod wrapped_functions_build_nodes;
 
 /// Every file beside this one is declared above: a file that is not would never be compiled.

@@ -17,6 +17,7 @@ mod drive;
 pub(crate) mod dry_run;
 mod node_state;
 mod plan;
+mod remote;
 pub(crate) mod report;
 mod run_cache;
 mod state;
@@ -34,6 +35,8 @@ use callback::{Callback, RunInfo};
 use drive::Driver;
 pub(crate) use plan::plan;
 use plan::{Plan, Source};
+pub use remote::{EXECUTOR_ENV, Executor, ParseExecutorError, WORKER_ENV};
+pub(crate) use remote::{Role, next_run, serve};
 use report::Report;
 pub(crate) use run_cache::CacheContext;
 use state::RunState;
@@ -53,6 +56,10 @@ pub enum Scheduler {
 /// Everything a run needs from its runtime.
 pub(crate) struct Context<'r> {
     pub(crate) scheduler: Scheduler,
+    /// Where tasks run: here (as `scheduler` says), or in other processes.
+    pub(crate) executor: &'r Executor,
+    /// Which run of the program this is, on a remote executor (see [`next_run`]).
+    pub(crate) remote_run: u64,
     pub(crate) workers: &'r Workers,
     pub(crate) cache: Option<CacheContext<'r>>,
     /// Whether to keep a full report (asked for by the caller, callbacks or explanations).
@@ -146,6 +153,14 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
 
 /// Runs every task of an attempt with the driver the context asks for.
 fn drive(run: &RunState<'_, '_, '_>, ctx: &Context<'_>) {
+    if ctx.executor.is_remote() {
+        let run_number = ctx.remote_run;
+        return remote::Remote {
+            ctx,
+            run: run_number,
+        }
+        .drive(run);
+    }
     match ctx.scheduler {
         Scheduler::Sequential => drive::Sequential { ctx }.drive(run),
         Scheduler::Parallel => {

@@ -26,6 +26,9 @@ pub(crate) struct CacheContext<'r> {
     pub(crate) speed: &'r StoreSpeed,
     pub(crate) skip_keys: &'r HashSet<Key>,
     pub(crate) skip_functions: &'r HashSet<String>,
+    /// Store every requested output the cache may hold, whatever the cost model says: set in
+    /// a worker process, whose results the driver reads back from the store.
+    pub(crate) store_outputs: bool,
 }
 
 impl CacheContext<'_> {
@@ -312,7 +315,8 @@ impl<'c> RunCache<'c> {
             return (None, recover);
         }
         let recover_s = recover as f64 * 1e-9;
-        if node.info.cache == CachePolicy::Auto {
+        // A worker stores what it was sent whatever it costs: another process reads it.
+        if node.info.cache == CachePolicy::Auto && !(self.ctx.store_outputs && plan.is_root(i)) {
             let Some(speed) = self.ctx.speed.get(self.ctx.store) else {
                 return (None, recover);
             };

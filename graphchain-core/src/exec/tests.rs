@@ -47,6 +47,8 @@ fn exec(roots: &[&Node], scheduler: Scheduler, timed: bool) -> Result<(Vec<Value
     let pool = pool();
     let ctx = Context {
         scheduler,
+        executor: &crate::exec::Executor::Local,
+        remote_run: 0,
         workers: &pool,
         cache: None,
         reporting: timed,

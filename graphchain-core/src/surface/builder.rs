@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::exec::callback::{Callback, Callbacks};
 #[cfg(feature = "async")]
 use crate::exec::{self};
-use crate::exec::{Scheduler, Workers};
+use crate::exec::{Executor, Scheduler, Workers};
 use crate::key::Key;
 use crate::store::speed::StoreSpeed;
 use crate::store::{LocalStore, Store};
@@ -19,6 +19,7 @@ use crate::surface::runtime::{CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Inner, Runtime};
 pub struct RuntimeBuilder {
     threads: Option<usize>,
     scheduler: Scheduler,
+    executor: Option<Executor>,
     cache_dir: Option<PathBuf>,
     cache: bool,
     store: Option<Arc<dyn Store>>,
@@ -35,6 +36,7 @@ impl Default for RuntimeBuilder {
         RuntimeBuilder {
             threads: None,
             scheduler: Scheduler::default(),
+            executor: None,
             cache_dir: None,
             cache: true,
             store: None,
@@ -63,6 +65,14 @@ impl RuntimeBuilder {
     /// Chooses the scheduler (default: [`Scheduler::Parallel`]).
     pub fn scheduler(mut self, scheduler: Scheduler) -> Self {
         self.scheduler = scheduler;
+        self
+    }
+
+    /// Chooses where tasks run (default: `$GRAPHCHAIN_EXECUTOR`, else [`Executor::Local`]):
+    /// in this process, or in worker processes of this executable, which need a store they
+    /// all reach (the cache directory). See [`Executor`].
+    pub fn executor(mut self, executor: Executor) -> Self {
+        self.executor = Some(executor);
         self
     }
 
@@ -164,7 +174,9 @@ impl RuntimeBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for zero threads, a zero `io_limit` or an empty cache directory,
+    /// [`Error::Config`] for zero threads, a zero `io_limit`, an empty cache directory, an
+    /// executor that cannot work (zero workers, or a remote one without a cache) or a bad
+    /// `GRAPHCHAIN_EXECUTOR`,
     /// [`Error::ThreadPool`] when the worker threads cannot be started.
     pub fn build(self) -> Result<Runtime, Error> {
         if self.threads == Some(0) {
@@ -173,6 +185,16 @@ impl RuntimeBuilder {
         #[cfg(feature = "async")]
         if self.io_limit == 0 {
             return Err(Error::Config("`io_limit` must be at least 1".into()));
+        }
+        let executor = match self.executor {
+            Some(executor) => executor,
+            None => Executor::from_env()?.unwrap_or_default(),
+        };
+        executor.validate()?;
+        if executor.is_remote() && !self.cache {
+            return Err(Error::Config(format!(
+                "the `{executor}` executor passes results through the cache, which is off"
+            )));
         }
         let cache_dir = match self.cache_dir {
             Some(dir) => dir,
@@ -196,6 +218,7 @@ impl RuntimeBuilder {
             inner: Arc::new(Inner {
                 workers,
                 scheduler: self.scheduler,
+                executor,
                 cache_dir,
                 store,
                 speed: StoreSpeed::default(),

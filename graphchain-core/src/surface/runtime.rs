@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use crate::error::Error;
 use crate::exec::callback::{Callback, Callbacks};
 use crate::exec::report::Report;
-use crate::exec::{self, CacheContext, Context, Scheduler};
+use crate::exec::{self, CacheContext, Context, Executor, Role, Scheduler};
 use crate::graph::delayed::Delayed;
 use crate::graph::node::Node;
 use crate::key::Key;
@@ -72,6 +72,7 @@ pub struct Runtime {
 pub(super) struct Inner {
     pub(super) workers: exec::Workers,
     pub(super) scheduler: Scheduler,
+    pub(super) executor: Executor,
     pub(super) cache_dir: PathBuf,
     pub(super) store: Option<Arc<dyn Store>>,
     pub(super) speed: StoreSpeed,
@@ -121,6 +122,11 @@ impl Runtime {
     /// The scheduler this runtime uses.
     pub fn scheduler(&self) -> Scheduler {
         self.inner.scheduler
+    }
+
+    /// Where this runtime's tasks run: in this process, or in worker processes.
+    pub fn executor(&self) -> &Executor {
+        &self.inner.executor
     }
 
     /// The configured cache directory (used unless another store was given, or caching is off).
@@ -382,6 +388,16 @@ impl Runtime {
         let mut ctx = self.context(reporting, &callbacks);
         ctx.cancel = cancel;
         adjust(&mut ctx);
+        if ctx.executor.is_remote() {
+            ctx.remote_run = exec::next_run();
+            if let Some(role) = Role::from_env() {
+                if role.run == ctx.remote_run {
+                    serve(&roots, ctx, &role);
+                }
+                // An earlier run of the program than the one this worker serves: run it here.
+                ctx.executor = &Executor::Local;
+            }
+        }
         let (values, report) = exec::execute(&roots, &ctx);
         if explain {
             eprint!("{}", report.explain());
@@ -406,12 +422,15 @@ impl Runtime {
         let inner = &*self.inner;
         Context {
             scheduler: inner.scheduler,
+            executor: &inner.executor,
+            remote_run: 0,
             workers: &inner.workers,
             cache: inner.store.as_deref().map(|store| CacheContext {
                 store,
                 speed: &inner.speed,
                 skip_keys: &inner.skip_keys,
                 skip_functions: &inner.skip_functions,
+                store_outputs: false,
             }),
             reporting: reporting == Reporting::Full,
             fail_fast: inner.fail_fast,
@@ -424,6 +443,20 @@ impl Runtime {
             },
         }
     }
+}
+
+/// In a worker process, serves the run it was started for with the graph below `roots` and
+/// ends the process: tasks run here, stored whatever the cost model says, with a report to
+/// answer from, and the failure policy is the driver's.
+fn serve(roots: &[&Node], mut ctx: Context<'_>, role: &Role) -> ! {
+    ctx.executor = &Executor::Local;
+    ctx.reporting = true;
+    ctx.fail_fast = false;
+    ctx.callbacks = &[];
+    if let Some(cache) = &mut ctx.cache {
+        cache.store_outputs = true;
+    }
+    exec::serve(roots, &ctx, role)
 }
 
 impl<T: Send + Sync + 'static> Delayed<T> {

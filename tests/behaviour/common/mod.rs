@@ -4,6 +4,7 @@
 //! the environment or the cache directory the parent gives it.
 
 pub(crate) mod graphviz;
+pub(crate) mod processes;
 pub(crate) mod sums;
 
 use std::io::{BufRead, BufReader};

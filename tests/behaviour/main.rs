@@ -8,7 +8,10 @@
 
 mod common;
 
+mod a_cancelled_driver_stops_its_workers;
 mod a_full_disk_leaves_no_partial_entry;
+mod a_killed_worker_costs_only_its_task;
+mod a_worker_with_another_graph_fails_the_task;
 mod any_value_round_trips_and_any_damaged_entry_is_recomputed;
 #[cfg(feature = "async")]
 mod async_results_are_cached;
@@ -67,6 +70,7 @@ mod second_runs_of_cheap_graphs_load_their_root;
 mod skip_lists_bypass_the_cache;
 mod special_files_in_the_cache_are_not_entries;
 mod submitted_runs_end_in_the_background;
+mod task_errors_on_workers_read_as_local_ones;
 mod task_failures_name_the_task;
 mod tasks_blocked_in_another_pool_run_alone;
 mod tracked_helpers_are_part_of_the_identity;
@@ -77,6 +81,7 @@ mod upper_case_file_names_are_not_entries;
 mod visualize_colours_nodes_by_state;
 mod visualize_emits_dot;
 mod work_spreads_over_worker_processes;
+mod worker_processes_equal_sequential;
 mod wrapped_functions_build_nodes;
 
 /// Every file beside this one is declared above: a file that is not would never be compiled.

@@ -109,10 +109,13 @@ pub use graphchain_core::{
 };
 
 pub mod executor {
-    //! Where tasks run: in this process ([`Executor::Local`]) or in worker processes of the same
-    //! executable, chosen in code or with [`EXECUTOR_ENV`]; workers find their role in
-    //! [`WORKER_ENV`].
-    pub use graphchain_core::{EXECUTOR_ENV, Executor, ParseExecutorError, WORKER_ENV};
+    //! Where tasks run: in this process ([`Executor::Local`]), in worker processes of the same
+    //! executable, or in Slurm jobs running it, chosen in code or with [`EXECUTOR_ENV`];
+    //! workers find their role in [`WORKER_ENV`], and Slurm jobs get the `sbatch` options in
+    //! [`SBATCH_OPTIONS_ENV`].
+    pub use graphchain_core::{
+        EXECUTOR_ENV, Executor, ParseExecutorError, SBATCH_OPTIONS_ENV, WORKER_ENV,
+    };
 }
 
 pub mod futures {

@@ -28,7 +28,7 @@ pub use crate::exec::Scheduler;
 pub use crate::exec::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
 pub use crate::exec::dry_run::{PlannedNode, RunPlan};
 pub use crate::exec::report::{Explain, NodeReport, Reason, Report, Status};
-pub use crate::exec::{EXECUTOR_ENV, Executor, ParseExecutorError, WORKER_ENV};
+pub use crate::exec::{EXECUTOR_ENV, Executor, ParseExecutorError, SBATCH_OPTIONS_ENV, WORKER_ENV};
 pub use crate::graph::content::{HashError, content_hash};
 pub use crate::graph::delayed::Delayed;
 pub use crate::graph::delayed_fn::{CallArgs, DelayedFn, NotStored, Stored};

@@ -3,7 +3,8 @@
 
 use graphchain::{Runtime, collect, delayed};
 
-use crate::common::processes::{log, log_lines, on_processes, shared_dir};
+use crate::common::processes::{kill_self_once, log, log_lines, on_processes, shared_dir};
+use crate::common::sums::total;
 use crate::common::{child_dir, test_name};
 
 #[delayed]
@@ -11,20 +12,10 @@ fn fragile(x: u64) -> u64 {
     let dir = child_dir().unwrap();
     log(&dir, "runs.log", &x.to_string());
     // The first worker to run node 3 dies in the middle of it.
-    if x == 3 && std::fs::create_dir(dir.join("killed-once")).is_ok() {
-        let pid = std::process::id().to_string();
-        std::process::Command::new("kill")
-            .args(["-9", &pid])
-            .status()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_secs(60));
+    if x == 3 {
+        kill_self_once(&dir);
     }
     x + 100
-}
-
-#[delayed]
-fn total(xs: &[u64]) -> u64 {
-    xs.iter().sum()
 }
 
 fn graph() -> graphchain::Delayed<u64> {

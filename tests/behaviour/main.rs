@@ -68,6 +68,7 @@ mod save_without_graphviz_names_dot;
 mod second_run_loads_only_the_root;
 mod second_runs_of_cheap_graphs_load_their_root;
 mod skip_lists_bypass_the_cache;
+mod slurm_jobs_run_the_graph_on_both_nodes;
 mod special_files_in_the_cache_are_not_entries;
 mod submitted_runs_end_in_the_background;
 mod task_errors_on_workers_read_as_local_ones;

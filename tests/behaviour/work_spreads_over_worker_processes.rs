@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use graphchain::{Runtime, Status, collect, delayed};
 
 use crate::common::processes::{is_worker, log, log_lines, on_processes, shared_dir};
+use crate::common::sums::total;
 use crate::common::{child_dir, test_name};
 
 #[delayed]
@@ -14,11 +15,6 @@ fn square(x: u64) -> u64 {
     log(&dir, "squares.log", &format!("{x} {}", std::process::id()));
     std::thread::sleep(std::time::Duration::from_millis(30));
     x * x
-}
-
-#[delayed]
-fn total(xs: &[u64]) -> u64 {
-    xs.iter().sum()
 }
 
 fn graph() -> graphchain::Delayed<u64> {

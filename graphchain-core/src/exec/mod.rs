@@ -35,7 +35,7 @@ use callback::{Callback, RunInfo};
 use drive::Driver;
 pub(crate) use plan::plan;
 use plan::{Plan, Source};
-pub use remote::{EXECUTOR_ENV, Executor, ParseExecutorError, WORKER_ENV};
+pub use remote::{EXECUTOR_ENV, Executor, ParseExecutorError, SBATCH_OPTIONS_ENV, WORKER_ENV};
 pub(crate) use remote::{Role, next_run, serve};
 use report::Report;
 pub(crate) use run_cache::CacheContext;

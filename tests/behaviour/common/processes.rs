@@ -53,3 +53,68 @@ pub(crate) fn log_lines(dir: &std::path::Path, name: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// Set by `.ci/run`: a test that needs Slurm fails without it instead of skipping.
+const REQUIRE_SLURM_ENV: &str = "GRAPHCHAIN_REQUIRE_SLURM";
+
+/// Whether a Slurm cluster answers here with at least two nodes up (`.ci/slurm start` makes
+/// one). Without it, says `SKIP:` on stderr where the test harness does not hide it, and
+/// returns `false`; with `GRAPHCHAIN_REQUIRE_SLURM=1`, fails instead.
+pub(crate) fn slurm_ready(test: &str) -> bool {
+    let nodes = std::process::Command::new("sinfo")
+        .args(["--noheader", "--Node", "--format=%N %T"])
+        .output();
+    let up = match &nodes {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.contains("down") && !l.contains("drain"))
+            .count(),
+        _ => 0,
+    };
+    if up >= 2 {
+        return true;
+    }
+    let why = match nodes {
+        Err(e) => format!("cannot run sinfo: {e}"),
+        Ok(out) => format!(
+            "sinfo shows {up} node(s) up: {}{}",
+            String::from_utf8_lossy(&out.stdout).trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+    };
+    assert!(
+        std::env::var_os(REQUIRE_SLURM_ENV).is_none_or(|v| v != "1"),
+        "{test} needs Slurm ({REQUIRE_SLURM_ENV}=1), but {why}; start it with `.ci/slurm start`"
+    );
+    use std::io::Write;
+    // Straight to the process's stderr: libtest captures only the print macros.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIP: {test}: no Slurm cluster ({why}); `.ci/slurm start` starts one"
+    );
+    false
+}
+
+/// A runtime on `jobs` Slurm jobs, caching in `dir`.
+pub(crate) fn on_slurm(dir: &std::path::Path, jobs: usize) -> Runtime {
+    Runtime::builder()
+        .cache_dir(dir)
+        .executor(Executor::slurm(jobs))
+        .threads(1)
+        .build()
+        .unwrap()
+}
+
+/// Kills this process with `kill -9` the first time it is called for `dir` in any process
+/// sharing it: a worker dying in the middle of a task.
+pub(crate) fn kill_self_once(dir: &std::path::Path) {
+    if std::fs::create_dir(dir.join("killed-once")).is_ok() {
+        let pid = std::process::id().to_string();
+        std::process::Command::new("kill")
+            .args(["-9", &pid])
+            .status()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        unreachable!("kill -9 ended this process");
+    }
+}

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use super::launch::{Launcher, Processes};
 use super::protocol::{Assigned, FromWorker, Outcome, ToWorker, receive, send};
+use super::slurm::Slurm;
 use super::{Executor, Role};
 use crate::exec::Context;
 use crate::exec::drive::{Driver, run_here};
@@ -54,12 +55,10 @@ impl Driver for Remote<'_> {
     fn drive(&self, run: &RunState<'_, '_, '_>) {
         let mut launcher: Box<dyn Launcher> = match self.ctx.executor {
             Executor::Processes { .. } => Box::new(Processes::default()),
+            Executor::Slurm { .. } => Box::new(Slurm::new(self.run)),
             Executor::Local => unreachable!("a local executor has no remote driver"),
         };
-        let wanted = match self.ctx.executor {
-            Executor::Processes { workers } => *workers,
-            Executor::Local => 0,
-        };
+        let wanted = self.ctx.executor.workers();
         let session = Session::listen();
         let mut state = DriveState {
             run,

@@ -7,6 +7,7 @@
 mod driver;
 mod launch;
 mod protocol;
+mod slurm;
 mod worker;
 
 use std::fmt;
@@ -14,6 +15,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) use driver::Remote;
+pub use slurm::SBATCH_OPTIONS_ENV;
 pub(crate) use worker::serve;
 
 use crate::error::Error;
@@ -58,12 +60,35 @@ pub enum Executor {
         /// How many worker processes to start.
         workers: usize,
     },
+    /// Tasks run in `jobs` Slurm batch jobs, each running this executable (`sbatch` must be
+    /// on the `PATH`; extra `sbatch` options come from `GRAPHCHAIN_SBATCH_OPTIONS`). The jobs
+    /// connect back to this process, so the nodes must reach it (`GRAPHCHAIN_DRIVER_HOST`
+    /// names the address they use, `127.0.0.1` by default), and the store must be one they
+    /// share.
+    Slurm {
+        /// How many worker jobs to keep running.
+        jobs: usize,
+    },
 }
 
 impl Executor {
     /// `n` worker processes of this executable on this machine.
     pub fn processes(n: usize) -> Executor {
         Executor::Processes { workers: n }
+    }
+
+    /// `n` Slurm jobs running this executable.
+    pub fn slurm(n: usize) -> Executor {
+        Executor::Slurm { jobs: n }
+    }
+
+    /// How many workers it runs at once.
+    pub(crate) fn workers(&self) -> usize {
+        match self {
+            Executor::Local => 0,
+            Executor::Processes { workers } => *workers,
+            Executor::Slurm { jobs } => *jobs,
+        }
     }
 
     /// Whether tasks run in other processes.
@@ -96,6 +121,9 @@ impl Executor {
             Executor::Processes { workers: 0 } => Err(Error::Config(
                 "the `processes` executor needs at least 1 worker".into(),
             )),
+            Executor::Slurm { jobs: 0 } => Err(Error::Config(
+                "the `slurm` executor needs at least 1 job".into(),
+            )),
             _ => Ok(()),
         }
     }
@@ -106,6 +134,7 @@ impl fmt::Display for Executor {
         match self {
             Executor::Local => f.write_str("local"),
             Executor::Processes { workers } => write!(f, "processes:{workers}"),
+            Executor::Slurm { jobs } => write!(f, "slurm:{jobs}"),
         }
     }
 }
@@ -114,14 +143,15 @@ impl fmt::Display for Executor {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
     "`{0}` is not an executor: expected `local`, `processes:N` (N worker processes on this \
-     machine)"
+     machine) or `slurm:N` (N Slurm jobs)"
 )]
 pub struct ParseExecutorError(String);
 
 impl FromStr for Executor {
     type Err = ParseExecutorError;
 
-    /// Parses `local`, `processes` (one worker per core) or `processes:N`.
+    /// Parses `local`, `processes` (one worker per core), `processes:N`, `slurm` (two jobs)
+    /// or `slurm:N`.
     fn from_str(s: &str) -> Result<Executor, ParseExecutorError> {
         let bad = || ParseExecutorError(s.to_owned());
         let (kind, count) = match s.trim().split_once(':') {
@@ -135,6 +165,7 @@ impl FromStr for Executor {
         match (kind, count) {
             ("local", None) => Ok(Executor::Local),
             ("processes", n) if n != Some(0) => Ok(Executor::processes(n.unwrap_or_else(cores))),
+            ("slurm", n) if n != Some(0) => Ok(Executor::slurm(n.unwrap_or(2))),
             _ => Err(bad()),
         }
     }

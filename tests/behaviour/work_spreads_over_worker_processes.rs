@@ -40,6 +40,11 @@ fn work_spreads_over_worker_processes() {
     let me = format!("pid {} ", std::process::id());
     assert!(places.iter().all(|p| !p.starts_with(&me)), "{places:?}");
     assert!(squares.iter().all(|n| n.status() == Status::Computed));
+    // The Chrome trace has a track per worker process, named by where it ran.
+    let trace = report.chrome_trace();
+    for place in &places {
+        assert!(trace.contains(place), "{place} not in {trace}");
+    }
     // Each square ran once, in a worker, and none in this process.
     let lines = log_lines(&dir, "squares.log");
     assert_eq!(lines.len(), 12, "{lines:?}");

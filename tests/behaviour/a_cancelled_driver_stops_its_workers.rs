@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use graphchain::{Error, collect, delayed};
 
-use crate::common::processes::{log, log_lines, on_processes, shared_dir};
+use crate::common::processes::{log, log_lines, on_processes, shared_dir, wait_for_log};
 use crate::common::{child_dir, test_name};
 
 #[delayed]
@@ -31,17 +31,11 @@ fn a_cancelled_driver_stops_its_workers() {
     };
     let graph = count(collect((0..4).map(endless).collect::<Vec<_>>()));
     let handle = on_processes(&dir, 2).submit(&graph);
-    let started = Instant::now();
-    while log_lines(&dir, "pids.log").len() < 2 {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no worker started"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for_log(&dir, "pids.log", 2);
+    let cancelled = Instant::now();
     handle.cancel();
     assert!(matches!(handle.wait(), Err(Error::Cancelled)));
-    assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(cancelled.elapsed() < Duration::from_secs(30));
     for pid in log_lines(&dir, "pids.log") {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         // Gone, or a zombie no one has reaped yet: not running.

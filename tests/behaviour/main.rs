@@ -9,6 +9,7 @@
 mod common;
 
 mod a_cancelled_driver_stops_its_workers;
+mod a_cancelled_slurm_run_cancels_its_jobs;
 mod a_full_disk_leaves_no_partial_entry;
 mod a_killed_worker_costs_only_its_task;
 mod a_worker_with_another_graph_fails_the_task;

@@ -118,3 +118,16 @@ pub(crate) fn kill_self_once(dir: &std::path::Path) {
         unreachable!("kill -9 ended this process");
     }
 }
+
+/// Waits until the log `name` in `dir` has `lines` lines (tasks started in workers, say);
+/// fails after a minute.
+pub(crate) fn wait_for_log(dir: &std::path::Path, name: &str, lines: usize) {
+    let started = std::time::Instant::now();
+    while log_lines(dir, name).len() < lines {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "{name} has fewer than {lines} lines after a minute"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}

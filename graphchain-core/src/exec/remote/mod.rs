@@ -47,7 +47,8 @@ pub const WORKER_ENV: &str = "GRAPHCHAIN_WORKER";
 /// assert_eq!(executor, Executor::processes(4));
 /// let rt = Runtime::builder().executor(executor).build()?;
 /// assert_eq!(rt.executor(), &Executor::processes(4));
-/// # Ok::<(), graphchain::Error>(())
+/// assert!("threads:4".parse::<Executor>().is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use graphchain::{Error, collect, delayed};
 
-use crate::common::processes::{log, on_slurm, shared_dir, slurm_ready, wait_for_log};
+use crate::common::processes::{log, on_slurm, shared_dir, slurm_lock, slurm_ready, wait_for_log};
 use crate::common::sums::total;
 use crate::common::{child_dir, in_child, test_name};
 
@@ -32,6 +32,7 @@ fn a_cancelled_slurm_run_cancels_its_jobs() {
     if !in_child() && !slurm_ready(&test) {
         return;
     }
+    let _cluster = (!in_child()).then(slurm_lock);
     let Some(dir) = shared_dir(&test) else {
         return;
     };

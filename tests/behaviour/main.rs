@@ -84,6 +84,7 @@ mod visualize_colours_nodes_by_state;
 mod visualize_emits_dot;
 mod work_spreads_over_worker_processes;
 mod worker_processes_equal_sequential;
+mod workers_that_cannot_start_fail_their_tasks;
 mod wrapped_functions_build_nodes;
 
 /// Every file beside this one is declared above: a file that is not would never be compiled.

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 
 use graphchain::{Runtime, collect, delayed};
 
-use crate::common::processes::{kill_self_once, log, log_lines, on_slurm, shared_dir, slurm_ready};
+use crate::common::processes::{
+    kill_self_once, log, log_lines, on_slurm, shared_dir, slurm_lock, slurm_ready,
+};
 use crate::common::sums::total;
 use crate::common::{child_dir, in_child, test_name};
 
@@ -32,6 +34,7 @@ fn slurm_jobs_run_the_graph_on_both_nodes() {
     if !in_child() && !slurm_ready(&test) {
         return;
     }
+    let _cluster = (!in_child()).then(slurm_lock);
     let Some(dir) = shared_dir(&test) else {
         return;
     };

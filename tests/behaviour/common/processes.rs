@@ -131,3 +131,10 @@ pub(crate) fn wait_for_log(dir: &std::path::Path, name: &str, lines: usize) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// Held by a test's parent process while its child uses the Slurm cluster: the tests of this
+/// binary run side by side, and a test that checks where jobs ran needs both nodes free.
+pub(crate) fn slurm_lock() -> std::sync::MutexGuard<'static, ()> {
+    static CLUSTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    CLUSTER.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -204,7 +204,10 @@ impl<'g> DriveState<'_, '_, 'g, '_> {
                 continue;
             }
             if waiting {
-                while self.workers.len() + self.starting.len() < wanted {
+                // One attempt per missing worker and pass: a launch that fails is counted, and
+                // tried again on the next pass.
+                let running = self.workers.len() + self.starting.len();
+                for _ in running..wanted {
                     self.launch(launcher, &session.address, run);
                 }
             }

@@ -47,11 +47,16 @@ fn quote(arg: &str) -> String {
 
 /// Runs `command` and returns its standard output, or an error with its standard error.
 fn output(command: &mut Command) -> io::Result<String> {
-    let out = command.stdin(Stdio::null()).output()?;
+    let program = command.get_program().to_string_lossy().into_owned();
+    let out = command.stdin(Stdio::null()).output().map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot run `{program}` (is Slurm installed, and on the PATH?): {e}"),
+        )
+    })?;
     if !out.status.success() {
         return Err(io::Error::other(format!(
-            "{:?} failed ({}): {}",
-            command.get_program(),
+            "`{program}` failed ({}): {}",
             out.status,
             String::from_utf8_lossy(&out.stderr).trim()
         )));

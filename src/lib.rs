@@ -109,9 +109,27 @@ pub use graphchain_macros::{delayed, delayed_fn, pipeline, track};
 
 // What every program touches is at the root; the rest is in the modules below.
 pub use graphchain_core::{
-    CachePolicy, Delayed, Error, FileStamp, Key, Reason, Report, Runtime, RuntimeBuilder,
-    Scheduler, Status, collect, compute, file, file_with, files, files_with,
+    CachePolicy, Delayed, Error, Executor, FileStamp, Key, Reason, Report, RunHandle, Runtime,
+    RuntimeBuilder, Scheduler, Status, as_completed, collect, compute, file, file_with, files,
+    files_with,
 };
+
+pub mod executor {
+    //! Where tasks run: in this process ([`Executor::Local`]), in worker processes of the same
+    //! executable, or in Slurm jobs running it, chosen in code or with [`EXECUTOR_ENV`];
+    //! workers find their role in [`WORKER_ENV`], and Slurm jobs get the `sbatch` options in
+    //! [`SBATCH_OPTIONS_ENV`].
+    pub use graphchain_core::{
+        EXECUTOR_ENV, Executor, ParseExecutorError, SBATCH_OPTIONS_ENV, WORKER_ENV,
+    };
+}
+
+pub mod futures {
+    //! Runs in the background (dask's futures): [`Runtime::submit`](crate::Runtime::submit)
+    //! returns a [`RunHandle`] at once; wait on it, poll it, cancel it, or take several as they
+    //! end with [`as_completed`].
+    pub use graphchain_core::{AsCompleted, RunHandle, as_completed};
+}
 
 pub mod store {
     //! Where results are kept: the [`Store`] trait, a local directory ([`LocalStore`], the
@@ -186,13 +204,13 @@ pub mod error {
 #[doc(hidden)]
 pub use graphchain_core::{
     BoxError, CACHE_DIR_ENV, Cache, CacheStats, CallArgs, Callback, Codec, DEFAULT_CACHE_DIR,
-    DelayedFn, Dot, DynGraph, EXPLAIN_ENV, EntryInfo, Explain, FailureCause, FunctionProfile,
-    Graph, GraphNode, GraphSpec, HashError, IntoInput, KEY_SCHEME_VERSION, LocalStore, MemoryStore,
-    NodeReport, NotStored, Operand, Outputs, PROGRESS_ENV, PanicPayload, ParseKeyError,
-    PlainOperand, PlannedNode, PostcardLz4, Profile, Profiler, PrunePlan, PruneReport, RankDir,
-    Registrable, Registry, RunInfo, RunPlan, SpecError, Store, StoreMeta, Stored, TaskAction,
-    TaskFailure, TaskInfo, TaskOutcome, TaskSpec, content_hash, structural_fingerprint,
-    type_name_fingerprint,
+    DelayedFn, Dot, DynGraph, EXECUTOR_ENV, EXPLAIN_ENV, EntryInfo, Explain, FailureCause,
+    FunctionProfile, Graph, GraphNode, GraphSpec, HashError, IntoInput, KEY_SCHEME_VERSION,
+    LocalStore, MemoryStore, NodeReport, NotStored, Operand, Outputs, PROGRESS_ENV, PanicPayload,
+    ParseKeyError, PlainOperand, PlannedNode, PostcardLz4, Profile, Profiler, PrunePlan,
+    PruneReport, RankDir, Registrable, Registry, RunInfo, RunPlan, SpecError, Store, StoreMeta,
+    Stored, TaskAction, TaskFailure, TaskInfo, TaskOutcome, TaskSpec, WORKER_ENV, content_hash,
+    structural_fingerprint, type_name_fingerprint,
 };
 
 /// Computes several lazy values in one run and returns their values as a tuple.

@@ -57,6 +57,19 @@ pub enum Error {
     /// A graph defined at run time could not be built, or was asked for something it lacks.
     #[error(transparent)]
     Spec(#[from] SpecError),
+    /// The run was cancelled (a [`RunHandle::cancel`](crate::RunHandle::cancel)) before it
+    /// ended: tasks already running finished, and no other task started.
+    #[error("the run was cancelled")]
+    Cancelled,
+    /// The executor that runs tasks elsewhere (worker processes, cluster jobs) could not start
+    /// or reach its workers.
+    #[error("the {executor} executor failed: {reason}")]
+    Executor {
+        /// Which executor.
+        executor: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl Error {

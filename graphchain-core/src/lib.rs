@@ -28,6 +28,7 @@ pub use crate::exec::Scheduler;
 pub use crate::exec::callback::{Callback, RunInfo, TaskAction, TaskInfo, TaskOutcome};
 pub use crate::exec::dry_run::{PlannedNode, RunPlan};
 pub use crate::exec::report::{Explain, NodeReport, Reason, Report, Status};
+pub use crate::exec::{EXECUTOR_ENV, Executor, ParseExecutorError, SBATCH_OPTIONS_ENV, WORKER_ENV};
 pub use crate::graph::content::{HashError, content_hash};
 pub use crate::graph::delayed::Delayed;
 pub use crate::graph::delayed_fn::{CallArgs, DelayedFn, NotStored, Stored};
@@ -55,6 +56,7 @@ pub use crate::surface::budget::CACHE_MAX_SIZE_ENV;
 pub use crate::surface::builder::RuntimeBuilder;
 pub use crate::surface::dot::{Dot, RankDir};
 pub use crate::surface::dynamic::{DynGraph, GraphSpec, Registrable, Registry, TaskSpec};
+pub use crate::surface::futures::{AsCompleted, RunHandle, as_completed};
 pub use crate::surface::outputs::{Outputs, compute};
 pub use crate::surface::profile::{FunctionProfile, Profile, Profiler};
 pub use crate::surface::runtime::{

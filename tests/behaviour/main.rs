@@ -12,6 +12,10 @@ mod common;
 mod a_failing_remote_store_still_returns_results;
 mod a_full_disk_leaves_no_partial_entry;
 mod a_size_budget_prunes_least_recently_used;
+mod a_cancelled_driver_stops_its_workers;
+mod a_cancelled_slurm_run_cancels_its_jobs;
+mod a_killed_worker_costs_only_its_task;
+mod a_worker_with_another_graph_fails_the_task;
 mod any_value_round_trips_and_any_damaged_entry_is_recomputed;
 #[cfg(feature = "async")]
 mod async_results_are_cached;
@@ -27,6 +31,7 @@ mod bookkeeping_is_pruned_with_its_results;
 mod cache_housekeeping;
 mod cache_if_faster;
 mod callbacks_see_every_task;
+mod cancelled_runs_start_no_more_tasks;
 mod changed_type_is_a_miss;
 #[cfg(feature = "async")]
 mod compute_async_from_async_code;
@@ -81,7 +86,10 @@ mod second_run_loads_only_the_root;
 mod second_runs_of_cheap_graphs_load_their_root;
 mod signed_caches_reject_forged_entries;
 mod skip_lists_bypass_the_cache;
+mod slurm_jobs_run_the_graph_on_both_nodes;
 mod special_files_in_the_cache_are_not_entries;
+mod submitted_runs_end_in_the_background;
+mod task_errors_on_workers_read_as_local_ones;
 mod task_failures_name_the_task;
 mod tasks_blocked_in_another_pool_run_alone;
 mod tracked_helpers_are_part_of_the_identity;
@@ -91,6 +99,9 @@ mod unwritable_cache_still_returns_results;
 mod upper_case_file_names_are_not_entries;
 mod visualize_colours_nodes_by_state;
 mod visualize_emits_dot;
+mod work_spreads_over_worker_processes;
+mod worker_processes_equal_sequential;
+mod workers_that_cannot_start_fail_their_tasks;
 mod wrapped_functions_build_nodes;
 
 /// Every file beside this one is declared above: a file that is not would never be compiled.

@@ -18,11 +18,11 @@ fn mix(inputs: Vec<u64>, salt: u64) -> u64 {
 
 /// A DAG: node `i` is a leaf or mixes some of the nodes before it.
 #[derive(Debug, Clone)]
-struct Dag {
+pub(crate) struct Dag {
     nodes: Vec<Vec<usize>>,
 }
 
-fn dag() -> impl Strategy<Value = Dag> {
+pub(crate) fn dag() -> impl Strategy<Value = Dag> {
     (1usize..60).prop_flat_map(|n| {
         (0..n)
             .map(|i| {
@@ -37,7 +37,7 @@ fn dag() -> impl Strategy<Value = Dag> {
     })
 }
 
-fn by_hand(dag: &Dag) -> Vec<u64> {
+pub(crate) fn by_hand(dag: &Dag) -> Vec<u64> {
     let mut values: Vec<u64> = Vec::new();
     for (i, inputs) in dag.nodes.iter().enumerate() {
         let v = if inputs.is_empty() {
@@ -52,7 +52,7 @@ fn by_hand(dag: &Dag) -> Vec<u64> {
     values
 }
 
-fn build(dag: &Dag) -> Vec<Delayed<u64>> {
+pub(crate) fn build(dag: &Dag) -> Vec<Delayed<u64>> {
     let mut nodes: Vec<Delayed<u64>> = Vec::new();
     for (i, inputs) in dag.nodes.iter().enumerate() {
         let node = if inputs.is_empty() {

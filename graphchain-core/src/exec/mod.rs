@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 #[cfg(feature = "async")]
@@ -17,6 +18,7 @@ mod drive;
 pub(crate) mod dry_run;
 mod node_state;
 mod plan;
+mod remote;
 pub(crate) mod report;
 mod run_cache;
 mod state;
@@ -34,6 +36,8 @@ use callback::{Callback, RunInfo};
 use drive::Driver;
 pub(crate) use plan::plan;
 use plan::{Plan, Source};
+pub use remote::{EXECUTOR_ENV, Executor, ParseExecutorError, SBATCH_OPTIONS_ENV, WORKER_ENV};
+pub(crate) use remote::{Role, next_run, serve};
 use report::Report;
 pub(crate) use run_cache::CacheContext;
 use state::RunState;
@@ -53,6 +57,10 @@ pub enum Scheduler {
 /// Everything a run needs from its runtime.
 pub(crate) struct Context<'r> {
     pub(crate) scheduler: Scheduler,
+    /// Where tasks run: here (as `scheduler` says), or in other processes.
+    pub(crate) executor: &'r Executor,
+    /// Which run of the program this is, on a remote executor (see [`next_run`]).
+    pub(crate) remote_run: u64,
     pub(crate) workers: &'r Workers,
     pub(crate) cache: Option<CacheContext<'r>>,
     /// Whether to keep a full report (asked for by the caller, callbacks or explanations).
@@ -60,9 +68,21 @@ pub(crate) struct Context<'r> {
     /// Stop starting tasks after the first failure.
     pub(crate) fail_fast: bool,
     pub(crate) callbacks: &'r [&'r dyn Callback],
+    /// Set from another thread to stop starting tasks (a cancelled [`RunHandle`]): the run
+    /// ends with [`Error::Cancelled`].
+    ///
+    /// [`RunHandle`]: crate::surface::futures::RunHandle
+    pub(crate) cancel: Option<&'r AtomicBool>,
     /// Where `async fn` tasks run.
     #[cfg(feature = "async")]
     pub(crate) tokio: AsyncContext<'r>,
+}
+
+impl Context<'_> {
+    /// Whether the run was cancelled.
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
 }
 
 /// Runs the graph below `roots` and returns their values in order, with the run's report, which
@@ -100,6 +120,18 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
             report.discarded.extend(bad_entries);
             report.wall = started.elapsed();
             ctx.callbacks.iter().for_each(|c| c.on_finish(&report));
+            if ctx.cancelled()
+                && plan.roots.iter().any(|&r| {
+                    !matches!(
+                        run.state(r as usize),
+                        node_state::NodeState::Computed
+                            | node_state::NodeState::Loaded
+                            | node_state::NodeState::InMemory
+                    )
+                })
+            {
+                return (Err(Error::Cancelled), report);
+            }
             if !failures.is_empty() {
                 return (Err(Error::TaskFailed(failures)), report);
             }
@@ -123,6 +155,14 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
 
 /// Runs every task of an attempt with the driver the context asks for.
 fn drive(run: &RunState<'_, '_, '_>, ctx: &Context<'_>) {
+    if ctx.executor.is_remote() {
+        let run_number = ctx.remote_run;
+        return remote::Remote {
+            ctx,
+            run: run_number,
+        }
+        .drive(run);
+    }
     match ctx.scheduler {
         Scheduler::Sequential => drive::Sequential { ctx }.drive(run),
         Scheduler::Parallel => {

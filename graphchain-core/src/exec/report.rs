@@ -153,6 +153,7 @@ pub struct NodeReport {
     pub(crate) start: Duration,
     pub(crate) end: Duration,
     pub(crate) worker: Option<usize>,
+    pub(crate) ran_on: Option<std::sync::Arc<str>>,
     pub(crate) reason: Option<Reason>,
     pub(crate) may_cut_off: bool,
 }
@@ -179,6 +180,7 @@ impl NodeReport {
             start: Duration::ZERO,
             end: Duration::ZERO,
             worker: None,
+            ran_on: None,
             reason: None,
             may_cut_off: false,
         }
@@ -235,6 +237,12 @@ impl NodeReport {
     /// for an async task (`#[delayed] async fn`), which runs on tokio.
     pub fn worker(&self) -> Option<usize> {
         self.worker
+    }
+    /// The process that ran it, when not this one: a worker process (`pid P on HOST`) or a
+    /// cluster job (`slurm job J on NODE, pid P on HOST`); [`worker`](NodeReport::worker) is
+    /// then the number of that worker in its run.
+    pub fn ran_on(&self) -> Option<&str> {
+        self.ran_on.as_deref()
     }
     /// Why it ran, for a computed node; [`Reason::InputsUnchanged`] for a node found again through
     /// the content of its inputs; `None` for a node whose key was in the cache.

@@ -31,6 +31,9 @@ pub(crate) struct CacheContext<'r> {
     pub(crate) skip_functions: &'r HashSet<String>,
     /// Set when the run wrote a result to the store (the size budget is checked after such runs).
     pub(crate) wrote: AtomicBool,
+    /// Store every requested output the cache may hold, whatever the cost model says: set in
+    /// a worker process, whose results the driver reads back from the store.
+    pub(crate) store_outputs: bool,
 }
 
 impl CacheContext<'_> {
@@ -279,7 +282,7 @@ impl<'c> RunCache<'c> {
             return (None, recover);
         }
         let recover_s = recover as f64 * 1e-9;
-        if node.info.cache == CachePolicy::Auto {
+        if self.weighs_cost(plan, i, node) {
             let Some(speed) = self.ctx.speed.get(self.ctx.store) else {
                 return (None, recover);
             };
@@ -349,11 +352,18 @@ impl<'c> RunCache<'c> {
 
     /// Stores a computed result when the policy says it pays off; returns the entry's size
     /// when it was written.
+    /// Whether node `i`'s result is stored only when the cost model says it pays: under the
+    /// automatic policy, unless this process is a worker and `i` is what it was sent (another
+    /// process reads it, whatever it costs).
+    fn weighs_cost(&self, plan: &Plan<'_>, i: usize, node: &Node) -> bool {
+        node.info.cache == CachePolicy::Auto && !(self.ctx.store_outputs && plan.is_root(i))
+    }
+
     pub(super) fn store(&self, plan: &Plan<'_>, job: StoreJob) -> Option<u64> {
         let node = plan.nodes[job.node];
         let storable = node.storable?;
         let (store, speed) = (self.ctx.store, self.ctx.speed);
-        let auto = node.info.cache == CachePolicy::Auto;
+        let auto = self.weighs_cost(plan, job.node, node);
         // Only the automatic policy needs the store's speed (and so a probe).
         let speed = if auto { speed.get(store) } else { None };
         let (payload, checksum) = match job.payload {

@@ -16,13 +16,14 @@ use super::plan::{Plan, Source};
 use super::report::{NodeReport, Reason, Status};
 use super::run_cache::{Found, Leased, Loaded, RunCache, StoreJob};
 use super::task::{self, Begun, Outcome, Task};
+
+mod elsewhere;
 use super::{Context, lock, why};
 use crate::error::{FailureCause, PanicPayload, TaskFailure};
 use crate::graph::body::Args;
 use crate::graph::node::{CachePolicy, Edge, Node};
 use crate::key::{Key, KeyBuildHasher};
 use crate::store::Lease;
-use crate::store::speed::TASK_OVERHEAD_NS;
 use crate::value::Value;
 
 /// A task ready to run its body: its inputs, the nanoseconds to recover them without the cache,
@@ -219,13 +220,10 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
         let i = task.index;
         let node = task.node;
         let mut job = None;
+        let recover = task.recover(elapsed);
         let mut reason = task.reason;
         let state = match outcome {
             Ok(Ok(value)) => {
-                let recover = task
-                    .inputs_recover
-                    .saturating_add(elapsed.as_nanos() as u64)
-                    .saturating_add(TASK_OVERHEAD_NS);
                 let (kept, recover) = match &self.cache {
                     Some(cache) => {
                         let lease = task.lease;
@@ -308,7 +306,9 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
             }
         };
         match self.plan.sources[i] {
-            Source::Compute | Source::Load if self.stopped.load(Ordering::Relaxed) => {
+            Source::Compute | Source::Load
+                if self.stopped.load(Ordering::Relaxed) || self.ctx.cancelled() =>
+            {
                 for &j in self.plan.deps_of(i) {
                     self.release(j as usize);
                 }

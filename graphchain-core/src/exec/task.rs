@@ -41,6 +41,13 @@ pub(crate) struct Task<'g> {
 }
 
 impl Task<'_> {
+    /// Nanoseconds to get the result back without the cache, once its body took `elapsed`.
+    pub(super) fn recover(&self, elapsed: Duration) -> u64 {
+        self.inputs_recover
+            .saturating_add(elapsed.as_nanos() as u64)
+            .saturating_add(crate::store::speed::TASK_OVERHEAD_NS)
+    }
+
     /// The node's body.
     pub(super) fn body(&self) -> Body {
         self.node.body

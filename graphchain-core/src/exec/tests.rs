@@ -47,11 +47,14 @@ fn exec(roots: &[&Node], scheduler: Scheduler, timed: bool) -> Result<(Vec<Value
     let pool = pool();
     let ctx = Context {
         scheduler,
+        executor: &crate::exec::Executor::Local,
+        remote_run: 0,
         workers: &pool,
         cache: None,
         reporting: timed,
         fail_fast: false,
         callbacks: &[],
+        cancel: None,
         #[cfg(feature = "async")]
         tokio: AsyncContext {
             runtime: &AsyncRuntime::new(1),

@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::exec::callback::{Callback, Callbacks};
 #[cfg(feature = "async")]
 use crate::exec::{self};
-use crate::exec::{Scheduler, Workers};
+use crate::exec::{Executor, Scheduler, Workers};
 use crate::key::Key;
 use crate::store::location::{self, CACHE_ENV};
 use crate::store::signed::{CACHE_KEY_ENV, SignedStore};
@@ -32,6 +32,7 @@ impl std::fmt::Debug for Secret {
 pub struct RuntimeBuilder {
     threads: Option<usize>,
     scheduler: Scheduler,
+    executor: Option<Executor>,
     cache_dir: Option<PathBuf>,
     cache_url: Option<String>,
     cache_key: Option<Secret>,
@@ -51,6 +52,7 @@ impl Default for RuntimeBuilder {
         RuntimeBuilder {
             threads: None,
             scheduler: Scheduler::default(),
+            executor: None,
             cache_dir: None,
             cache_url: None,
             cache_key: None,
@@ -82,6 +84,14 @@ impl RuntimeBuilder {
     /// Chooses the scheduler (default: [`Scheduler::Parallel`]).
     pub fn scheduler(mut self, scheduler: Scheduler) -> Self {
         self.scheduler = scheduler;
+        self
+    }
+
+    /// Chooses where tasks run (default: `$GRAPHCHAIN_EXECUTOR`, else [`Executor::Local`]):
+    /// in this process, or in worker processes of this executable, which need a store they
+    /// all reach (the cache directory). See [`Executor`].
+    pub fn executor(mut self, executor: Executor) -> Self {
+        self.executor = Some(executor);
         self
     }
 
@@ -259,10 +269,12 @@ impl RuntimeBuilder {
     /// # Errors
     ///
     /// [`Error::Config`] for zero threads, a zero `io_limit`, an empty cache directory, a
-    /// malformed `GRAPHCHAIN_CACHE_MAX_SIZE`, or a cache URL that cannot be used (malformed, of
-    /// an unknown scheme, remote without the `remote` feature, or a remote store that cannot be
+    /// malformed `GRAPHCHAIN_CACHE_MAX_SIZE`, a cache URL that cannot be used (malformed, of an
+    /// unknown scheme, remote without the `remote` feature, or a remote store that cannot be
     /// listed: no such bucket, refused credentials, unreachable) — found here, before any task
-    /// runs; [`Error::ThreadPool`] when the worker threads cannot be started.
+    /// runs —, an executor that cannot work (zero workers, or a remote one without a cache) or
+    /// a bad `GRAPHCHAIN_EXECUTOR`; [`Error::ThreadPool`] when the worker threads cannot be
+    /// started.
     pub fn build(self) -> Result<Runtime, Error> {
         if self.threads == Some(0) {
             return Err(Error::Config("`threads` must be at least 1".into()));
@@ -270,6 +282,16 @@ impl RuntimeBuilder {
         #[cfg(feature = "async")]
         if self.io_limit == 0 {
             return Err(Error::Config("`io_limit` must be at least 1".into()));
+        }
+        let executor = match self.executor {
+            Some(executor) => executor,
+            None => Executor::from_env()?.unwrap_or_default(),
+        };
+        executor.validate()?;
+        if executor.is_remote() && !self.cache {
+            return Err(Error::Config(format!(
+                "the `{executor}` executor passes results through the cache, which is off"
+            )));
         }
         let cache_dir = match self.cache_dir {
             Some(dir) => dir,
@@ -316,6 +338,7 @@ impl RuntimeBuilder {
             inner: Arc::new(Inner {
                 workers,
                 scheduler: self.scheduler,
+                executor,
                 cache_dir,
                 store,
                 max_size,

@@ -7,6 +7,7 @@ pub(crate) mod builder;
 mod compute_async;
 pub(crate) mod dot;
 pub(crate) mod dynamic;
+pub(crate) mod futures;
 pub(crate) mod outputs;
 pub(crate) mod profile;
 #[cfg(feature = "progress")]

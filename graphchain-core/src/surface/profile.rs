@@ -173,8 +173,9 @@ impl fmt::Display for Profile {
     }
 }
 
-/// The run as Chrome trace-event JSON: a complete event per node on the track of the thread that
-/// ran it, timed in microseconds from the start of the run.
+/// The run as Chrome trace-event JSON: a complete event per node on the track of the thread (or
+/// the worker process, or cluster job) that ran it, timed in microseconds from the start of the
+/// run.
 pub(crate) fn chrome_trace(report: &Report) -> String {
     let mut nodes: Vec<&NodeReport> = report.nodes().iter().collect();
     nodes.sort_by_key(|n| (n.start, n.end));
@@ -189,7 +190,16 @@ pub(crate) fn chrome_trace(report: &Report) -> String {
         "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"graphchain run\"}}",
     );
     for &worker in &threads {
-        let name = worker.map_or_else(|| "calling thread".to_owned(), |w| format!("worker {w}"));
+        // A worker process or cluster job is named by where it ran (one track per worker).
+        let place = nodes
+            .iter()
+            .find(|n| n.worker == worker && n.ran_on.is_some())
+            .and_then(|n| n.ran_on.as_deref());
+        let name = match (worker, place) {
+            (Some(w), Some(place)) => format!("worker {w}: {place}"),
+            (Some(w), None) => format!("worker {w}"),
+            (None, _) => "calling thread".to_owned(),
+        };
         let _ = write!(
             out,
             ",\n{{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":{},\"args\":{{\"name\":{}}}}}",

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use crate::error::Error;
 use crate::exec::callback::{Callback, Callbacks};
 use crate::exec::report::Report;
-use crate::exec::{self, CacheContext, Context, Scheduler};
+use crate::exec::{self, CacheContext, Context, Executor, Role, Scheduler};
 use crate::graph::delayed::Delayed;
 use crate::graph::file::current;
 use crate::graph::node::Node;
@@ -75,6 +75,7 @@ pub struct Runtime {
 pub(super) struct Inner {
     pub(super) workers: exec::Workers,
     pub(super) scheduler: Scheduler,
+    pub(super) executor: Executor,
     pub(super) cache_dir: PathBuf,
     pub(super) store: Option<Arc<dyn Store>>,
     /// The cache's size budget, kept after each run that wrote to it.
@@ -127,6 +128,11 @@ impl Runtime {
     /// The scheduler this runtime uses.
     pub fn scheduler(&self) -> Scheduler {
         self.inner.scheduler
+    }
+
+    /// Where this runtime's tasks run: in this process, or in worker processes.
+    pub fn executor(&self) -> &Executor {
+        &self.inner.executor
     }
 
     /// The configured cache directory (used unless another store was given, or caching is off).
@@ -323,7 +329,7 @@ impl Runtime {
     ) -> Result<Delayed<T>, Error> {
         // Keyed as the node it holds the value of: with its file inputs as they are now.
         let node = &current(&[value.node()])[0];
-        let (values, _) = self.run_current(&[node], Reporting::Values, |_| {});
+        let (values, _) = self.run_current(&[node], Reporting::Values, None, |_| {});
         Ok(Delayed::from_node(Node::persisted(node, only(values?))))
     }
 
@@ -334,7 +340,17 @@ impl Runtime {
         roots: &[&Arc<Node>],
         reporting: Reporting,
     ) -> (Result<Vec<Value>, Error>, Report) {
-        self.run_with(roots, reporting, |_| {})
+        self.run_with(roots, reporting, None, |_| {})
+    }
+
+    /// As [`run`](Runtime::run), stopping early once `cancel` is set.
+    pub(crate) fn run_cancellable(
+        &self,
+        roots: &[&Arc<Node>],
+        reporting: Reporting,
+        cancel: &AtomicBool,
+    ) -> (Result<Vec<Value>, Error>, Report) {
+        self.run_with(roots, reporting, Some(cancel), |_| {})
     }
 
     /// As [`run`](Runtime::run), from a thread of the caller's tokio runtime `caller` (or of the
@@ -346,7 +362,7 @@ impl Runtime {
         reporting: Reporting,
         caller: Option<tokio::runtime::Handle>,
     ) -> (Result<Vec<Value>, Error>, Report) {
-        self.run_with(roots, reporting, |ctx| ctx.tokio.caller = caller)
+        self.run_with(roots, reporting, None, |ctx| ctx.tokio.caller = caller)
     }
 
     /// The runtime's tokio runtime for async tasks, and their limit.
@@ -361,11 +377,12 @@ impl Runtime {
         &self,
         roots: &[&Arc<Node>],
         reporting: Reporting,
+        cancel: Option<&AtomicBool>,
         adjust: impl FnOnce(&mut Context<'_>),
     ) -> (Result<Vec<Value>, Error>, Report) {
         let roots = current(roots);
         let roots: Vec<&Arc<Node>> = roots.iter().collect();
-        self.run_current(&roots, reporting, adjust)
+        self.run_current(&roots, reporting, cancel, adjust)
     }
 
     /// As [`run_with`](Runtime::run_with), on roots whose file inputs were just stamped.
@@ -373,6 +390,7 @@ impl Runtime {
         &self,
         roots: &[&Arc<Node>],
         reporting: Reporting,
+        cancel: Option<&AtomicBool>,
         adjust: impl FnOnce(&mut Context<'_>),
     ) -> (Result<Vec<Value>, Error>, Report) {
         let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
@@ -391,7 +409,18 @@ impl Runtime {
             .chain(progress.as_deref())
             .collect();
         let mut ctx = self.context(reporting, &callbacks);
+        ctx.cancel = cancel;
         adjust(&mut ctx);
+        if ctx.executor.is_remote() {
+            ctx.remote_run = exec::next_run();
+            if let Some(role) = Role::from_env() {
+                if role.run == ctx.remote_run {
+                    serve(&roots, ctx, &role);
+                }
+                // An earlier run of the program than the one this worker serves: run it here.
+                ctx.executor = &Executor::Local;
+            }
+        }
         let started = SystemTime::now();
         let (values, report) = exec::execute(&roots, &ctx);
         let wrote = ctx
@@ -424,6 +453,8 @@ impl Runtime {
         let inner = &*self.inner;
         Context {
             scheduler: inner.scheduler,
+            executor: &inner.executor,
+            remote_run: 0,
             workers: &inner.workers,
             cache: inner.store.as_deref().map(|store| CacheContext {
                 store,
@@ -431,10 +462,12 @@ impl Runtime {
                 skip_keys: &inner.skip_keys,
                 skip_functions: &inner.skip_functions,
                 wrote: AtomicBool::new(false),
+                store_outputs: false,
             }),
             reporting: reporting == Reporting::Full,
             fail_fast: inner.fail_fast,
             callbacks,
+            cancel: None,
             #[cfg(feature = "async")]
             tokio: exec::AsyncContext {
                 runtime: &inner.tokio,
@@ -442,6 +475,20 @@ impl Runtime {
             },
         }
     }
+}
+
+/// In a worker process, serves the run it was started for with the graph below `roots` and
+/// ends the process: tasks run here, stored whatever the cost model says, with a report to
+/// answer from, and the failure policy is the driver's.
+fn serve(roots: &[&Node], mut ctx: Context<'_>, role: &Role) -> ! {
+    ctx.executor = &Executor::Local;
+    ctx.reporting = true;
+    ctx.fail_fast = false;
+    ctx.callbacks = &[];
+    if let Some(cache) = &mut ctx.cache {
+        cache.store_outputs = true;
+    }
+    exec::serve(roots, &ctx, role)
 }
 
 impl<T: Send + Sync + 'static> Delayed<T> {

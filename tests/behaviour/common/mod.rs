@@ -4,6 +4,7 @@
 //! the environment or the cache directory the parent gives it.
 
 pub(crate) mod graphviz;
+pub(crate) mod processes;
 #[cfg(feature = "remote")]
 pub(crate) mod s3;
 pub(crate) mod sums;

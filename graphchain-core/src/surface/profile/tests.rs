@@ -14,6 +14,7 @@ fn node(name: &'static str, status: Status, micros: u64, bytes: u64, stored: boo
         start: Duration::from_micros(10),
         end: Duration::from_micros(10 + micros),
         worker: Some(micros as usize % 2),
+        ran_on: None,
         ..NodeReport::named(name, Key::from_bytes([name.len() as u8; 32]))
     }
 }
@@ -77,6 +78,7 @@ fn trace_has_a_track_per_thread_and_a_slice_per_node() {
         node("c", Status::Loaded, 4, 8, false),
         NodeReport {
             worker: None,
+            ran_on: None,
             reason: None,
             ..node("d", Status::Computed, 5, 0, false)
         },

@@ -157,6 +157,14 @@ pub mod codec {
     };
 }
 
+#[cfg(feature = "polars")]
+pub mod frame {
+    //! polars' `DataFrame` in the cache (feature `polars`): [`Ipc`] (Arrow IPC with lz4, the
+    //! codec of every function whose return type is written `DataFrame`), [`Parquet`] (zstd,
+    //! smaller entries) and [`Unordered`] (early cutoff that ignores the order of the rows).
+    pub use graphchain_core::frame::{Ipc, Parquet, Unordered};
+}
+
 pub mod report {
     //! What a run did ([`Report`], one [`NodeReport`] per node, with its [`Status`] and
     //! [`Reason`]), what it would do ([`RunPlan`]), and where the time went ([`Profile`],

@@ -64,6 +64,12 @@ pub use crate::surface::runtime::{
 };
 pub use crate::value::BoxError;
 
+/// Codecs for polars' `DataFrame` (feature `polars`).
+#[cfg(feature = "polars")]
+pub mod frame {
+    pub use crate::store::frame::{Ipc, Parquet, Unordered};
+}
+
 /// What generated code needs; not part of the public API and outside semver.
 #[doc(hidden)]
 pub mod __private {
@@ -75,7 +81,7 @@ pub mod __private {
     };
     pub use crate::graph::input::{Input, IntoInput};
     pub use crate::graph::node::{CachePolicy, FnInfo, Tracked};
-    pub use crate::graph::result::{Cacheable, ResultLike, fallible, value};
+    pub use crate::graph::result::{Cacheable, FrameCacheable, ResultLike, fallible, value};
     pub use crate::key::type_args_hash;
     pub use crate::store::codec::{Codec, PostcardLz4, Storable};
     pub use crate::surface::dynamic::Erased;

@@ -6,7 +6,7 @@ use syn::ItemFn;
 use syn::spanned::Spanned;
 
 use crate::args::{self, Args};
-use crate::model::{Model, OutputKind, Pass};
+use crate::model::{Frame, Model, OutputKind, Pass};
 use crate::{debug, hash};
 
 /// Entry point: parses options and item, and expands; on error, emits the item unchanged next to
@@ -159,35 +159,40 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
             predicates.push(quote_spanned!(last=> #open #declared as #result_like>::Err: #bound));
         }
     }
-    // A cached result needs its codec; the default one needs serde, asked of the return type so
-    // that a missing derive is reported there.
-    let cached = args.stored();
-    let finish = match &args.codec {
-        Some(codec) => {
+    let frame = model.output.frame();
+    let cached = args.stored() && (args.codec.is_some() || frame != Some(Frame::Lazy));
+    // How the node is finished: `finish…::<T>` (or `finish_async…`), with the bound its codec
+    // needs, asked at the span where an error about it belongs.
+    let (suffix, type_args) = match (&args.codec, frame) {
+        _ if !cached => ("", quote!(<#value_ty>)),
+        (Some(codec), _) => {
             predicates.push(quote_spanned!(codec.span()=> #codec: #private::Codec<#value_ty>));
-            match (model.is_async, cached) {
-                (false, true) => quote!(finish_cached::<#value_ty, #codec>),
-                (false, false) => quote!(finish::<#value_ty>),
-                (true, true) => quote!(finish_async_cached::<#value_ty, #codec>),
-                (true, false) => quote!(finish_async::<#value_ty>),
-            }
+            ("_cached", quote!(<#value_ty, #codec>))
         }
-        None => {
-            if cached {
-                // The default codec needs serde; `Cacheable` asks for it with an error that also
-                // names the other ways (a codec, `cache = "never"`), at the return type.
-                let (_, last) = ends(value_ty);
-                let cacheable = respan(quote!(#private::Cacheable), last);
-                predicates.push(quote!(#value_ty: #cacheable));
-            }
-            match (model.is_async, cached) {
-                (false, true) => quote!(finish_default::<#value_ty>),
-                (false, false) => quote!(finish::<#value_ty>),
-                (true, true) => quote!(finish_async_default::<#value_ty>),
-                (true, false) => quote!(finish_async::<#value_ty>),
-            }
+        (None, Some(Frame::Data)) => {
+            // polars' `DataFrame` is stored as Arrow IPC (feature `polars`); the trait's error
+            // says how to turn the feature on.
+            let (_, last) = ends(value_ty);
+            let frame_cacheable = respan(quote!(#private::FrameCacheable), last);
+            predicates.push(quote!(#value_ty: #frame_cacheable));
+            ("_frame", quote!(<#value_ty>))
+        }
+        (None, _) => {
+            // The default codec needs serde; `Cacheable` asks for it with an error that also
+            // names the other ways (a codec, `cache = "never"`), at the return type.
+            let (_, last) = ends(value_ty);
+            let cacheable = respan(quote!(#private::Cacheable), last);
+            predicates.push(quote!(#value_ty: #cacheable));
+            ("_default", quote!(<#value_ty>))
         }
     };
+    let kind = if model.is_async {
+        "finish_async"
+    } else {
+        "finish"
+    };
+    let finish = format_ident!("{kind}{suffix}");
+    let finish = quote!(#finish::#type_args);
     let where_clause = quote!(where #(#predicates,)*);
     let body_where = &original.sig.generics.where_clause;
 

@@ -44,7 +44,13 @@ use proc_macro::TokenStream;
 ///   `PostcardLz4`, which needs the return type to be `Serialize + DeserializeOwned`; a function
 ///   with `cache = "never"` or `pure = false` needs neither). The error for a type that is not
 ///   says so and names these two ways out: `cache = "never"` suits a value that is cheaper to
-///   rebuild than to load, such as a lazy query plan (polars' `LazyFrame`).
+///   rebuild than to load.
+///
+///   polars frames are recognised by the name their value type is written with (`DataFrame`,
+///   `PolarsResult<DataFrame>`, `Result<polars::prelude::DataFrame, E>`…): a `DataFrame` is
+///   stored as Arrow IPC (`graphchain::frame::Ipc`, feature `polars`), and a `LazyFrame` — a
+///   query plan, whose rows are computed where it is collected — is never stored, as with
+///   `cache = "never"`. A `codec` named in the attribute takes precedence over both.
 /// - `crate = "path"`: where the `graphchain` crate is, for crates that re-export it.
 ///
 /// # Examples

@@ -46,11 +46,53 @@ pub(crate) enum OutputKind {
     Alias,
 }
 
+/// A polars frame, recognised by the name its value type is written with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Frame {
+    /// `DataFrame`: stored with the frame codec (Arrow IPC) rather than serde.
+    Data,
+    /// `LazyFrame`: a query plan, never stored (it is rebuilt from its inputs, and its rows are
+    /// computed where it is collected).
+    Lazy,
+}
+
 impl Output {
     /// Whether an `Err` fails the task.
     pub(crate) fn fallible(&self) -> bool {
         !matches!(self.kind, OutputKind::Plain)
     }
+
+    /// The frame the node's value is written as, if it is one: `DataFrame`,
+    /// `Result<DataFrame, E>`, `PolarsResult<DataFrame>`, `polars::prelude::LazyFrame`…
+    pub(crate) fn frame(&self) -> Option<Frame> {
+        let value = match &self.kind {
+            OutputKind::Plain => &self.declared,
+            OutputKind::Result { ok, .. } => ok,
+            OutputKind::Alias => first_type_argument(&self.declared)?,
+        };
+        let Type::Path(path) = value else { return None };
+        let last = path.path.segments.last()?;
+        if path.qself.is_some() || !last.arguments.is_none() {
+            return None;
+        }
+        match last.ident.to_string().as_str() {
+            "DataFrame" => Some(Frame::Data),
+            "LazyFrame" => Some(Frame::Lazy),
+            _ => None,
+        }
+    }
+}
+
+/// `T` in `Alias<T, …>`.
+fn first_type_argument(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    })
 }
 
 /// The `self` of a method.

@@ -9,7 +9,7 @@ use crate::graph::body::{AsyncTasks, AsyncThunk, Body, Thunk};
 use crate::graph::delayed::Delayed;
 use crate::graph::input::{Input, InputKind};
 use crate::graph::node::{Edge, FnInfo, Node, Notes};
-use crate::graph::result::Cacheable;
+use crate::graph::result::{Cacheable, FrameCacheable};
 use crate::key::{KeyHasher, Part};
 use crate::store::codec::{Codec, Storable};
 use crate::value::Value;
@@ -165,6 +165,14 @@ impl NodeBuilder {
         Delayed::from_node(self.finish_node(Body::Sync(thunk), Some(R::storable())))
     }
 
+    /// Finishes a node whose result is a `DataFrame`, stored with the frame codec.
+    pub fn finish_frame<R: Send + Sync + FrameCacheable + 'static>(
+        self,
+        thunk: Thunk,
+    ) -> Delayed<R> {
+        Delayed::from_node(self.finish_node(Body::Sync(thunk), Some(R::storable())))
+    }
+
     /// Finishes an async task's node that is never cached; `body` makes the future that runs the
     /// function's body on the inputs.
     pub fn finish_async<R: Send + Sync + AsyncTasks + 'static>(
@@ -185,6 +193,14 @@ impl NodeBuilder {
 
     /// Finishes an async task's node whose result may be cached, encoded with the default codec.
     pub fn finish_async_default<R: Send + Sync + AsyncTasks + Cacheable + 'static>(
+        self,
+        body: AsyncThunk,
+    ) -> Delayed<R> {
+        Delayed::from_node(self.finish_async_node(body, Some(R::storable())))
+    }
+
+    /// Finishes an async task's node whose result is a `DataFrame`, stored with the frame codec.
+    pub fn finish_async_frame<R: Send + Sync + AsyncTasks + FrameCacheable + 'static>(
         self,
         body: AsyncThunk,
     ) -> Delayed<R> {

@@ -74,6 +74,45 @@ impl<T: Serialize + DeserializeOwned> Cacheable for T {
     }
 }
 
+/// A result written `DataFrame`, which `#[delayed]` stores with [`Ipc`](crate::frame::Ipc)
+/// (feature `polars`) rather than with serde.
+///
+/// The macro asks this of a return type whose last path segment is `DataFrame`, with no codec
+/// named: a polars `DataFrame` implements it when the feature is on.
+#[doc(hidden)]
+#[cfg_attr(
+    not(feature = "polars"),
+    diagnostic::on_unimplemented(
+        message = "`{Self}` is stored as polars' `DataFrame`, which needs graphchain's `polars` feature",
+        label = "a result written `DataFrame` is stored as Arrow IPC",
+        note = "enable the feature: `graphchain = {{ version = \"…\", features = [\"polars\"] }}`",
+        note = "for a type of your own named `DataFrame`, name its codec: \
+                `#[delayed(codec = graphchain::codec::PostcardLz4)]`"
+    )
+)]
+#[cfg_attr(
+    feature = "polars",
+    diagnostic::on_unimplemented(
+        message = "`{Self}` is not polars' `DataFrame`, the type a result written `DataFrame` is stored as",
+        label = "a result written `DataFrame` is stored as Arrow IPC",
+        note = "for a type of your own named `DataFrame`, name its codec: \
+                `#[delayed(codec = graphchain::codec::PostcardLz4)]`"
+    )
+)]
+pub trait FrameCacheable {
+    /// The frame codec, erased.
+    fn storable() -> &'static Storable
+    where
+        Self: Send + Sync + 'static;
+}
+
+#[cfg(feature = "polars")]
+impl FrameCacheable for polars::prelude::DataFrame {
+    fn storable() -> &'static Storable {
+        const { &Storable::of::<Self, crate::store::frame::Ipc>() }
+    }
+}
+
 /// Wraps a task's result as a shared value.
 #[inline]
 pub fn value<T: Send + Sync + 'static>(value: T) -> Result<Value, BoxError> {

@@ -13,6 +13,8 @@ use crate::key::Key;
 
 pub(crate) mod codec;
 pub(crate) mod entry;
+#[cfg(feature = "polars")]
+pub(crate) mod frame;
 pub(crate) mod housekeeping;
 mod local;
 pub(crate) mod location;

@@ -1,0 +1,91 @@
+use polars::prelude::{DataFrame, NamedFrom, Series};
+
+use super::{Ipc, Parquet, Unordered};
+use crate::store::codec::Codec;
+
+fn trips(rows: i64) -> DataFrame {
+    let ids: Vec<i64> = (0..rows).collect();
+    let fares: Vec<f64> = (0..rows).map(|i| i as f64 * 0.25).collect();
+    let zones: Vec<String> = (0..rows).map(|i| format!("zone {}", i % 7)).collect();
+    DataFrame::new_infer_height(vec![
+        Series::new("id".into(), ids).into(),
+        Series::new("fare".into(), fares).into(),
+        Series::new("zone".into(), zones).into(),
+    ])
+    .unwrap()
+}
+
+fn round_trip<C: Codec<DataFrame>>(frame: &DataFrame) -> DataFrame {
+    let mut bytes = Vec::new();
+    C::encode(frame, &mut bytes).unwrap();
+    C::decode(&bytes).unwrap()
+}
+
+#[test]
+fn ipc_and_parquet_give_back_the_frame() {
+    let frame = trips(10_000);
+    assert!(round_trip::<Ipc>(&frame).equals_missing(&frame));
+    assert!(round_trip::<Parquet>(&frame).equals_missing(&frame));
+}
+
+#[test]
+fn an_empty_frame_round_trips() {
+    let frame = trips(0);
+    let back = round_trip::<Ipc>(&frame);
+    assert_eq!(back.height(), 0);
+    assert_eq!(back.schema(), frame.schema());
+}
+
+#[test]
+fn equal_frames_in_other_chunks_encode_to_equal_bytes() {
+    let whole = trips(1_000);
+    let mut pieces = trips(400);
+    pieces.vstack_mut(&trips(1_000).slice(400, 600)).unwrap();
+    assert!(pieces.max_n_chunks() > 1);
+    assert!(pieces.equals_missing(&whole));
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    Ipc::encode(&whole, &mut a).unwrap();
+    Ipc::encode(&pieces, &mut b).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn bytes_that_are_no_frame_are_an_error_not_a_panic() {
+    let mut bytes = Vec::new();
+    Ipc::encode(&trips(100), &mut bytes).unwrap();
+    for cut in [0, 8, bytes.len() / 2, bytes.len() - 1] {
+        let err = Ipc::decode(&bytes[..cut]).unwrap_err();
+        assert!(
+            err.to_string().contains("not a valid Arrow IPC frame"),
+            "{err}"
+        );
+    }
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0xff;
+    // Either an error or the same-shaped frame: never a panic escaping the codec.
+    let _ = Ipc::decode(&flipped);
+    assert!(Parquet::decode(b"PAR1 not parquet PAR1").is_err());
+}
+
+#[test]
+fn the_codecs_name_what_they_write() {
+    assert_ne!(
+        <Ipc as Codec<DataFrame>>::NAME,
+        <Parquet as Codec<DataFrame>>::NAME
+    );
+}
+
+#[test]
+fn the_unordered_hash_ignores_row_order_and_nothing_else() {
+    let frame = trips(500);
+    let reversed = frame.reverse();
+    let hash = |f: &DataFrame| {
+        let mut bytes = Vec::new();
+        Unordered::<Ipc>::encode(f, &mut bytes).unwrap();
+        Unordered::<Ipc>::content_hash(f, &bytes).expect("a sortable frame")
+    };
+    assert_eq!(hash(&frame), hash(&reversed));
+    assert_ne!(hash(&frame), hash(&trips(501)));
+    assert_eq!(<Ipc as Codec<DataFrame>>::content_hash(&frame, &[]), None);
+}

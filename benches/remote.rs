@@ -173,6 +173,14 @@ fn large(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallT
             })
         })
     });
+    // Gigabytes otherwise stay on the server.
+    let written = next.load(Ordering::Relaxed);
+    for n in 0..written {
+        let key = Key::from_bytes(*blake3::hash(&n.to_le_bytes()).as_bytes());
+        let _ = store.remove(key);
+        let _ = runtime.block_on(raw.delete(&path(n)));
+    }
+    let _ = runtime.block_on(raw.delete(&path(u64::MAX)));
 }
 
 /// Planning against a prefix of 100,000 entries, filled once (and kept on the server for later

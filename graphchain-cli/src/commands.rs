@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use graphchain_core::{Cache, EntryInfo, Key};
+use graphchain_core::{CACHE_KEY_ENV, Cache, EntryInfo, Key};
 
 use crate::output::{
     BadJson, EntryJson, FailedJson, FunctionJson, PruneJson, StatsJson, Table, VerifyJson,
@@ -25,6 +25,11 @@ pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     let (cache, location) = match &cli.url {
         Some(url) => (Cache::open_url(url)?, url.clone()),
         None => (open(&cli.dir)?, cli.dir.display().to_string()),
+    };
+    // A signed cache is read with its key, as programs read it.
+    let cache = match std::env::var_os(CACHE_KEY_ENV).filter(|v| !v.is_empty()) {
+        Some(secret) => cache.with_key(secret.as_encoded_bytes()),
+        None => cache,
     };
     let dir = location.as_str();
     let problems = match command {

@@ -146,6 +146,16 @@ impl Cache {
         Ok(Cache::with_store(super::location::open_bare(url)?))
     }
 
+    /// The same cache read through a team key (as `RuntimeBuilder::cache_key` and
+    /// `GRAPHCHAIN_CACHE_KEY` sign it): headers are read past each entry's MAC, and `verify`
+    /// reports entries whose MAC does not match as bad.
+    pub fn with_key(self, secret: impl AsRef<[u8]>) -> Self {
+        Cache::with_store(Arc::new(super::signed::SignedStore::new(
+            self.store,
+            secret.as_ref(),
+        )))
+    }
+
     /// The cache in any store.
     pub fn with_store(store: Arc<dyn Store>) -> Self {
         Cache { store }

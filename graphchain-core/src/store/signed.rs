@@ -123,7 +123,15 @@ impl Store for SignedStore {
         let mut object = Vec::new();
         object.try_reserve_exact(usize::try_from(opened.size).unwrap_or(usize::MAX))?;
         opened.reader.take(opened.size).read_to_end(&mut object)?;
-        Ok(self.verified(key, object).map(|entry| Opened {
+        // An error rather than `None`: the entry is there but unusable, so a run discards and
+        // recomputes it, and `verify` names it.
+        let entry = self.verified(key, object).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the entry is not signed with this cache's key",
+            )
+        })?;
+        Ok(Some(Opened {
             size: entry.len() as u64,
             reader: Box::new(io::Cursor::new(entry)),
         }))
@@ -207,11 +215,27 @@ mod tests {
         SignedStore::new(inner.clone(), b"other secret")
             .put(b, b"x")
             .unwrap();
-        assert!(store.open(b).unwrap().is_none());
+        assert!(store.open(b).is_err());
         // One flipped bit of the entry.
         let mut object = inner.get(a).unwrap().unwrap();
         *object.last_mut().unwrap() ^= 1;
         inner.put(a, &object).unwrap();
-        assert!(store.open(a).unwrap().is_none());
+        assert!(store.open(a).is_err());
+    }
+
+    #[test]
+    fn housekeeping_with_the_key_names_unsigned_entries() {
+        let inner = Arc::new(MemoryStore::new());
+        let cache = crate::store::housekeeping::Cache::with_store(inner.clone());
+        let rt_store = SignedStore::new(inner.clone(), b"k");
+        let entry =
+            crate::store::entry::header(Key::from_bytes([5; 32]), [0; 32], "c", "f", 0, b"x");
+        rt_store
+            .put_parts(Key::from_bytes([5; 32]), &[&entry, b"x"])
+            .unwrap();
+        inner.put(Key::from_bytes([6; 32]), b"unsigned").unwrap();
+        let bad = cache.with_key("k").verify().unwrap();
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert_eq!(bad[0].0, Key::from_bytes([6; 32]));
     }
 }

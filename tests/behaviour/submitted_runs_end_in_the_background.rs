@@ -4,7 +4,7 @@
 use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
-use graphchain::{Status, as_completed, delayed};
+use graphchain::{Runtime, Scheduler, Status, as_completed, delayed};
 
 use crate::common::uncached_runtimes;
 
@@ -64,11 +64,21 @@ fn try_result_gives_the_value_once_the_run_ended() {
 
 #[test]
 fn as_completed_yields_handles_in_the_order_their_runs_end() {
-    for rt in uncached_runtimes() {
+    // A thread for each run, so that no run waits for another's thread.
+    let runtimes = [Scheduler::Parallel, Scheduler::Sequential].map(|s| {
+        Runtime::builder()
+            .cache(false)
+            .scheduler(s)
+            .threads(4)
+            .build()
+            .unwrap()
+    });
+    for rt in runtimes {
         let handles = vec![
-            rt.submit(&nap(400, 1)),
+            // A second between the ends: a loaded machine may delay a run by a good part of one.
+            rt.submit(&nap(2000, 1)),
             rt.submit(&nap(1, 2)),
-            rt.submit(&nap(150, 3)),
+            rt.submit(&nap(1000, 3)),
         ];
         let order: Vec<u32> = as_completed(handles).map(|h| h.wait().unwrap()).collect();
         assert_eq!(order, [2, 3, 1]);

@@ -24,7 +24,7 @@ use polars::prelude::*;
 /// recomputes exactly the steps that use it.
 #[graphchain::pipeline]
 mod steps {
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     use graphchain::delayed;
     use polars::prelude::*;
@@ -32,10 +32,10 @@ mod steps {
     /// Trips with a fare below this are refunds or test rows.
     const MIN_FARE: f64 = 2.5;
 
-    pub(crate) fn read_csv(path: &PathBuf) -> PolarsResult<DataFrame> {
+    pub(crate) fn read_csv(path: &Path) -> PolarsResult<DataFrame> {
         CsvReadOptions::default()
             .with_has_header(true)
-            .try_into_reader_with_file_path(Some(path.clone()))?
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))?
             .finish()
     }
 
@@ -313,7 +313,7 @@ fn write_trips(path: &Path, month: u64, rows: usize) -> std::io::Result<()> {
 
 /// The pipeline as plain function calls: what the program would be without graphchain.
 fn plain(zones: &Path, files: &[PathBuf]) -> PolarsResult<String> {
-    let zones = steps::read_csv(&zones.to_path_buf())?;
+    let zones = steps::read_csv(zones)?;
     let mut summaries = Vec::new();
     let mut quality = Vec::new();
     for file in files {

@@ -490,24 +490,3 @@ fn serve(roots: &[&Node], mut ctx: Context<'_>, role: &Role) -> ! {
     }
     exec::serve(roots, &ctx, role)
 }
-
-impl<T: Send + Sync + 'static> Delayed<T> {
-    /// Computes the value on the global runtime (all cores, default cache directory).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::TaskFailed`] when a task it depends on fails; see [`Runtime::compute`].
-    pub fn compute(&self) -> Result<T, Error> {
-        Runtime::global().compute(self)
-    }
-
-    /// Computes the value on the global runtime and returns a lazy value holding it in memory;
-    /// see [`Runtime::persist`].
-    ///
-    /// # Errors
-    ///
-    /// [`Error::TaskFailed`] when a task it depends on fails.
-    pub fn persist(&self) -> Result<Delayed<T>, Error> {
-        Runtime::global().persist(self)
-    }
-}

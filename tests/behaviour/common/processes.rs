@@ -42,7 +42,9 @@ pub(crate) fn log(dir: &std::path::Path, name: &str, line: &str) {
         .append(true)
         .open(dir.join(name))
         .unwrap();
-    writeln!(file, "{line}").unwrap();
+    // One write of the whole line: processes append to the same log at once, and a line
+    // written in pieces could interleave with another's.
+    file.write_all(format!("{line}\n").as_bytes()).unwrap();
 }
 
 /// The lines of the log `name` in `dir`.

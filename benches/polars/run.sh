@@ -69,7 +69,7 @@ cp "$work/taxi.rs.orig" "$source_file"
 build
 
 # An edit that changes `clean`'s output: everything downstream of it runs again.
-sed -i 's|const MIN_FARE: f64 = 2.5;|const MIN_FARE: f64 = 3.0;|' "$source_file"
+sed -i 's|const MIN_FARE: f64 = 2.5;|const MIN_FARE: f64 = 10.0;|' "$source_file"
 build
 run "edit changing clean's output"
 cp "$work/taxi.rs.orig" "$source_file"

@@ -1,12 +1,13 @@
 //! A polars pipeline as analytics binaries write them: twelve monthly CSV files of taxi trips
-//! are read, cleaned and summarised per pickup zone, the summaries combined and joined with a
-//! table of zones, and a report printed per borough, with data-quality figures per file.
+//! (the columns of New York's yellow-cab trip records) are read with their timestamps parsed,
+//! cleaned, summarised per pickup zone, the summaries combined and joined with a table of zones,
+//! and a report printed per borough, with data-quality figures per file.
 //!
 //! The example writes its own data (`--data DIR`, default `taxi` in the system's temporary
-//! directory) on its first run: `--files N` files of `--rows N` trips (defaults 12 and 200,000)
-//! and a zones table. Each file is an input keyed by its size and modification time, so
-//! touching or rewriting one file recomputes only what depends on it; each step is stored as
-//! Arrow IPC.
+//! directory) on its first run: `--files N` files of `--rows N` trips (defaults 12 and 200,000,
+//! about 16 MB each) and a zones table. Each file is an input keyed by its size and
+//! modification time, so touching or rewriting one file recomputes only what depends on it;
+//! each step is stored as Arrow IPC.
 //!
 //! Run it with `cargo run --release -p taxi`, twice: the second run
 //! loads the report. `--plain` runs the same steps as plain function calls, without graphchain,
@@ -32,31 +33,40 @@ mod steps {
     /// Trips with a fare below this are refunds or test rows.
     const MIN_FARE: f64 = 2.5;
 
+    /// Reads a CSV file, with columns of timestamps parsed as such.
     pub(crate) fn read_csv(path: &Path) -> PolarsResult<DataFrame> {
         CsvReadOptions::default()
             .with_has_header(true)
+            .map_parse_options(|options| options.with_try_parse_dates(true))
             .try_into_reader_with_file_path(Some(path.to_path_buf()))?
             .finish()
     }
 
     pub(crate) fn clean_trips(trips: &DataFrame) -> PolarsResult<DataFrame> {
+        let seconds = (col("tpep_dropoff_datetime") - col("tpep_pickup_datetime"))
+            .dt()
+            .total_seconds(false);
         trips
             .clone()
             .lazy()
+            .with_column(seconds.alias("seconds"))
             .filter(
-                col("fare")
+                col("fare_amount")
                     .gt_eq(lit(MIN_FARE))
-                    .and(col("distance_km").gt(lit(0.0)))
-                    .and(col("minutes").gt(lit(0.0))),
+                    .and(col("trip_distance").gt(lit(0.0)))
+                    .and(col("seconds").gt(lit(0)))
+                    .and(col("passenger_count").gt(lit(0))),
             )
             .with_columns([
-                // Money in whole cents (rounded; amounts are positive): sums of integers do not depend on the order they run in.
-                (col("fare") * lit(100.0) + lit(0.5))
+                // Money in whole cents (rounded; amounts are positive): sums of integers do not
+                // depend on the order they run in.
+                (col("fare_amount") * lit(100.0) + lit(0.5))
                     .cast(DataType::Int64)
                     .alias("fare_cents"),
-                (col("tip") * lit(100.0) + lit(0.5))
+                (col("tip_amount") * lit(100.0) + lit(0.5))
                     .cast(DataType::Int64)
                     .alias("tip_cents"),
+                col("tpep_pickup_datetime").dt().hour().alias("pickup_hour"),
             ])
             .collect()
     }
@@ -73,11 +83,12 @@ mod steps {
         clean
             .clone()
             .lazy()
-            .group_by([col("pickup_zone")])
+            .group_by([col("PULocationID")])
             .agg([
                 len().cast(DataType::Int64).alias("trips"),
-                col("fare_cents").sum().alias("fare_cents"),
-                col("tip_cents").sum().alias("tip_cents"),
+                col("fare_cents").sum(),
+                col("tip_cents").sum(),
+                col("seconds").sum(),
             ])
             .collect()
     }
@@ -85,11 +96,12 @@ mod steps {
     pub(crate) fn combine_summaries(parts: &[DataFrame]) -> PolarsResult<DataFrame> {
         let lazy: Vec<LazyFrame> = parts.iter().map(|p| p.clone().lazy()).collect();
         concat(lazy, UnionArgs::default())?
-            .group_by([col("pickup_zone")])
+            .group_by([col("PULocationID")])
             .agg([
                 col("trips").sum(),
                 col("fare_cents").sum(),
                 col("tip_cents").sum(),
+                col("seconds").sum(),
             ])
             .collect()
     }
@@ -100,8 +112,8 @@ mod steps {
             .lazy()
             .join(
                 zones.clone().lazy(),
-                [col("pickup_zone")],
-                [col("zone_id")],
+                [col("PULocationID")],
+                [col("LocationID")],
                 JoinArgs::new(JoinType::Left),
             )
             .collect()
@@ -111,34 +123,38 @@ mod steps {
         joined
             .clone()
             .lazy()
-            .group_by([col("borough")])
+            .group_by([col("Borough")])
             .agg([
                 col("trips").sum(),
                 col("fare_cents").sum(),
                 col("tip_cents").sum(),
+                col("seconds").sum(),
             ])
-            .sort(["borough"], SortMultipleOptions::default())
+            .sort(["Borough"], SortMultipleOptions::default())
             .collect()
     }
 
     pub(crate) fn render(totals: &DataFrame, quality: &[DataFrame]) -> PolarsResult<String> {
         let mut out = String::new();
-        let boroughs = totals.column("borough")?.str()?;
+        let boroughs = totals.column("Borough")?.str()?;
         let trips = totals.column("trips")?.i64()?;
         let fares = totals.column("fare_cents")?.i64()?;
         let tips = totals.column("tip_cents")?.i64()?;
+        let seconds = totals.column("seconds")?.i64()?;
         for i in 0..totals.height() {
-            let (n, fare, tip) = (
+            let (n, fare, tip, secs) = (
                 trips.get(i).unwrap_or(0),
                 fares.get(i).unwrap_or(0),
                 tips.get(i).unwrap_or(0),
+                seconds.get(i).unwrap_or(0),
             );
             out.push_str(&format!(
-                "{:<14} {:>9} trips  {:>14.2} in fares  tips {:>5.1}%\n",
+                "{:<14} {:>9} trips  {:>14.2} in fares  tips {:>5.1}%  {:>5.1} min per trip\n",
                 boroughs.get(i).unwrap_or("(unknown)"),
                 n,
                 fare as f64 / 100.0,
                 100.0 * tip as f64 / fare.max(1) as f64,
+                secs as f64 / 60.0 / n.max(1) as f64,
             ));
         }
         let (mut rows, mut dropped) = (0, 0);
@@ -247,12 +263,15 @@ fn write_data(options: &Options) -> std::io::Result<(PathBuf, Vec<PathBuf>)> {
             "Queens",
             "Staten Island",
         ];
-        let mut out = String::from("zone_id,borough,zone\n");
+        let mut out = String::from("LocationID,Borough,Zone,service_zone\n");
         for id in 1..=265 {
-            out.push_str(&format!(
-                "{id},{},Zone {id}\n",
-                boroughs[id % boroughs.len()]
-            ));
+            let borough = boroughs[id % boroughs.len()];
+            let service = if borough == "Manhattan" {
+                "Yellow Zone"
+            } else {
+                "Boro Zone"
+            };
+            out.push_str(&format!("{id},{borough},Zone {id},{service}\n"));
         }
         fs::write(&zones, out)?;
     }
@@ -269,6 +288,8 @@ fn write_data(options: &Options) -> std::io::Result<(PathBuf, Vec<PathBuf>)> {
     Ok((zones, files))
 }
 
+/// Writes `rows` trips of month `month` (1 is January 2019) in the columns of the yellow-cab
+/// trip records.
 fn write_trips(path: &Path, month: u64, rows: usize) -> std::io::Result<()> {
     let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ month.wrapping_mul(0x2545_f491_4f6c_dd1d);
     let mut next = move || {
@@ -278,37 +299,75 @@ fn write_trips(path: &Path, month: u64, rows: usize) -> std::io::Result<()> {
         state ^= state >> 27;
         state.wrapping_mul(0x2545_f491_4f6c_dd1d)
     };
+    let (year, month_of_year) = (2019 + (month - 1) / 12, (month - 1) % 12 + 1);
+    let days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][(month_of_year - 1) as usize];
     let tmp = path.with_extension("csv.tmp");
     let mut out = std::io::BufWriter::new(fs::File::create(&tmp)?);
     writeln!(
         out,
-        "pickup_zone,dropoff_zone,passengers,distance_km,minutes,fare,tip"
+        "VendorID,tpep_pickup_datetime,tpep_dropoff_datetime,passenger_count,trip_distance,\
+         RatecodeID,store_and_fwd_flag,PULocationID,DOLocationID,payment_type,fare_amount,extra,\
+         mta_tax,tip_amount,tolls_amount,improvement_surcharge,total_amount,congestion_surcharge"
     )?;
     for _ in 0..rows {
-        let r = next();
-        let distance = (r % 3000) as f64 / 100.0;
-        let minutes = 2.0 + distance * 2.5 + (r >> 20) as f64 % 15.0;
-        // One trip in fifty has a refund-like fare: the cleaning step drops it.
+        let (r, s) = (next(), next());
+        // Most trips are short: 0 to 20 miles, a third of them under 2.
+        let u = (r % 1000) as f64 / 1000.0;
+        let miles = (u * u * 2000.0).round() / 100.0;
+        let seconds = 60 + (miles * 150.0) as u64 + (s >> 32) % 900;
+        // Every trip ends within its month: at most 3,960 seconds long.
+        let pickup = s % (days * 86_400 - 3_960);
+        // One trip in fifty has a refund-like fare, one in a hundred no passengers: the cleaning
+        // step drops them.
         let fare = if r % 50 == 0 {
             0.0
         } else {
-            3.0 + distance * 1.75
+            2.5 + miles * 2.5 + seconds as f64 / 120.0
         };
+        let fare = (fare * 2.0).round() / 2.0;
         let tip = if r % 3 == 0 {
             0.0
         } else {
             (fare * 0.18 * 100.0).round() / 100.0
         };
+        let tolls = if r % 17 == 0 { 5.76 } else { 0.0 };
+        let extra = [0.0, 0.5, 1.0][(r >> 50) as usize % 3];
+        let congestion = if r % 5 == 0 { 0.0 } else { 2.5 };
         writeln!(
             out,
-            "{},{},{},{distance:.2},{minutes:.1},{fare:.2},{tip:.2}",
+            "{},{},{},{},{miles:.2},{},{},{},{},{},{fare:.2},{extra:.1},0.5,{tip:.2},{tolls:.2},0.3,{:.2},{congestion:.1}",
+            1 + r % 2,
+            Timestamp(year, month_of_year, pickup),
+            Timestamp(year, month_of_year, pickup + seconds),
+            (r >> 40) % 6 + u64::from(r % 100 != 0),
+            if r % 40 == 0 { 2 } else { 1 },
+            if r % 97 == 0 { 'Y' } else { 'N' },
             1 + (r >> 8) % 265,
             1 + (r >> 24) % 265,
-            1 + (r >> 40) % 4,
+            1 + (r >> 44) % 4,
+            fare + extra + 0.5 + tip + tolls + 0.3 + congestion,
         )?;
     }
     out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     fs::rename(tmp, path)
+}
+
+/// `seconds` into month `month` of `year`, written as the trip records write it
+/// (`2019-01-31 23:59:59`).
+struct Timestamp(u64, u64, u64);
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Timestamp(year, month, seconds) = *self;
+        let (day, rest) = (1 + seconds / 86_400, seconds % 86_400);
+        write!(
+            f,
+            "{year}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+            rest / 3600,
+            rest / 60 % 60,
+            rest % 60
+        )
+    }
 }
 
 /// The pipeline as plain function calls: what the program would be without graphchain.

@@ -120,7 +120,7 @@ pub mod executor {
     //! workers find their role in [`WORKER_ENV`], and Slurm jobs get the `sbatch` options in
     //! [`SBATCH_OPTIONS_ENV`].
     pub use graphchain_core::{
-        EXECUTOR_ENV, Executor, ParseExecutorError, SBATCH_OPTIONS_ENV, WORKER_ENV,
+        EXECUTOR_ENV, Executor, ParseExecutorError, SBATCH_OPTIONS_ENV, THREADS_ENV, WORKER_ENV,
     };
 }
 

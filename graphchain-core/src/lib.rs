@@ -60,7 +60,7 @@ pub use crate::surface::futures::{AsCompleted, RunHandle, as_completed};
 pub use crate::surface::outputs::{Outputs, compute};
 pub use crate::surface::profile::{FunctionProfile, Profile, Profiler};
 pub use crate::surface::runtime::{
-    CACHE_DIR_ENV, DEFAULT_CACHE_DIR, EXPLAIN_ENV, PROGRESS_ENV, Runtime,
+    CACHE_DIR_ENV, DEFAULT_CACHE_DIR, EXPLAIN_ENV, PROGRESS_ENV, Runtime, THREADS_ENV,
 };
 pub use crate::value::BoxError;
 

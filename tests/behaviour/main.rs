@@ -78,6 +78,7 @@ mod remote_caches_are_warm_on_a_second_machine;
 mod reports_explain_why_nodes_ran;
 mod rerun_recomputes_only_what_failed;
 mod result_aliases_fail_the_task_on_err;
+mod results_are_stored_while_the_next_tasks_run;
 mod retries_rerun_transient_failures;
 mod runtime_configuration;
 mod save_picture_by_extension;
@@ -101,6 +102,7 @@ mod visualize_colours_nodes_by_state;
 mod visualize_emits_dot;
 mod work_spreads_over_worker_processes;
 mod worker_processes_equal_sequential;
+mod worker_threads_come_from_the_environment;
 mod workers_that_cannot_start_fail_their_tasks;
 mod wrapped_functions_build_nodes;
 

@@ -348,11 +348,8 @@ pub(super) fn run_chain(
                     crew.push(Work::Node(c));
                 }
             });
-            match job {
-                // A leased result is stored at once: other processes wait for it.
-                Some(job) if job.leased() => run.store(job),
-                Some(job) => crew.push(Work::Store(job)),
-                None => {}
+            if let Some(job) = job {
+                super::drive::store_from_worker(run, crew, job);
             }
         }
     }));

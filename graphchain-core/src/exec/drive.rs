@@ -85,13 +85,23 @@ impl Items for CpuItems<'_, '_, '_, '_> {
                 None => next = Some(c),
                 Some(_) => crew.push(Work::Node(c)),
             });
-            match job {
-                // A leased result is stored at once: other processes wait for it.
-                Some(job) if job.leased() => run.store(job),
-                Some(job) => crew.push(Work::Store(job)),
-                None => {}
+            if let Some(job) = job {
+                store_from_worker(run, crew, job);
             }
         }
+    }
+}
+
+/// Hands a result computed on a worker to the store: to the writer, or stored here and now when
+/// it is leased (other processes wait for it) or the writer is far behind.
+pub(super) fn store_from_worker(run: &RunState<'_, '_, '_>, crew: &Crew<'_>, job: StoreJob) {
+    let job = if job.leased() {
+        Some(job)
+    } else {
+        crew.queue_store(job)
+    };
+    if let Some(job) = job {
+        run.store(job);
     }
 }
 

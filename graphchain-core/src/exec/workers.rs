@@ -6,7 +6,15 @@
 //! other graphchain tasks would start on top of the blocked one, inflating its measured time and
 //! holding all their memory at once. A worker here that blocks simply blocks.
 //!
-//! A run puts its ready nodes (and its results to store) on the queue as items that point back
+//! Results to store go to a queue of their own, served by one more thread, the writer
+//! (`graphchain-store`), and by workers that have no task to run: storing a result (encoding it,
+//! hashing it, writing it) overlaps the tasks that come next instead of delaying them, which
+//! matters most when each task already keeps every core busy in its own pool (polars). A worker
+//! hands a result over only when the writer is idle, and otherwise stores it itself: so at most
+//! one result is kept in memory for storing alone, and a slow disk slows the run down rather
+//! than piling results up.
+//!
+//! A run puts its ready nodes (and its results to store) on the queues as items that point back
 //! to the run, which lives on the caller's stack. The caller waits until every item it queued was
 //! executed, so no item outlives the run it points to. A run started from inside a task (on a
 //! worker) works on its own items while it waits, and only on those.
@@ -46,16 +54,31 @@ struct Item {
 unsafe impl Send for Item {}
 
 struct Queue {
+    /// Nodes to start.
     items: VecDeque<Item>,
+    /// Results to store.
+    stores: VecDeque<Item>,
     /// Workers waiting for an item.
     idle: usize,
+    /// Whether the writer is not storing a result (it may not have started waiting yet: it looks
+    /// at the queue before it waits).
+    writer_idle: bool,
     shutdown: bool,
+}
+
+impl Queue {
+    /// The next item for a worker: a node to start, or else a result to store.
+    fn next_for_worker(&mut self) -> Option<Item> {
+        self.items.pop_front().or_else(|| self.stores.pop_front())
+    }
 }
 
 struct Shared {
     queue: Mutex<Queue>,
     /// Signalled when an item is queued or the pool shuts down.
     work: Condvar,
+    /// Signalled when a result to store is queued or the pool shuts down.
+    store_work: Condvar,
     threads: usize,
 }
 
@@ -77,22 +100,34 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Workers {
-    /// Starts `threads` workers named `graphchain-0`, `graphchain-1`…
+    /// Starts `threads` workers named `graphchain-0`, `graphchain-1`…, and the writer,
+    /// `graphchain-store`.
     pub(crate) fn new(threads: usize) -> std::io::Result<Workers> {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 items: VecDeque::new(),
+                stores: VecDeque::new(),
                 idle: 0,
+                writer_idle: true,
                 shutdown: false,
             }),
             work: Condvar::new(),
+            store_work: Condvar::new(),
             threads,
         });
-        for index in 0..threads {
+        for index in 0..=threads {
             let mine = Arc::clone(&shared);
-            let started = std::thread::Builder::new()
-                .name(format!("graphchain-{index}"))
-                .spawn(move || work_loop(&mine, index));
+            let builder = std::thread::Builder::new();
+            let started = if index < threads {
+                builder
+                    .name(format!("graphchain-{index}"))
+                    .spawn(move || work_loop(&mine, index))
+            } else {
+                // The writer counts as worker `threads` where an index is asked for.
+                builder
+                    .name("graphchain-store".to_owned())
+                    .spawn(move || store_loop(&mine, index))
+            };
             if let Err(e) = started {
                 Workers { shared }.shut_down();
                 return Err(e);
@@ -114,6 +149,7 @@ impl Workers {
     fn shut_down(&self) {
         lock(&self.shared.queue).shutdown = true;
         self.shared.work.notify_all();
+        self.shared.store_work.notify_all();
     }
 }
 
@@ -131,7 +167,7 @@ fn work_loop(shared: &Shared, index: usize) {
         let item = {
             let mut queue = lock(&shared.queue);
             loop {
-                if let Some(item) = queue.items.pop_front() {
+                if let Some(item) = queue.next_for_worker() {
                     break item;
                 }
                 if queue.shutdown {
@@ -142,11 +178,39 @@ fn work_loop(shared: &Shared, index: usize) {
                 queue.idle -= 1;
             }
         };
-        // SAFETY: the crew outlives its items: `Crew::wait` returns only once every item it
-        // counted was executed, and this item is counted until `done` below.
-        let crew = unsafe { &*item.crew };
-        crew.run(item.work, index);
+        run_item(item, index);
     }
+}
+
+/// The writer: stores results, and nothing else, so that it never holds a task up.
+fn store_loop(shared: &Shared, index: usize) {
+    loop {
+        let item = {
+            let mut queue = lock(&shared.queue);
+            loop {
+                if let Some(item) = queue.stores.pop_front() {
+                    queue.writer_idle = false;
+                    break item;
+                }
+                if queue.shutdown {
+                    return;
+                }
+                queue = shared
+                    .store_work
+                    .wait(queue)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+        };
+        run_item(item, index);
+        lock(&shared.queue).writer_idle = true;
+    }
+}
+
+fn run_item(item: Item, index: usize) {
+    // SAFETY: the crew outlives its items: `Crew::wait` returns only once every item it
+    // counted was executed, and this item is counted until `done` below.
+    let crew = unsafe { &*item.crew };
+    crew.run(item.work, index);
 }
 
 /// The items of one run: how many are queued or running, and how the run waits for them.
@@ -188,26 +252,50 @@ impl<'r> Crew<'r> {
         self.enqueue(works, false);
     }
 
+    /// Hands a result to the writer when it is idle; otherwise the job comes back, for the
+    /// caller to store itself.
+    pub(super) fn queue_store(&self, job: StoreJob) -> Option<StoreJob> {
+        let shared = &self.workers.shared;
+        let full = {
+            let queue = lock(&shared.queue);
+            !(queue.writer_idle && queue.stores.is_empty())
+        };
+        if full {
+            return Some(job);
+        }
+        self.push(Work::Store(job));
+        None
+    }
+
     fn enqueue(&self, works: impl IntoIterator<Item = Work>, front: bool) {
         // The lifetime is erased here: `wait` does not return before every item counted in
         // `outstanding` has been executed, so no queued pointer outlives `self`.
         let crew = std::ptr::from_ref(self).cast::<Crew<'static>>();
         let shared = &self.workers.shared;
         let mut queue = lock(&shared.queue);
-        let before = queue.items.len();
-        let items = works.into_iter().map(|work| Item { crew, work });
-        if front {
-            for item in items {
-                queue.items.push_front(item);
+        let (mut nodes, mut stores) = (0, 0);
+        for work in works {
+            let (queue, count) = match work {
+                Work::Node(_) => (&mut queue.items, &mut nodes),
+                Work::Store(_) => (&mut queue.stores, &mut stores),
+            };
+            let item = Item { crew, work };
+            if front {
+                queue.push_front(item);
+            } else {
+                queue.push_back(item);
             }
-        } else {
-            queue.items.extend(items);
+            *count += 1;
         }
-        let added = queue.items.len() - before;
-        self.outstanding.fetch_add(added, Ordering::AcqRel);
-        let idle = queue.idle;
+        self.outstanding.fetch_add(nodes + stores, Ordering::AcqRel);
+        let (idle, writer_idle) = (queue.idle, queue.writer_idle);
         drop(queue);
-        match added.min(idle) {
+        if stores > 0 && writer_idle {
+            shared.store_work.notify_one();
+        }
+        // Idle workers start nodes; they store results too when the writer is busy.
+        let for_workers = nodes + if writer_idle { 0 } else { stores };
+        match for_workers.min(idle) {
             0 => {}
             1 => shared.work.notify_one(),
             _ => shared.work.notify_all(),
@@ -264,11 +352,15 @@ impl<'r> Crew<'r> {
             }
         }
         // A wide run grew the queue; give the memory back once it is empty.
-        let mut queue = lock(&self.workers.shared.queue);
-        if queue.items.is_empty() && queue.items.capacity() > 1024 {
-            queue.items.shrink_to(1024);
+        {
+            let mut queue = lock(&self.workers.shared.queue);
+            let queue = &mut *queue;
+            for items in [&mut queue.items, &mut queue.stores] {
+                if items.is_empty() && items.capacity() > 1024 {
+                    items.shrink_to(1024);
+                }
+            }
         }
-        drop(queue);
         if let Some(panic) = lock(&self.panic).take() {
             resume_unwind(panic);
         }
@@ -278,11 +370,14 @@ impl<'r> Crew<'r> {
     pub(super) fn take_own(&self) -> Option<Work> {
         let me = std::ptr::from_ref(self).cast::<Crew<'static>>();
         let mut queue = lock(&self.workers.shared.queue);
-        let at = queue
-            .items
-            .iter()
-            .position(|item| std::ptr::eq(item.crew, me))?;
-        queue.items.remove(at).map(|item| item.work)
+        let queue = &mut *queue;
+        [&mut queue.items, &mut queue.stores]
+            .into_iter()
+            .find_map(|items| {
+                let at = items.iter().position(|item| std::ptr::eq(item.crew, me))?;
+                items.remove(at)
+            })
+            .map(|item| item.work)
     }
 
     /// The worker running the current thread, if it is one of this crew's pool.

@@ -15,7 +15,7 @@ use crate::store::signed::{CACHE_KEY_ENV, SignedStore};
 use crate::store::speed::StoreSpeed;
 use crate::store::{LocalStore, Store};
 use crate::surface::budget;
-use crate::surface::runtime::{CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Inner, Runtime};
+use crate::surface::runtime::{CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Inner, Runtime, THREADS_ENV};
 
 /// A cache key, kept out of `Debug` output.
 #[derive(Clone)]
@@ -75,7 +75,8 @@ impl RuntimeBuilder {
         Self::default()
     }
 
-    /// Runs tasks on `n` worker threads (default: one per core).
+    /// Runs tasks on `n` worker threads (default: [`THREADS_ENV`](crate::THREADS_ENV) when
+    /// set, else one per core). Results are stored on one more thread.
     pub fn threads(mut self, n: usize) -> Self {
         self.threads = Some(n);
         self
@@ -268,7 +269,8 @@ impl RuntimeBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Config`] for zero threads, a zero `io_limit`, an empty cache directory, a
+    /// [`Error::Config`] for zero threads (or a `GRAPHCHAIN_THREADS` that is not a whole number
+    /// of at least 1), a zero `io_limit`, an empty cache directory, a
     /// malformed `GRAPHCHAIN_CACHE_MAX_SIZE`, a cache URL that cannot be used (malformed, of an
     /// unknown scheme, remote without the `remote` feature, or a remote store that cannot be
     /// listed: no such bucket, refused credentials, unreachable) — found here, before any task
@@ -306,9 +308,11 @@ impl RuntimeBuilder {
             Some(bytes) => Some(bytes),
             None => budget::from_env()?,
         };
-        let threads = self
-            .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        let threads = match self.threads {
+            Some(n) => n,
+            None => threads_from_env()?
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        };
         let workers = Workers::new(threads).map_err(Error::ThreadPool)?;
         let url = self.cache_url.or_else(|| {
             std::env::var(CACHE_ENV)
@@ -351,5 +355,19 @@ impl RuntimeBuilder {
                 tokio: exec::AsyncRuntime::new(self.io_limit),
             }),
         })
+    }
+}
+
+/// The number of threads `GRAPHCHAIN_THREADS` asks for, if it is set.
+fn threads_from_env() -> Result<Option<usize>, Error> {
+    let Some(value) = std::env::var_os(THREADS_ENV).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    match value.to_str().map(str::trim).map(str::parse::<usize>) {
+        Some(Ok(n)) if n > 0 => Ok(Some(n)),
+        _ => Err(Error::Config(format!(
+            "{THREADS_ENV} must be a whole number of threads, at least 1, not `{}`",
+            value.to_string_lossy()
+        ))),
     }
 }

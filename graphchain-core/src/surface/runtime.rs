@@ -27,6 +27,14 @@ use crate::value::Value;
 /// The environment variable that overrides the default cache directory.
 pub const CACHE_DIR_ENV: &str = "GRAPHCHAIN_CACHE_DIR";
 
+/// The environment variable that sets the number of worker threads of a runtime whose builder
+/// was not given [`threads`](RuntimeBuilder::threads) (default: one per core).
+///
+/// `GRAPHCHAIN_THREADS=1` suits a pipeline whose every step keeps all cores busy in a pool of its
+/// own (polars with `POLARS_MAX_THREADS` unset): steps then run one at a time, as plain calls
+/// would, holding one step's frames in memory, while results are stored on a thread of their own.
+pub const THREADS_ENV: &str = "GRAPHCHAIN_THREADS";
+
 /// The environment variable that forces the progress bar on (`1`) or off (`0`).
 ///
 /// By default a run draws a progress bar on stderr once it has lasted a second, when stderr is a

@@ -1,0 +1,45 @@
+//! `GRAPHCHAIN_THREADS` sets the number of worker threads of a runtime whose builder was not
+//! given one; `threads(n)` wins over it, and a value that is not a whole number of at least 1 is
+//! a configuration error that names it.
+
+use graphchain::executor::THREADS_ENV;
+use graphchain::{Error, Runtime};
+
+use crate::common;
+
+fn run(value: &str) -> String {
+    let mut command = common::child(&common::test_name!(child_reports_its_threads));
+    command.env(THREADS_ENV, value);
+    common::child_output(&mut command).0
+}
+
+#[test]
+fn the_environment_sets_the_threads_and_a_bad_value_is_named() {
+    let out = run("3");
+    assert!(out.contains("THREADS 3 AND 5"), "{out}");
+    for bad in ["0", "many", "-2"] {
+        let out = run(bad);
+        assert!(
+            out.contains(&format!(
+                "BUILD ERROR invalid runtime configuration: GRAPHCHAIN_THREADS must be a whole number of threads, at least 1, not `{bad}`"
+            )),
+            "{out}"
+        );
+    }
+}
+
+/// Runs in the children only (a no-op in the normal run of the test binary).
+#[test]
+fn child_reports_its_threads() {
+    if !common::in_child() {
+        return;
+    }
+    match Runtime::builder().cache(false).build() {
+        Err(e @ Error::Config(_)) => println!("\nBUILD ERROR {e}"),
+        Err(e) => panic!("{e}"),
+        Ok(rt) => {
+            let given = Runtime::builder().cache(false).threads(5).build().unwrap();
+            println!("\nTHREADS {} AND {}", rt.threads(), given.threads());
+        }
+    }
+}

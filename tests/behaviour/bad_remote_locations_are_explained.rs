@@ -40,16 +40,36 @@ fn a_missing_bucket_is_named() {
 
 #[test]
 fn an_unreachable_server_is_named_quickly() {
+    // Credentials of its own: without any, the S3 client would first ask the cloud's metadata
+    // service for some, and fail on that instead, however the machine's network answers.
+    let (out, _) = common::child_output(
+        common::child(&common::test_name!(child_opens_an_unreachable_server))
+            .env("AWS_ACCESS_KEY_ID", "graphchain-test")
+            .env("AWS_SECRET_ACCESS_KEY", "graphchain-test")
+            .env("AWS_REGION", "us-east-1")
+            .env_remove("AWS_ENDPOINT")
+            .env_remove("AWS_SESSION_TOKEN"),
+    );
+    assert!(out.contains("the server cannot be reached"), "{out}");
+    assert!(out.contains("WITHIN 20 S"), "{out}");
+}
+
+/// The child's side: an endpoint nothing listens on.
+#[test]
+fn child_opens_an_unreachable_server() {
+    if !common::in_child() {
+        return;
+    }
     let start = Instant::now();
     // Nothing listens on port 9 of this machine.
     let options = RemoteOptions::new()
         .endpoint("http://127.0.0.1:9")
         .max_retries(1);
-    let e = RemoteStore::open_with("s3://bucket/cache", &options)
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("the server cannot be reached"), "{e}");
-    assert!(start.elapsed() < Duration::from_secs(20));
+    let e = RemoteStore::open_with("s3://bucket/cache", &options).unwrap_err();
+    println!("\nERROR {e}");
+    if start.elapsed() < Duration::from_secs(20) {
+        println!("WITHIN 20 S");
+    }
 }
 
 /// The child's side: credentials the server does not know, from the environment.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::*;
 
-fn round_trip<T: Serialize + DeserializeOwned>(value: &T) -> (T, Vec<u8>) {
+fn round_trip<T: Serialize + DeserializeOwned + 'static>(value: &T) -> (T, Vec<u8>) {
     let mut out = Vec::new();
     <PostcardLz4 as Codec<T>>::encode(value, &mut out).unwrap();
     (<PostcardLz4 as Codec<T>>::decode(&out).unwrap(), out)

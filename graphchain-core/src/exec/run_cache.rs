@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::content::Contents;
 use super::lock;
@@ -16,7 +16,7 @@ use crate::key::Key;
 use crate::store::entry::{self, EntryError, Header, ReadError};
 use crate::store::payload::{self, Described};
 use crate::store::speed::StoreSpeed;
-use crate::store::{EntryBytes, Lease, Store};
+use crate::store::{EntryBytes, Lease, Store, USE_GRANULARITY};
 use crate::value::Value;
 
 mod lineage;
@@ -98,6 +98,8 @@ struct Read {
     bytes: EntryBytes,
     /// Where the payload starts in `bytes`.
     payload_at: usize,
+    /// When the entry was last used, when the store said.
+    last_used: Option<SystemTime>,
 }
 
 /// The cache side of one attempt.
@@ -177,6 +179,7 @@ impl<'c> RunCache<'c> {
             header: checked.header,
             bytes: checked.bytes,
             payload_at: checked.payload_at,
+            last_used: checked.last_used,
         })
     }
 
@@ -190,7 +193,15 @@ impl<'c> RunCache<'c> {
                 self.ctx
                     .speed
                     .observe(read.bytes.len() as u64, elapsed.as_secs_f64());
-                let _ = self.ctx.store.touch(node.key);
+                // Its use is recorded only when the last one recorded is not recent.
+                let recent = read.last_used.is_some_and(|t| {
+                    SystemTime::now()
+                        .duration_since(t)
+                        .is_ok_and(|age| age < USE_GRANULARITY)
+                });
+                if !recent {
+                    let _ = self.ctx.store.touch(node.key);
+                }
                 Ok(self.loaded(i, node, read, elapsed))
             }
             Err(problem) => {

@@ -174,10 +174,7 @@ impl<T: Serialize + DeserializeOwned + 'static> Codec<T> for PostcardLz4 {
             *out = out_vec;
         }
         let encoded = &out[start + 1..];
-        let sample = &encoded[..encoded.len().min(SAMPLE)];
-        let worth_it =
-            encoded.len() >= 256 && lz4_flex::compress(sample).len() < sample.len() * 9 / 10;
-        if worth_it {
+        if compresses(&encoded[..encoded.len().min(SAMPLE)], encoded.len()) {
             let compressed = lz4_flex::compress(encoded);
             let len = encoded.len() as u64;
             out.truncate(start);
@@ -223,6 +220,51 @@ impl<T: Serialize + DeserializeOwned + 'static> Codec<T> for PostcardLz4 {
     fn checked_fingerprint() -> Result<[u8; 32], UntraceableType> {
         type_structure::<T>().map(|structure| structure_fingerprint::<T>(&structure))
     }
+}
+
+/// Whether an encoding of `len` bytes starting with `sample` (its first [`SAMPLE`] bytes) is
+/// worth compressing: the sample shrinks by a tenth.
+fn compresses(sample: &[u8], len: usize) -> bool {
+    len >= 256 && lz4_flex::compress(sample).len() < sample.len() * 9 / 10
+}
+
+/// An encoding as two parts, the second borrowed from the value: written and hashed as the
+/// bytes they make together, without first copying the value into them.
+#[derive(Debug)]
+pub(crate) struct Parts<'v> {
+    head: [u8; 11],
+    head_len: usize,
+    body: &'v [u8],
+}
+
+impl Parts<'_> {
+    /// The encoding's bytes, in two pieces.
+    pub(crate) fn slices(&self) -> [&[u8]; 2] {
+        [&self.head[..self.head_len], self.body]
+    }
+}
+
+/// What codec `C` writes for `value`, as parts borrowed from it, when `C` is [`PostcardLz4`],
+/// `value` a vector that [`bulk`] copies whole, and its encoding stored as it is (not
+/// compressed): exactly the bytes `C::encode` appends.
+pub(crate) fn borrowed_parts<T: 'static, C: 'static>(value: &T) -> Option<Parts<'_>> {
+    if std::any::TypeId::of::<C>() != std::any::TypeId::of::<PostcardLz4>() {
+        return None;
+    }
+    let ((varint, varint_len), body) = bulk::parts(value)?;
+    let mut sample = Vec::with_capacity(SAMPLE);
+    sample.extend_from_slice(&varint[..varint_len]);
+    sample.extend_from_slice(&body[..body.len().min(SAMPLE - varint_len)]);
+    if compresses(&sample, varint_len + body.len()) {
+        return None;
+    }
+    let mut head = [RAW; 11];
+    head[1..=varint_len].copy_from_slice(&varint[..varint_len]);
+    Some(Parts {
+        head,
+        head_len: 1 + varint_len,
+        body,
+    })
 }
 
 /// Decodes postcard's encoding of a `T`: in one copy when it is a vector of fixed-width numbers.

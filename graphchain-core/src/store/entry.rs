@@ -272,14 +272,21 @@ fn read_bytes(
 /// The blake3 hash of a payload: on the pool's threads when it is large and this thread is one
 /// of them (never starting rayon's global pool from a thread outside one).
 pub(crate) fn payload_hash(payload: &[u8]) -> [u8; 32] {
-    if payload.len() >= PARALLEL_HASH && rayon::current_thread_index().is_some() {
-        *blake3::Hasher::new()
-            .update_rayon(payload)
-            .finalize()
-            .as_bytes()
-    } else {
-        *blake3::hash(payload).as_bytes()
+    parts_hash(&[payload])
+}
+
+/// The blake3 hash of the payload made of `parts`, as [`payload_hash`] of their concatenation.
+pub(crate) fn parts_hash(parts: &[&[u8]]) -> [u8; 32] {
+    let pool = rayon::current_thread_index().is_some();
+    let mut hasher = blake3::Hasher::new();
+    for part in parts {
+        if part.len() >= PARALLEL_HASH && pool {
+            hasher.update_rayon(part);
+        } else {
+            hasher.update(part);
+        }
     }
+    *hasher.finalize().as_bytes()
 }
 
 /// Checks a payload against its header's checksum.

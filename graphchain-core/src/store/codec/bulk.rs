@@ -79,16 +79,38 @@ pub(super) fn decode<T: 'static>(bytes: &[u8]) -> Option<Result<T, &'static str>
     Some(decoded.map(|v| *v.downcast::<T>().expect("the type was checked")))
 }
 
+/// Postcard's encoding of `value`, when it is a vector of fixed-width numbers on a
+/// little-endian machine, as its length (a varint, in the first bytes of the array) and the
+/// vector's own memory: what [`encode`] would append, without copying it.
+pub(super) fn parts<T: 'static>(value: &T) -> Option<(([u8; 10], usize), &[u8])> {
+    if !cfg!(target_endian = "little") {
+        return None;
+    }
+    each_fixed!(value, |v| (length(v.len()), as_bytes(v)))
+}
+
+/// `n` as postcard's varint, in the first bytes of the array.
+fn length(n: usize) -> ([u8; 10], usize) {
+    let mut bytes = Vec::with_capacity(10);
+    put_varint(n as u64, &mut bytes);
+    let mut head = [0; 10];
+    head[..bytes.len()].copy_from_slice(&bytes);
+    (head, bytes.len())
+}
+
+fn as_bytes<N: Fixed>(v: &[N]) -> &[u8] {
+    // SAFETY: `N` has no padding (`Fixed`), so its elements' memory is `size_of_val(v)`
+    // initialised bytes, borrowed for as long as `v` is.
+    unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), size_of_val(v)) }
+}
+
 fn is<T: 'static, U: 'static>() -> bool {
     std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>()
 }
 
 fn put<N: Fixed>(v: &[N], out: &mut Vec<u8>) {
     put_varint(v.len() as u64, out);
-    // SAFETY: `N` has no padding (`Fixed`), so its elements' memory is `size_of_val(v)`
-    // initialised bytes, borrowed for as long as `v` is.
-    let bytes = unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), size_of_val(v)) };
-    out.extend_from_slice(bytes);
+    out.extend_from_slice(as_bytes(v));
 }
 
 /// The vector `bytes` encodes: `None` unless they are a canonical varint length `n` followed by

@@ -14,6 +14,8 @@ where
     assert!(encode(&value, &mut bytes));
     assert_eq!(bytes, postcard_bytes(&value));
     assert_eq!(encoded_len(&value), Some(bytes.len()));
+    let ((head, head_len), body) = parts(&value).expect("a vector of fixed-width numbers");
+    assert_eq!([&head[..head_len], body].concat(), bytes);
     assert_eq!(decode::<T>(&bytes).expect("taken").unwrap(), value);
 }
 
@@ -44,6 +46,7 @@ fn other_types_are_left_to_postcard() {
     assert!(!encode(&vec![vec![1.0f64]], &mut bytes));
     assert!(bytes.is_empty());
     assert_eq!(encoded_len(&vec![1u64]), None);
+    assert!(parts(&vec![1u64]).is_none());
     assert!(decode::<Vec<u32>>(&[1, 1]).is_none());
     assert!(decode::<String>(&[1, b'a']).is_none());
 }

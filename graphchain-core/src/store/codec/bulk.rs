@@ -82,15 +82,18 @@ pub(super) fn decode<T: 'static>(bytes: &[u8]) -> Option<Result<T, &'static str>
 /// Postcard's encoding of `value`, when it is a vector of fixed-width numbers on a
 /// little-endian machine, as its length (a varint, in the first bytes of the array) and the
 /// vector's own memory: what [`encode`] would append, without copying it.
-pub(super) fn parts<T: 'static>(value: &T) -> Option<(([u8; 10], usize), &[u8])> {
+pub(super) fn parts<T: 'static>(value: &T) -> Option<(Varint, &[u8])> {
     if !cfg!(target_endian = "little") {
         return None;
     }
     each_fixed!(value, |v| (length(v.len()), as_bytes(v)))
 }
 
-/// `n` as postcard's varint, in the first bytes of the array.
-fn length(n: usize) -> ([u8; 10], usize) {
+/// A postcard varint: its bytes are the first `.1` of the array.
+pub(super) type Varint = ([u8; 10], usize);
+
+/// `n` as postcard's varint.
+fn length(n: usize) -> Varint {
     let mut bytes = Vec::with_capacity(10);
     put_varint(n as u64, &mut bytes);
     let mut head = [0; 10];

@@ -65,14 +65,14 @@ pub const SMALL: u32 = 3;
 pub const LARGE: u32 = 400;
 
 /// `PostcardLz4`'s encoding of `value`.
-pub fn encode<T: Serialize + serde::de::DeserializeOwned>(value: &T) -> Vec<u8> {
+pub fn encode<T: Serialize + serde::de::DeserializeOwned + 'static>(value: &T) -> Vec<u8> {
     let mut out = Vec::new();
     <PostcardLz4 as Codec<T>>::encode(value, &mut out).expect("encodes");
     out
 }
 
 /// `PostcardLz4`'s decoding of `bytes`.
-pub fn decode<T: Serialize + serde::de::DeserializeOwned>(
+pub fn decode<T: Serialize + serde::de::DeserializeOwned + 'static>(
     bytes: &[u8],
 ) -> Result<T, graphchain::error::BoxError> {
     <PostcardLz4 as Codec<T>>::decode(bytes)

@@ -76,7 +76,7 @@ fn record() -> impl Strategy<Value = Record> {
         })
 }
 
-fn round_trip<T: Serialize + serde::de::DeserializeOwned>(value: &T) -> T {
+fn round_trip<T: Serialize + serde::de::DeserializeOwned + 'static>(value: &T) -> T {
     let mut bytes = Vec::new();
     <PostcardLz4 as Codec<T>>::encode(value, &mut bytes).unwrap();
     <PostcardLz4 as Codec<T>>::decode(&bytes).unwrap()

@@ -58,6 +58,7 @@ mod killed_uploads_leave_no_remote_entry;
 mod killed_writers_leave_no_bad_entry;
 mod labels_tell_calls_apart;
 mod leftovers_of_killed_writers_are_removed;
+mod loads_record_use_to_the_minute;
 mod logs_name_load_compute_store;
 mod methods_build_nodes;
 mod million_node_chain;

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::content::Contents;
 use super::lock;
@@ -16,7 +16,7 @@ use crate::key::Key;
 use crate::store::entry::{self, EntryError, Header, ReadError};
 use crate::store::payload::{self, Described};
 use crate::store::speed::StoreSpeed;
-use crate::store::{EntryBytes, Lease, Store};
+use crate::store::{EntryBytes, Lease, Store, USE_GRANULARITY};
 use crate::value::Value;
 
 mod lineage;
@@ -98,6 +98,8 @@ struct Read {
     bytes: EntryBytes,
     /// Where the payload starts in `bytes`.
     payload_at: usize,
+    /// When the entry was last used, when the store said.
+    last_used: Option<SystemTime>,
 }
 
 /// The cache side of one attempt.
@@ -177,6 +179,7 @@ impl<'c> RunCache<'c> {
             header: checked.header,
             bytes: checked.bytes,
             payload_at: checked.payload_at,
+            last_used: checked.last_used,
         })
     }
 
@@ -190,7 +193,15 @@ impl<'c> RunCache<'c> {
                 self.ctx
                     .speed
                     .observe(read.bytes.len() as u64, elapsed.as_secs_f64());
-                let _ = self.ctx.store.touch(node.key);
+                // Its use is recorded only when the last one recorded is not recent.
+                let recent = read.last_used.is_some_and(|t| {
+                    SystemTime::now()
+                        .duration_since(t)
+                        .is_ok_and(|age| age < USE_GRANULARITY)
+                });
+                if !recent {
+                    let _ = self.ctx.store.touch(node.key);
+                }
                 Ok(self.loaded(i, node, read, elapsed))
             }
             Err(problem) => {
@@ -366,29 +377,38 @@ impl<'c> RunCache<'c> {
         let auto = self.weighs_cost(plan, job.node, node);
         // Only the automatic policy needs the store's speed (and so a probe).
         let speed = if auto { speed.get(store) } else { None };
-        let (payload, checksum) = match job.payload {
-            Some(encoded) => encoded,
-            None => {
-                let mut payload = Vec::new();
-                if let Err(e) = (storable.encode)(&job.value, &mut payload) {
-                    tracing::warn!(
-                        target: "graphchain",
-                        function = node.info.name,
-                        key = %node.key.short(),
-                        "cannot encode the result, not storing it: {e}"
-                    );
-                    return None;
-                }
-                (payload, None)
-            }
-        };
         // The content of a value the plan reads further, for the traces of its readers.
         let readers = self.content.has_readers(job.node) && self.content.get(job.node).is_none();
-        let own = readers
-            .then(|| (storable.content_hash)(&job.value, &payload))
+        // A value the codec gives as parts of its own memory (a large vector) is written and
+        // hashed from there, never copied into an encoding first.
+        let borrowed = (job.payload.is_none() && !readers)
+            .then(|| (storable.encode_parts)(&job.value))
             .flatten();
-        drop(job.value);
-        let hash = checksum.unwrap_or_else(|| entry::payload_hash(&payload));
+        let (mut encoded, mut checksum) = (Vec::new(), None);
+        if borrowed.is_none() {
+            match job.payload {
+                Some((payload, hash)) => (encoded, checksum) = (payload, hash),
+                None => {
+                    if let Err(e) = (storable.encode)(&job.value, &mut encoded) {
+                        tracing::warn!(
+                            target: "graphchain",
+                            function = node.info.name,
+                            key = %node.key.short(),
+                            "cannot encode the result, not storing it: {e}"
+                        );
+                        return None;
+                    }
+                }
+            }
+        }
+        let payload = match &borrowed {
+            Some(parts) => parts.slices(),
+            None => [&encoded[..], &[]],
+        };
+        let own = readers
+            .then(|| (storable.content_hash)(&job.value, &encoded))
+            .flatten();
+        let hash = checksum.unwrap_or_else(|| entry::parts_hash(&payload));
         if readers {
             self.content.set(job.node, own.unwrap_or(hash));
         }
@@ -399,7 +419,7 @@ impl<'c> RunCache<'c> {
             name: node.info.name,
             compute_ns: job.compute.as_nanos() as u64,
         };
-        let size = payload::loaded_size(&described, payload.len());
+        let size = payload::loaded_size(&described, payload[0].len() + payload[1].len());
         if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover, plan.is_root(job.node)))
         {
             if speed.is_some() {

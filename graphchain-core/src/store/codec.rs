@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 
 use crate::value::BoxError;
 
+mod bulk;
 mod storable;
 mod trace;
 
@@ -141,7 +142,9 @@ pub trait Codec<T>: 'static {
 /// The default codec: postcard, compressed with lz4 when that pays off.
 ///
 /// A sample of the encoding is compressed first; data that does not shrink (random floats, say)
-/// is stored as it is, so that storing and loading run at memory speed.
+/// is stored as it is, so that storing and loading run at memory speed. Vectors of `f64`, `f32`,
+/// `u8` and `i8` are encoded and decoded as one copy of their memory (the same bytes postcard
+/// writes element by element).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PostcardLz4;
 
@@ -153,22 +156,25 @@ const SAMPLE: usize = 64 * 1024;
 /// lz4 cannot expand data by more than this factor, so a larger claimed size is a lie.
 const LZ4_MAX_RATIO: usize = 256;
 
-impl<T: Serialize + DeserializeOwned> Codec<T> for PostcardLz4 {
+impl<T: Serialize + DeserializeOwned + 'static> Codec<T> for PostcardLz4 {
     const NAME: &'static str = "postcard+lz4";
 
     fn encode(value: &T, out: &mut Vec<u8>) -> Result<(), BoxError> {
         // Encoded in place, sized up front: a large result is written to memory once.
         let start = out.len();
-        out.reserve(1 + postcard::experimental::serialized_size(value)?);
+        let len = match bulk::encoded_len(value) {
+            Some(len) => len,
+            None => postcard::experimental::serialized_size(value)?,
+        };
+        out.reserve(1 + len);
         out.push(RAW);
-        let mut out_vec = std::mem::take(out);
-        out_vec = postcard::to_extend(value, out_vec)?;
-        *out = out_vec;
+        if !bulk::encode(value, out) {
+            let mut out_vec = std::mem::take(out);
+            out_vec = postcard::to_extend(value, out_vec)?;
+            *out = out_vec;
+        }
         let encoded = &out[start + 1..];
-        let sample = &encoded[..encoded.len().min(SAMPLE)];
-        let worth_it =
-            encoded.len() >= 256 && lz4_flex::compress(sample).len() < sample.len() * 9 / 10;
-        if worth_it {
+        if compresses(&encoded[..encoded.len().min(SAMPLE)], encoded.len()) {
             let compressed = lz4_flex::compress(encoded);
             let len = encoded.len() as u64;
             out.truncate(start);
@@ -181,7 +187,7 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for PostcardLz4 {
 
     fn decode(bytes: &[u8]) -> Result<T, BoxError> {
         match bytes.split_first() {
-            Some((&RAW, rest)) => Ok(postcard::from_bytes(rest)?),
+            Some((&RAW, rest)) => from_postcard(rest),
             Some((&LZ4, rest)) if rest.len() >= 8 => {
                 let (len, compressed) = rest.split_at(8);
                 let len = u64::from_le_bytes(len.try_into().expect("8 bytes"));
@@ -201,7 +207,7 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for PostcardLz4 {
                 if written != len {
                     return Err("the payload decompressed to a different size".into());
                 }
-                Ok(postcard::from_bytes(&decoded)?)
+                from_postcard(&decoded)
             }
             _ => Err("unknown payload encoding".into()),
         }
@@ -213,6 +219,59 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for PostcardLz4 {
 
     fn checked_fingerprint() -> Result<[u8; 32], UntraceableType> {
         type_structure::<T>().map(|structure| structure_fingerprint::<T>(&structure))
+    }
+}
+
+/// Whether an encoding of `len` bytes starting with `sample` (its first [`SAMPLE`] bytes) is
+/// worth compressing: the sample shrinks by a tenth.
+fn compresses(sample: &[u8], len: usize) -> bool {
+    len >= 256 && lz4_flex::compress(sample).len() < sample.len() * 9 / 10
+}
+
+/// An encoding as two parts, the second borrowed from the value: written and hashed as the
+/// bytes they make together, without first copying the value into them.
+#[derive(Debug)]
+pub(crate) struct Parts<'v> {
+    head: [u8; 11],
+    head_len: usize,
+    body: &'v [u8],
+}
+
+impl Parts<'_> {
+    /// The encoding's bytes, in two pieces.
+    pub(crate) fn slices(&self) -> [&[u8]; 2] {
+        [&self.head[..self.head_len], self.body]
+    }
+}
+
+/// What codec `C` writes for `value`, as parts borrowed from it, when `C` is [`PostcardLz4`],
+/// `value` a vector that [`bulk`] copies whole, and its encoding stored as it is (not
+/// compressed): exactly the bytes `C::encode` appends.
+pub(crate) fn borrowed_parts<T: 'static, C: 'static>(value: &T) -> Option<Parts<'_>> {
+    if std::any::TypeId::of::<C>() != std::any::TypeId::of::<PostcardLz4>() {
+        return None;
+    }
+    let ((varint, varint_len), body) = bulk::parts(value)?;
+    let mut sample = Vec::with_capacity(SAMPLE);
+    sample.extend_from_slice(&varint[..varint_len]);
+    sample.extend_from_slice(&body[..body.len().min(SAMPLE - varint_len)]);
+    if compresses(&sample, varint_len + body.len()) {
+        return None;
+    }
+    let mut head = [RAW; 11];
+    head[1..=varint_len].copy_from_slice(&varint[..varint_len]);
+    Some(Parts {
+        head,
+        head_len: 1 + varint_len,
+        body,
+    })
+}
+
+/// Decodes postcard's encoding of a `T`: in one copy when it is a vector of fixed-width numbers.
+fn from_postcard<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, BoxError> {
+    match bulk::decode(bytes) {
+        Some(decoded) => Ok(decoded?),
+        None => Ok(postcard::from_bytes(bytes)?),
     }
 }
 
@@ -269,7 +328,7 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for PostcardLz4 {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Vouched<const VERSION: u32>;
 
-impl<T: Serialize + DeserializeOwned, const VERSION: u32> Codec<T> for Vouched<VERSION> {
+impl<T: Serialize + DeserializeOwned + 'static, const VERSION: u32> Codec<T> for Vouched<VERSION> {
     const NAME: &'static str = "postcard+lz4";
 
     fn encode(value: &T, out: &mut Vec<u8>) -> Result<(), BoxError> {

@@ -26,6 +26,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::key::Key;
 use crate::store::payload::{self, PAYLOAD};
 use crate::store::{EntryBytes, Store};
+use reader::Reader;
 
 const MAGIC: &[u8; 8] = b"GCHAINE\0";
 /// Version of this layout; entries of another version are misses. Version 2 added the payload
@@ -271,14 +272,21 @@ fn read_bytes(
 /// The blake3 hash of a payload: on the pool's threads when it is large and this thread is one
 /// of them (never starting rayon's global pool from a thread outside one).
 pub(crate) fn payload_hash(payload: &[u8]) -> [u8; 32] {
-    if payload.len() >= PARALLEL_HASH && rayon::current_thread_index().is_some() {
-        *blake3::Hasher::new()
-            .update_rayon(payload)
-            .finalize()
-            .as_bytes()
-    } else {
-        *blake3::hash(payload).as_bytes()
+    parts_hash(&[payload])
+}
+
+/// The blake3 hash of the payload made of `parts`, as [`payload_hash`] of their concatenation.
+pub(crate) fn parts_hash(parts: &[&[u8]]) -> [u8; 32] {
+    let pool = rayon::current_thread_index().is_some();
+    let mut hasher = blake3::Hasher::new();
+    for part in parts {
+        if part.len() >= PARALLEL_HASH && pool {
+            hasher.update_rayon(part);
+        } else {
+            hasher.update(part);
+        }
     }
+    *hasher.finalize().as_bytes()
 }
 
 /// Checks a payload against its header's checksum.
@@ -300,6 +308,8 @@ pub(crate) struct Checked {
     pub(crate) bytes: EntryBytes,
     /// Where the payload starts in `bytes`.
     pub(crate) payload_at: usize,
+    /// When the entry (not its shared payload) was last used, when the store said.
+    pub(crate) last_used: Option<SystemTime>,
 }
 
 impl Checked {
@@ -355,7 +365,13 @@ pub(crate) fn read(
     };
     let (header, header_len) = found.ok_or(EntryError::Truncated)?;
     if header.apart {
-        return read_apart(store, header).map(Some);
+        let last_used = bytes.last_used();
+        return read_apart(store, header).map(|object| {
+            Some(Checked {
+                last_used,
+                ..object
+            })
+        });
     }
     if bytes.len() as u64 != header_len as u64 + header.payload_len {
         return Err(EntryError::Truncated.into());
@@ -363,6 +379,7 @@ pub(crate) fn read(
     check_payload(&header, &bytes[header_len..])?;
     Ok(Some(Checked {
         header,
+        last_used: bytes.last_used(),
         bytes,
         payload_at: header_len,
     }))
@@ -388,6 +405,7 @@ fn read_apart(store: &dyn Store, header: Header) -> Result<Checked, ReadError> {
         header,
         bytes: object.bytes,
         payload_at: object.payload_at,
+        last_used: None,
     })
 }
 
@@ -466,34 +484,7 @@ pub(crate) fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], EntryError> {
-        let end = self.at.checked_add(n).ok_or(EntryError::Truncated)?;
-        let s = self.bytes.get(self.at..end).ok_or(EntryError::Truncated)?;
-        self.at = end;
-        Ok(s)
-    }
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], EntryError> {
-        Ok(self.take(N)?.try_into().expect("length checked"))
-    }
-    fn u16(&mut self) -> Result<u16, EntryError> {
-        Ok(u16::from_le_bytes(self.array()?))
-    }
-    fn u32(&mut self) -> Result<u32, EntryError> {
-        Ok(u32::from_le_bytes(self.array()?))
-    }
-    fn u64(&mut self) -> Result<u64, EntryError> {
-        Ok(u64::from_le_bytes(self.array()?))
-    }
-    fn text(&mut self, n: usize) -> Result<String, EntryError> {
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| EntryError::Malformed("not UTF-8"))
-    }
-}
+mod reader;
 
 #[cfg(test)]
 mod tests;

@@ -219,8 +219,9 @@ impl LocalStore {
         Ok(removed)
     }
 
-    /// The entry under `key` if it is a regular file, with its size; `None` if there is none.
-    fn open_file(&self, key: Key) -> io::Result<Option<(fs::File, u64)>> {
+    /// The entry under `key` if it is a regular file, with its metadata; `None` if there is
+    /// none.
+    fn open_file(&self, key: Key) -> io::Result<Option<(fs::File, fs::Metadata)>> {
         let path = self.path(key);
         let file = match open_nonblocking(fs::File::options().read(true), &path) {
             // A symbolic link to nothing is something under the entry's name all the same.
@@ -243,7 +244,7 @@ impl LocalStore {
                 format!("the entry is not a regular file but {}", kind(&meta)),
             ));
         }
-        Ok(Some((file, meta.len())))
+        Ok(Some((file, meta)))
     }
 }
 
@@ -253,27 +254,27 @@ impl Store for LocalStore {
     }
 
     fn get(&self, key: Key) -> io::Result<Option<Vec<u8>>> {
-        let Some((mut file, size)) = self.open_file(key)? else {
+        let Some((mut file, meta)) = self.open_file(key)? else {
             return Ok(None);
         };
         // Sized from the file itself, never from the entry's contents, and fallibly.
-        super::read_rest(&mut file, Vec::new(), size).map(Some)
+        super::read_rest(&mut file, Vec::new(), meta.len()).map(Some)
     }
 
     fn get_prefix(&self, key: Key, len: usize) -> io::Result<Option<Vec<u8>>> {
-        let Some((file, size)) = self.open_file(key)? else {
+        let Some((file, meta)) = self.open_file(key)? else {
             return Ok(None);
         };
-        let len = size.min(len as u64);
+        let len = meta.len().min(len as u64);
         let mut bytes = Vec::with_capacity(len as usize);
         file.take(len).read_to_end(&mut bytes)?;
         Ok(Some(bytes))
     }
 
     fn open(&self, key: Key) -> io::Result<Option<Opened>> {
-        Ok(self.open_file(key)?.map(|(file, size)| Opened {
-            size,
-            reader: Box::new(file.take(size)),
+        Ok(self.open_file(key)?.map(|(file, meta)| Opened {
+            size: meta.len(),
+            reader: Box::new(file.take(meta.len())),
         }))
     }
 
@@ -283,18 +284,21 @@ impl Store for LocalStore {
         prefix: usize,
         check: &mut EntryCheck<'_>,
     ) -> io::Result<Option<EntryBytes>> {
-        let Some((mut file, size)) = self.open_file(key)? else {
+        let Some((mut file, meta)) = self.open_file(key)? else {
             return Ok(None);
         };
+        // The file's modification time is its last use (see `touch`).
+        let (size, used) = (meta.len(), meta.modified().ok());
         if size <= READ_WHOLE as u64 {
             // Small: read in one call (bounded by the file's size), then checked.
             let bytes = super::read_rest(&mut file, Vec::new(), size)?;
             check(&bytes, size)?;
-            return Ok(Some(bytes.into()));
+            return Ok(Some(EntryBytes::from(bytes).used_at(used)));
         }
         let head = super::read_head(&mut file, prefix, size, check)?;
         if size < MAP_FROM as u64 {
-            return super::read_rest(&mut file, head, size).map(|bytes| Some(bytes.into()));
+            let bytes = super::read_rest(&mut file, head, size)?;
+            return Ok(Some(EntryBytes::from(bytes).used_at(used)));
         }
         let len = usize::try_from(size).map_err(io::Error::other)?;
         // SAFETY: the map is read-only and private to this process, of a regular file (checked
@@ -303,7 +307,7 @@ impl Store for LocalStore {
         // Only another program truncating the entry's file in place, while it is being loaded,
         // could make a read of the map fault (see the type's documentation).
         let map = unsafe { memmap2::MmapOptions::new().len(len).populate().map(&file)? };
-        Ok(Some(EntryBytes::mapped(map)))
+        Ok(Some(EntryBytes::mapped(map).used_at(used)))
     }
 
     fn put(&self, key: Key, entry: &[u8]) -> io::Result<()> {

@@ -47,6 +47,12 @@ pub(crate) const PROBE: &str = "graphchain-probe";
 /// function name): housekeeping lists them apart.
 pub(crate) const BOOKKEEPING: [&str; 3] = [TRACE, FUNCTION_RECORD, PROBE];
 
+/// A load records an entry's use only when its last recorded use is at least this old:
+/// least-recently-used pruning needs no finer times, while recording one costs a write to the
+/// file system on every load (a third of loading a small entry from a local store). A size
+/// budget therefore keeps entries used this long before a run began as used by the run.
+pub(crate) const USE_GRANULARITY: Duration = Duration::from_secs(60);
+
 /// Size and last use of one stored entry, as the store knows them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StoreMeta {
@@ -68,7 +74,12 @@ pub struct Opened {
 }
 
 /// An entry's bytes, from [`Store::read_entry`]: read into memory, or mapped from a file.
-pub struct EntryBytes(Bytes);
+pub struct EntryBytes {
+    bytes: Bytes,
+    /// When the entry was last used, as far as the store tells it with no more work (a local
+    /// store: its file's modification time, from the `fstat` it does anyway).
+    last_used: Option<SystemTime>,
+}
 
 enum Bytes {
     Owned(Vec<u8>),
@@ -78,13 +89,32 @@ enum Bytes {
 impl EntryBytes {
     /// Bytes mapped from a file (see `LocalStore`).
     pub(crate) fn mapped(map: memmap2::Mmap) -> Self {
-        EntryBytes(Bytes::Mapped(map))
+        EntryBytes {
+            bytes: Bytes::Mapped(map),
+            last_used: None,
+        }
+    }
+
+    /// These bytes, of an entry last used at `time`.
+    pub(crate) fn used_at(self, time: Option<SystemTime>) -> Self {
+        EntryBytes {
+            last_used: time,
+            ..self
+        }
+    }
+
+    /// When the entry was last used, when the store said.
+    pub(crate) fn last_used(&self) -> Option<SystemTime> {
+        self.last_used
     }
 }
 
 impl From<Vec<u8>> for EntryBytes {
     fn from(bytes: Vec<u8>) -> Self {
-        EntryBytes(Bytes::Owned(bytes))
+        EntryBytes {
+            bytes: Bytes::Owned(bytes),
+            last_used: None,
+        }
     }
 }
 
@@ -92,7 +122,7 @@ impl std::ops::Deref for EntryBytes {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
-        match &self.0 {
+        match &self.bytes {
             Bytes::Owned(bytes) => bytes,
             Bytes::Mapped(map) => map,
         }
@@ -101,7 +131,7 @@ impl std::ops::Deref for EntryBytes {
 
 impl fmt::Debug for EntryBytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let how = match self.0 {
+        let how = match self.bytes {
             Bytes::Owned(_) => "in memory",
             Bytes::Mapped(_) => "mapped",
         };
@@ -272,6 +302,10 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     fn metadata(&self, key: Key) -> io::Result<Option<StoreMeta>>;
 
     /// Records that the entry under `key` was just used (for least-recently-used pruning).
+    ///
+    /// A run records the use of an entry it loads only when its last recorded use is a minute
+    /// old or more, or unknown (a local store knows it from the file it opens anyway; other
+    /// stores are asked on every load).
     ///
     /// # Errors
     ///

@@ -63,7 +63,8 @@ pub(crate) fn loaded_size(d: &Described<'_>, len: usize) -> u64 {
     (entry::header_len(d.codec, d.name) + len) as u64
 }
 
-/// Stores a result whose encoded value is `payload` (with blake3 hash `hash`) under `d.key`:
+/// Stores a result whose encoded value is `payload`, the bytes of its parts one after the other
+/// (with blake3 hash `hash`), under `d.key`:
 /// inline when it is small, else as an entry pointing to the shared payload object, written
 /// only when no other entry wrote it first. Returns the bytes written, or `None` when an entry
 /// of a newer format is there (left for the program that wrote it).
@@ -74,14 +75,15 @@ pub(crate) fn loaded_size(d: &Described<'_>, len: usize) -> u64 {
 pub(crate) fn put_result(
     store: &dyn Store,
     d: &Described<'_>,
-    payload: &[u8],
+    payload: &[&[u8]],
     hash: [u8; 32],
 ) -> io::Result<Option<u64>> {
+    let len: usize = payload.iter().map(|part| part.len()).sum();
     let described = Payload {
-        len: payload.len() as u64,
+        len: len as u64,
         hash,
     };
-    let apart = payload.len() >= INLINE_MAX;
+    let apart = len >= INLINE_MAX;
     let header = entry::write_header(
         d.key,
         d.fingerprint,
@@ -92,8 +94,8 @@ pub(crate) fn put_result(
         apart,
     );
     if !apart {
-        let written = entry::put(store, d.key, &[&header, payload])?;
-        return Ok(written.then_some((header.len() + payload.len()) as u64));
+        let written = entry::put(store, d.key, &with_header(&header, payload))?;
+        return Ok(written.then_some((header.len() + len) as u64));
     }
     let object = key_of(&hash);
     let mut written = if store.contains(object)? {
@@ -118,12 +120,20 @@ pub(crate) fn put_result(
 fn write_object(
     store: &dyn Store,
     object: Key,
-    payload: &[u8],
+    payload: &[&[u8]],
     described: Payload,
 ) -> io::Result<u64> {
     let header = entry::header_of(object, [0; 32], PAYLOAD, PAYLOAD, 0, described);
-    entry::put(store, object, &[&header, payload])?;
-    Ok((header.len() + payload.len()) as u64)
+    entry::put(store, object, &with_header(&header, payload))?;
+    Ok(header.len() as u64 + described.len)
+}
+
+/// The parts of an entry: `header`, then the payload's parts.
+fn with_header<'a>(header: &'a [u8], payload: &[&'a [u8]]) -> Vec<&'a [u8]> {
+    let mut parts = Vec::with_capacity(1 + payload.len());
+    parts.push(header);
+    parts.extend_from_slice(payload);
+    parts
 }
 
 #[cfg(test)]

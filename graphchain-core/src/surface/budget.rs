@@ -4,9 +4,9 @@
 use std::time::{Instant, SystemTime};
 
 use crate::error::Error;
-use crate::store::Store;
 use crate::store::housekeeping::Cache;
 use crate::store::units::parse_size;
+use crate::store::{Store, USE_GRANULARITY};
 
 /// The environment variable that sets the cache's size budget (`500MB`, `2GiB`; see
 /// [`parse_size`](crate::parse_size) for the units), unless
@@ -37,6 +37,9 @@ pub(super) fn from_env() -> Result<Option<u64>, Error> {
 /// then are kept before any other. Failures are logged; the run's values are not affected.
 pub(super) fn keep_within(store: &std::sync::Arc<dyn Store>, max_bytes: u64, started: SystemTime) {
     let clock = Instant::now();
+    // A load leaves a use recorded less than `USE_GRANULARITY` ago as it is: so recent an entry
+    // may have been used by this run.
+    let started = started.checked_sub(USE_GRANULARITY).unwrap_or(started);
     let cache = Cache::with_store(store.clone());
     let pruned = cache
         .plan_keeping_recent(Some(max_bytes), None, Some(started))

@@ -63,7 +63,7 @@ impl RunCache<'_> {
         // A payload stored apart is shared: this writes a pointer to it, not a copy.
         let payload = &read.bytes[read.payload_at..];
         if let Ok(Some(_)) =
-            payload::put_result(store, &described, payload, read.header.payload_hash)
+            payload::put_result(store, &described, &[payload], read.header.payload_hash)
         {
             self.ctx.wrote.store(true, Ordering::Relaxed);
         }

@@ -5,7 +5,7 @@ use std::any::TypeId;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use super::{Codec, UntraceableType, untraceable_fingerprint};
+use super::{Codec, Parts, UntraceableType, borrowed_parts, untraceable_fingerprint};
 use crate::value::{BoxError, Value};
 
 /// What the cache needs to store and load a node's value, erased over its type and codec.
@@ -17,6 +17,8 @@ pub struct Storable {
     fingerprint: fn() -> Result<[u8; 32], UntraceableType>,
     pub(crate) encode: fn(&Value, &mut Vec<u8>) -> Result<(), BoxError>,
     pub(crate) decode: fn(&[u8]) -> Result<Value, BoxError>,
+    /// What `encode` writes, as parts borrowed from the value, when the codec can give them.
+    pub(crate) encode_parts: fn(&Value) -> Option<Parts<'_>>,
     /// [`Codec::content_hash`] of a value and its encoding: `None` for the hash of the encoding.
     pub(crate) content_hash: fn(&Value, &[u8]) -> Option<[u8; 32]>,
 }
@@ -48,6 +50,7 @@ impl Storable {
             fingerprint: C::checked_fingerprint,
             encode: encode_erased::<T, C>,
             decode: decode_erased::<T, C>,
+            encode_parts: encode_parts_erased::<T, C>,
             content_hash: content_hash_erased::<T, C>,
         }
     }
@@ -134,6 +137,10 @@ fn encode_erased<T: Send + Sync + 'static, C: Codec<T>>(
         .downcast_ref::<T>()
         .ok_or("value has an unexpected type")?;
     C::encode(value, out)
+}
+
+fn encode_parts_erased<T: Send + Sync + 'static, C: Codec<T>>(value: &Value) -> Option<Parts<'_>> {
+    borrowed_parts::<T, C>((**value).downcast_ref::<T>()?)
 }
 
 fn decode_erased<T: Send + Sync + 'static, C: Codec<T>>(bytes: &[u8]) -> Result<Value, BoxError> {

@@ -4,10 +4,23 @@ use serde::{Deserialize, Serialize};
 
 use super::*;
 
-fn round_trip<T: Serialize + DeserializeOwned>(value: &T) -> (T, Vec<u8>) {
+fn round_trip<T: Serialize + DeserializeOwned + 'static>(value: &T) -> (T, Vec<u8>) {
     let mut out = Vec::new();
     <PostcardLz4 as Codec<T>>::encode(value, &mut out).unwrap();
     (<PostcardLz4 as Codec<T>>::decode(&out).unwrap(), out)
+}
+
+/// 100,000 floats of random bits: incompressible.
+fn noise() -> Vec<f64> {
+    let mut state = 1u64;
+    (0..100_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            f64::from_bits(state >> 2)
+        })
+        .collect()
 }
 
 #[test]
@@ -18,15 +31,7 @@ fn compressible_data_is_compressed_and_random_data_is_not() {
     assert_eq!(bytes[0], LZ4);
     assert!(bytes.len() < 10_000);
 
-    let mut state = 1u64;
-    let noise: Vec<f64> = (0..100_000)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            f64::from_bits(state >> 2)
-        })
-        .collect();
+    let noise = noise();
     let (back, bytes) = round_trip(&noise);
     assert_eq!(back, noise);
     assert_eq!(bytes[0], RAW);
@@ -154,4 +159,16 @@ fn pinned_fingerprint() {
         hex,
         "b44b80c98adfcc2b8474a847726d14fc141ec8cd66aa366019c8f523d73079fe"
     );
+}
+
+#[test]
+fn borrowed_parts_are_exactly_what_the_codec_writes() {
+    let noise = noise();
+    let (_, bytes) = round_trip(&noise);
+    let parts = borrowed_parts::<_, PostcardLz4>(&noise).expect("raw and bulk");
+    assert_eq!(parts.slices().concat(), bytes);
+    // Compressed, not a bulk vector, or another codec: encoded as usual.
+    assert!(borrowed_parts::<_, PostcardLz4>(&vec![0.0f64; 100_000]).is_none());
+    assert!(borrowed_parts::<_, PostcardLz4>(&vec![7u64; 10]).is_none());
+    assert!(borrowed_parts::<_, Vouched<1>>(&noise).is_none());
 }

@@ -20,7 +20,7 @@ fn big() -> Vec<u8> {
 
 fn put(store: &MemoryStore, key: u8, payload: &[u8]) -> u64 {
     let hash = *blake3::hash(payload).as_bytes();
-    put_result(store, &described(key), payload, hash)
+    put_result(store, &described(key), &[payload], hash)
         .unwrap()
         .expect("written")
 }

@@ -100,8 +100,13 @@ fn planning(c: &mut Criterion) {
     let mut group = c.benchmark_group("planning");
     group.sample_size(10);
     group.throughput(Throughput::Elements(2 * LEAVES - 1));
-    // Fresh leaves for every run, so that nothing of the fan-in is ever stored yet.
-    let next = AtomicU64::new(1 << 40);
+    // Fresh leaves for every run, so that nothing of the fan-in is ever stored yet, also in a
+    // kept store that earlier processes ran against: each process starts at its own second.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let next = AtomicU64::new((1 << 40) + (now << 24));
     let fresh = || {
         let from = next.fetch_add(LEAVES, Ordering::Relaxed);
         fan_in_with(from..from + LEAVES, add)

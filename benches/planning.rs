@@ -8,6 +8,10 @@
 //! subdirectories (the planner only asks whether a key is there; what it loads is real). Target:
 //! `absent/full_store` within 2× of `absent/empty_store`, and `present/full_store` at most 5 µs
 //! per node.
+//!
+//! Filling a million entries takes minutes: with `GRAPHCHAIN_BENCH_STORE=<dir>` the filled store
+//! is kept in that directory and reused by later runs (it grows by what the runs store; delete
+//! it when done).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -60,19 +64,30 @@ fn planning(c: &mut Criterion) {
     } else {
         (2_000, 2_000)
     };
-    let full = tempfile::tempdir().unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let kept = std::env::var_os("GRAPHCHAIN_BENCH_STORE")
+        .filter(|_| measuring())
+        .map(std::path::PathBuf::from);
+    let full = kept.clone().unwrap_or_else(|| temp.path().join("full"));
     let empty = tempfile::tempdir().unwrap();
-    let rt_full = runtime(full.path());
+    let rt_full = runtime(&full);
     let rt_empty = runtime(empty.path());
     let rt_off = uncached(2);
+    // A kept store is complete once this file is there.
+    let filled = full.join(format!("filled-{entries}"));
     let filling = std::time::Instant::now();
     for start in (0..present).step_by(10_000) {
         let items: Vec<Delayed<u64>> = (start..present.min(start + 10_000)).map(item).collect();
         rt_full.compute_many(&items).unwrap();
     }
     let computed = filling.elapsed();
-    fill_with_names(full.path(), entries - present);
-    let store = LocalStore::new(full.path());
+    if !filled.exists() {
+        fill_with_names(&full, entries - present);
+        if kept.is_some() {
+            std::fs::write(&filled, b"").unwrap();
+        }
+    }
+    let store = LocalStore::new(&full);
     let listing = std::time::Instant::now();
     let stored = store.list().unwrap().len();
     eprintln!(
@@ -85,8 +100,13 @@ fn planning(c: &mut Criterion) {
     let mut group = c.benchmark_group("planning");
     group.sample_size(10);
     group.throughput(Throughput::Elements(2 * LEAVES - 1));
-    // Fresh leaves for every run, so that nothing of the fan-in is ever stored yet.
-    let next = AtomicU64::new(1 << 40);
+    // Fresh leaves for every run, so that nothing of the fan-in is ever stored yet, also in a
+    // kept store that earlier processes ran against: each process starts at its own second.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let next = AtomicU64::new((1 << 40) + (now << 24));
     let fresh = || {
         let from = next.fetch_add(LEAVES, Ordering::Relaxed);
         fan_in_with(from..from + LEAVES, add)

@@ -69,6 +69,7 @@ mod payloads_are_checked_before_they_are_decoded;
 mod persist_holds_values_in_memory;
 mod pipeline_modules_track_their_items;
 mod plan_is_a_dry_run;
+mod planning_skips_functions_that_store_nothing;
 #[cfg(feature = "remote")]
 mod processes_racing_on_a_remote_cache;
 mod profile_and_chrome_trace;

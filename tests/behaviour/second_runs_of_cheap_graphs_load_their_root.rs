@@ -6,6 +6,8 @@
 
 use graphchain::{Delayed, Runtime, Status, delayed};
 
+use crate::common;
+
 #[delayed]
 fn leaf(i: u64) -> u64 {
     i
@@ -23,19 +25,7 @@ fn inc(x: u64) -> u64 {
 
 /// 10,000 leaves summed pairwise: 19,999 tasks of a few nanoseconds each.
 fn fan_in() -> Delayed<u64> {
-    let mut level: Vec<Delayed<u64>> = (0..10_000).map(leaf).collect();
-    while level.len() > 1 {
-        let mut next = Vec::new();
-        let mut it = level.into_iter();
-        while let Some(a) = it.next() {
-            next.push(match it.next() {
-                Some(b) => add(a, b),
-                None => a,
-            });
-        }
-        level = next;
-    }
-    level.pop().unwrap()
+    common::pairwise((0..10_000).map(leaf).collect(), add)
 }
 
 /// 20,000 increments.

@@ -7,6 +7,7 @@
 //! (`RunCache::find_by_content`), so these nodes keep the chain unbroken.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::plan::Plan;
 use crate::graph::node::Node;
@@ -18,6 +19,9 @@ use crate::key::{Key, content_key};
 /// start, at the end of the attempt for the traces it records, or not at all.
 pub(super) struct Contents {
     hashes: Vec<OnceLock<[u8; 32]>>,
+    /// Whether each node's content is named by its key alone: derived, from no inputs or from
+    /// inputs whose content is named by their keys. Set before the content.
+    keyed: Vec<AtomicBool>,
     /// Whether each node is read by another node of the plan: only then is its content worth
     /// computing.
     read: Vec<bool>,
@@ -27,6 +31,7 @@ impl Contents {
     pub(super) fn new(plan: &Plan<'_>) -> Self {
         Contents {
             hashes: (0..plan.len()).map(|_| OnceLock::new()).collect(),
+            keyed: (0..plan.len()).map(|_| AtomicBool::new(false)).collect(),
             read: (0..plan.len())
                 .map(|i| !plan.consumers_of(i).is_empty())
                 .collect(),
@@ -51,6 +56,24 @@ impl Contents {
     /// Node `i`'s content key, when the content of every one of its inputs is known.
     pub(super) fn key(&self, plan: &Plan<'_>, i: usize, node: &Node) -> Option<Key> {
         Some(content_key(&node.own, &self.inputs(plan, i)?))
+    }
+
+    /// Whether the content of every one of node `i`'s inputs is named by its key alone: then
+    /// so is node `i`'s content key, and a trace under it can only lead to node `i`'s own key,
+    /// which the plan looked up already (two keys with one content key would have the same own
+    /// hash and inputs with the same keys).
+    pub(super) fn inputs_keyed(&self, plan: &Plan<'_>, i: usize) -> bool {
+        plan.deps_of(i)
+            .iter()
+            .all(|&j| self.keyed[j as usize].load(Ordering::Acquire))
+    }
+
+    /// Records the content derived for node `i` (see [`derived`](Contents::derived)).
+    pub(super) fn set_derived(&self, plan: &Plan<'_>, i: usize, hash: [u8; 32]) {
+        if self.hashes[i].get().is_none() && self.inputs_keyed(plan, i) {
+            self.keyed[i].store(true, Ordering::Release);
+        }
+        self.set(i, hash);
     }
 
     /// The content of each of node `i`'s node inputs, in slot order, when all are known.
@@ -103,7 +126,7 @@ impl Contents {
                 && self.get(i).is_none()
                 && let Some(hash) = self.derived(plan, i, node)
             {
-                self.set(i, hash);
+                self.set_derived(plan, i, hash);
             }
         }
     }

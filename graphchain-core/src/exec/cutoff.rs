@@ -124,6 +124,11 @@ pub(crate) fn record_not_stored(store: &dyn Store, info: &FnInfo) {
 
 /// The key of the entry recorded for content key `content`, if any.
 pub(crate) fn trace(store: &dyn Store, content: Key) -> Option<Key> {
+    // Most lookups find nothing: asking first costs one question where reading a missing
+    // entry costs more (a local store also looks for a dangling link under its name).
+    if !store.contains(content).unwrap_or(false) {
+        return None;
+    }
     read_small::<32>(store, content, TRACE).map(Key::from_bytes)
 }
 

@@ -163,8 +163,12 @@ fn drive(run: &RunState<'_, '_, '_>, ctx: &Context<'_>) {
         }
         .drive(run);
     }
+    // A warm run loads its one requested node: handing that to a worker thread would cost two
+    // thread wake-ups and nothing would run beside it.
+    let one_load = run.plan.len() == 1 && run.plan.sources[0] != Source::Compute;
     match ctx.scheduler {
         Scheduler::Sequential => drive::Sequential { ctx }.drive(run),
+        Scheduler::Parallel if one_load => drive::Sequential { ctx }.drive(run),
         Scheduler::Parallel => {
             #[cfg(feature = "async")]
             if async_tasks::any(run) {

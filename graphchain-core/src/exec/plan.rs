@@ -20,16 +20,20 @@ pub(crate) enum Source {
     Memory,
 }
 
-/// Answers "is this key in the store?" for the planner in proportion to the graph, not to the
-/// store: the first few questions are asked one by one (a warm run asks one); after that, keys
-/// are grouped by their first byte, and a group asked about several times is listed when the
-/// store says that is cheap (a small or absent subdirectory of a local store), else asked about
-/// key by key (a large one).
+/// Answers "is this node's result in the store?" for the planner in proportion to the graph, not
+/// to the store: the first few questions are asked one by one (a warm run asks one); after that,
+/// a node of a function whose record says none of its results is stored (cache-if-faster left
+/// them all out) is not asked about, and the other keys are grouped by their first byte: a
+/// group asked about several times is listed when the store says that is cheap (a small or
+/// absent subdirectory of a local store), else asked about key by key (a large one, where each
+/// question costs a search of a big directory).
 struct Lookup<'a> {
     store: &'a dyn Store,
     bad: &'a HashMap<Key, String>,
     probes_left: usize,
     shards: Vec<Shard>,
+    /// How the cache's records compare with each function asked about, by `function_id`.
+    seen: HashMap<usize, Seen>,
 }
 
 /// What the planner knows of the keys starting with one byte.
@@ -52,10 +56,21 @@ impl Lookup<'_> {
             bad,
             probes_left: 64,
             shards: (0..=u8::MAX).map(|_| Shard::Asked(0)).collect(),
+            seen: HashMap::new(),
         }
     }
 
-    fn contains(&mut self, key: Key) -> bool {
+    /// How the cache's records compare with `info`, read once per function.
+    fn seen(&mut self, info: &'static FnInfo) -> Seen {
+        let store = self.store;
+        *self
+            .seen
+            .entry(function_id(info))
+            .or_insert_with(|| cutoff::seen(store, info))
+    }
+
+    fn contains(&mut self, node: &Node) -> bool {
+        let key = node.key;
         if self.bad.contains_key(&key) {
             return false;
         }
@@ -63,6 +78,11 @@ impl Lookup<'_> {
         if self.probes_left > 0 {
             self.probes_left -= 1;
             return ask(self.store);
+        }
+        // No result of this code was stored: an entry could only be a concurrent writer's,
+        // and missing it costs a recomputation, never a wrong value.
+        if self.seen(node.info) == Seen::NotStored {
+            return false;
         }
         let first = key.as_bytes()[0];
         let shard = &mut self.shards[usize::from(first)];
@@ -310,10 +330,9 @@ pub(crate) fn plan<'g>(
         Some(cache) => {
             let mut lookup = Lookup::new(cache.store, bad);
             let mut plan = Plan::new(roots, memo, |node| {
-                cache.eligible(node) && lookup.contains(node.key)
+                cache.eligible(node) && lookup.contains(node)
             });
             // One record read per function to compute, however many nodes it has.
-            let mut seen = HashMap::new();
             plan.candidates = plan
                 .nodes
                 .iter()
@@ -322,13 +341,20 @@ pub(crate) fn plan<'g>(
                     if *source != Source::Compute || !cache.eligible(node) {
                         return false;
                     }
-                    let seen = *seen
-                        .entry(function_id(node.info))
-                        .or_insert_with(|| cutoff::seen(cache.store, node.info));
-                    seen == Seen::Same && node.deps().next().is_some()
+                    lookup.seen(node.info) == Seen::Same && node.deps().next().is_some()
                 })
                 .collect();
-            plan.seen = seen;
+            // Only the functions computed and cached in this run: a function whose nodes are
+            // all loaded was asked about for planning alone.
+            let computed: HashSet<usize> = plan
+                .nodes
+                .iter()
+                .zip(&plan.sources)
+                .filter(|(node, source)| **source == Source::Compute && cache.eligible(node))
+                .map(|(node, _)| function_id(node.info))
+                .collect();
+            lookup.seen.retain(|id, _| computed.contains(id));
+            plan.seen = lookup.seen;
             plan.mark_wanted();
             plan
         }

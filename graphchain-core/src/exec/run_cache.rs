@@ -346,7 +346,7 @@ impl<'c> RunCache<'c> {
                 .derived(plan, i, node)
                 .filter(|_| node.info.pure)
             {
-                self.content.set(i, hash);
+                self.content.set_derived(plan, i, hash);
             }
             return None;
         };

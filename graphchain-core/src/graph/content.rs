@@ -16,10 +16,10 @@ use serde::ser::{self, Serialize};
 ///
 /// Fails when the value's `Serialize` implementation reports an error.
 pub fn content_hash<T: Serialize + ?Sized>(value: &T) -> Result<[u8; 32], HashError> {
-    let mut hasher = blake3::Hasher::new();
+    let mut hasher = Buffered::new();
     hasher.update(b"graphchain-content-v1");
     value.serialize(&mut Sink(&mut hasher))?;
-    Ok(*hasher.finalize().as_bytes())
+    Ok(hasher.finalize())
 }
 
 /// A value could not be hashed because its `Serialize` implementation failed.
@@ -76,7 +76,51 @@ mod tag {
     pub(super) const FIELD: u8 = 33;
 }
 
-struct Sink<'h>(&'h mut blake3::Hasher);
+/// A blake3 hash fed through a buffer: the many small writes of a value cost a copy each, and a
+/// value of up to `BUFFERED` bytes one call of blake3 in all, with no streaming hasher set up
+/// (most literal arguments: numbers, short strings). The hash is that of the bytes written.
+struct Buffered {
+    buf: [u8; Buffered::BUFFERED],
+    len: usize,
+    /// What came before the buffer, once more was written than it holds.
+    hasher: Option<Box<blake3::Hasher>>,
+}
+
+impl Buffered {
+    const BUFFERED: usize = 128;
+
+    fn new() -> Self {
+        Buffered {
+            buf: [0; Self::BUFFERED],
+            len: 0,
+            hasher: None,
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > Self::BUFFERED {
+            let hasher = self.hasher.get_or_insert_with(Box::default);
+            hasher.update(&self.buf[..self.len]);
+            self.len = 0;
+            if bytes.len() > Self::BUFFERED {
+                hasher.update(bytes);
+                return;
+            }
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn finalize(self) -> [u8; 32] {
+        let rest = &self.buf[..self.len];
+        match self.hasher {
+            None => *blake3::hash(rest).as_bytes(),
+            Some(mut hasher) => *hasher.update(rest).finalize().as_bytes(),
+        }
+    }
+}
+
+struct Sink<'h>(&'h mut Buffered);
 
 impl Sink<'_> {
     fn tag(&mut self, tag: u8) {
@@ -107,9 +151,9 @@ impl Sink<'_> {
 
 /// Hashes one entry of an unordered collection on its own.
 fn entry_hash<T: Serialize + ?Sized>(value: &T) -> Result<[u8; 32], HashError> {
-    let mut hasher = blake3::Hasher::new();
+    let mut hasher = Buffered::new();
     value.serialize(&mut Sink(&mut hasher))?;
-    Ok(*hasher.finalize().as_bytes())
+    Ok(hasher.finalize())
 }
 
 /// Whether a sequence handed to `collect_seq` comes from a hash set, whose iteration order is
@@ -408,7 +452,7 @@ field_impl! {
 pub struct Unordered<'s, 'h> {
     sink: &'s mut Sink<'h>,
     entries: Vec<[u8; 32]>,
-    pending: Option<blake3::Hasher>,
+    pending: Option<Buffered>,
 }
 
 impl fmt::Debug for Unordered<'_, '_> {
@@ -424,7 +468,7 @@ impl ser::SerializeMap for Unordered<'_, '_> {
     type Error = HashError;
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), HashError> {
-        let mut hasher = blake3::Hasher::new();
+        let mut hasher = Buffered::new();
         key.serialize(&mut Sink(&mut hasher))?;
         self.pending = Some(hasher);
         Ok(())
@@ -436,7 +480,7 @@ impl ser::SerializeMap for Unordered<'_, '_> {
             .take()
             .ok_or_else(|| <HashError as ser::Error>::custom("map value without a key"))?;
         value.serialize(&mut Sink(&mut hasher))?;
-        self.entries.push(*hasher.finalize().as_bytes());
+        self.entries.push(hasher.finalize());
         Ok(())
     }
 

@@ -225,3 +225,23 @@ pub(crate) fn status_of<T>(report: &Report, value: &Delayed<T>) -> (Status, Opti
     let node = node.expect("node in the report");
     (node.status(), node.reason().cloned())
 }
+
+/// `leaves` summed pairwise by `add`, level by level (an odd node out moves up a level).
+pub(crate) fn pairwise(
+    leaves: Vec<Delayed<u64>>,
+    add: impl Fn(Delayed<u64>, Delayed<u64>) -> Delayed<u64>,
+) -> Delayed<u64> {
+    let mut level = leaves;
+    while level.len() > 1 {
+        let mut next = Vec::new();
+        let mut it = level.into_iter();
+        while let Some(a) = it.next() {
+            next.push(match it.next() {
+                Some(b) => add(a, b),
+                None => a,
+            });
+        }
+        level = next;
+    }
+    level.pop().expect("at least one leaf")
+}

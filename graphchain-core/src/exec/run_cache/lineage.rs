@@ -30,6 +30,10 @@ impl RunCache<'_> {
     /// stored for inputs with exactly these values, it is loaded, and stored again under the
     /// node's key so that the next run finds it directly.
     pub(in crate::exec) fn find_by_content(&self, plan: &Plan<'_>, i: usize, node: &Node) -> Found {
+        // Inputs named by their keys: the content key says no more than the node's key.
+        if self.content.inputs_keyed(plan, i) {
+            return Found::Missing;
+        }
         let Some(content) = self.content.key(plan, i, node) else {
             return Found::Missing;
         };

@@ -91,3 +91,28 @@ struct Swapped {
 fn structs_include_field_names() {
     assert_ne!(h(&Point { x: 1, y: 2 }), h(&Swapped { y: 1, x: 2 }));
 }
+
+#[test]
+fn values_longer_than_the_buffer_hash_their_whole_stream() {
+    // Strings around and far past the bytes buffered before blake3 is fed: each hash is that of
+    // the whole stream (prefix, tag, length, bytes), however the writes were split.
+    for len in [0, 90, 97, 98, 99, 128, 129, 300, 5000] {
+        let text = "x".repeat(len);
+        let mut stream = b"graphchain-content-v1".to_vec();
+        stream.push(15); // the string tag
+        stream.extend_from_slice(&(len as u64).to_le_bytes());
+        stream.extend_from_slice(text.as_bytes());
+        assert_eq!(h(&text), *blake3::hash(&stream).as_bytes(), "length {len}");
+    }
+    // Many small writes crossing the buffer's end.
+    let many: Vec<u64> = (0..100).collect();
+    let mut stream = b"graphchain-content-v1".to_vec();
+    stream.push(24); // the sequence tag
+    for v in &many {
+        stream.push(10); // the u64 tag
+        stream.extend_from_slice(&v.to_le_bytes());
+    }
+    stream.push(32); // the end tag, then the length
+    stream.extend_from_slice(&100u64.to_le_bytes());
+    assert_eq!(h(&many), *blake3::hash(&stream).as_bytes());
+}

@@ -110,8 +110,8 @@ pub(super) fn explain(url: &str, e: &object_store::Error) -> Error {
     } else if has("InvalidAccessKeyId")
         || has("SignatureDoesNotMatch")
         || has("AccessDenied")
-        || has("403")
-        || has("401")
+        || has_status(&text, "403")
+        || has_status(&text, "401")
         || matches!(
             e,
             object_store::Error::PermissionDenied { .. }
@@ -131,9 +131,36 @@ pub(super) fn explain(url: &str, e: &object_store::Error) -> Error {
     ))
 }
 
+/// Whether `text` holds the HTTP status `code` as a number of its own, not as digits of another
+/// number (a duration such as `102.784039ms` holds `403`).
+fn has_status(text: &str, code: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices(code).any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + code.len()).copied();
+        !before.is_some_and(|b| b.is_ascii_digit() || b == b'.')
+            && !after.is_some_and(|b| b.is_ascii_digit() || b == b'.')
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_codes_are_numbers_of_their_own() {
+        assert!(has_status(
+            "Server returned non-2xx status code: 403 Forbidden",
+            "403"
+        ));
+        assert!(has_status("status 401", "401"));
+        assert!(has_status("(403)", "403"));
+        assert!(!has_status(
+            "GET http://127.0.0.1:9/ in 102.784039ms, refused",
+            "403"
+        ));
+        assert!(!has_status("port 14030", "403"));
+    }
 
     #[test]
     fn loopback_endpoints_are_recognised() {

@@ -309,8 +309,8 @@ impl<'g> AsyncQueue<'_, '_, 'g, '_> {
         let queue = &mut self.queue;
         let job = run.finish(task, outcome, elapsed, &mut |c| route(run, c, queue, cpu));
         match job {
-            // A leased result is stored at once: other processes wait for it.
-            Some(job) if job.leased() => run.store(job),
+            // Stored at once when other processes wait for it.
+            Some(job) if job.at_once() => run.store(job),
             Some(job) => self.crew.push(Work::Store(job)),
             None => {}
         }

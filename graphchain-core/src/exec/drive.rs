@@ -93,9 +93,10 @@ impl Items for CpuItems<'_, '_, '_, '_> {
 }
 
 /// Hands a result computed on a worker to the store: to the writer, or stored here and now when
-/// it is leased (other processes wait for it) or the writer is far behind.
+/// it is leased or a driver process waits for it (see [`StoreJob::at_once`]), or when the writer
+/// is busy.
 pub(super) fn store_from_worker(run: &RunState<'_, '_, '_>, crew: &Crew<'_>, job: StoreJob) {
-    let job = if job.leased() {
+    let job = if job.at_once() {
         Some(job)
     } else {
         crew.queue_store(job)

@@ -53,6 +53,9 @@ pub(crate) struct StoreJob {
     /// run at once by the worker that computed it, so that no other process waits on a job
     /// queued behind workers that themselves wait (see [`RunCache::lease`]).
     pub(super) lease: Option<Lease>,
+    /// Whether a driver process waits for this result (this process is a worker, and the
+    /// result is one it was sent): it is stored at once, before the worker takes another task.
+    for_driver: bool,
     value: Value,
     /// The value's encoding and its blake3 hash (the entry's checksum), when it was already
     /// encoded for its consumers.
@@ -63,9 +66,10 @@ pub(crate) struct StoreJob {
 }
 
 impl StoreJob {
-    /// Whether the job holds a lease, and must be stored at once by the thread that computed it.
-    pub(super) fn leased(&self) -> bool {
-        self.lease.is_some()
+    /// Whether the job must be stored at once by the thread that computed it: it holds a lease,
+    /// or a driver process waits for it (a worker killed in its next task would lose it).
+    pub(super) fn at_once(&self) -> bool {
+        self.lease.is_some() || self.for_driver
     }
 }
 
@@ -313,6 +317,7 @@ impl<'c> RunCache<'c> {
         let job = StoreJob {
             node: i,
             lease,
+            for_driver: self.ctx.store_outputs && plan.is_root(i),
             value: value.clone(),
             payload,
             compute: elapsed,

@@ -47,7 +47,7 @@ macro_rules! same_by_eq {
 }
 same_by_eq!(String, Record, BTreeMap<String, Vec<u32>>);
 
-fn decode_bounded<T: Serialize + DeserializeOwned + Same + Debug>(payload: &[u8]) {
+fn decode_bounded<T: Serialize + DeserializeOwned + Same + Debug + 'static>(payload: &[u8]) {
     let (decoded, peak) = peak_of(|| decode::<T>(payload));
     let body = body_len(payload);
     let bound = body + PER_BYTE * body.max(payload.len()) + SLACK;
@@ -61,7 +61,7 @@ fn decode_bounded<T: Serialize + DeserializeOwned + Same + Debug>(payload: &[u8]
     }
 }
 
-fn round_trip<T: Serialize + DeserializeOwned + Same + Debug>(value: &T) {
+fn round_trip<T: Serialize + DeserializeOwned + Same + Debug + 'static>(value: &T) {
     let bytes = encode(value);
     let back: T = decode(&bytes)
         .unwrap_or_else(|e| panic!("{value:?} encodes to bytes that do not decode: {e}"));

@@ -92,13 +92,17 @@ impl Items for CpuItems<'_, '_, '_, '_> {
     }
 }
 
-/// Hands a result computed on a worker to the store: stored here and now when it is leased or a
-/// driver process waits for it (see [`StoreJob::at_once`]), else as [`Crew::store`] decides.
+/// Hands a result computed on a worker to the store: to the writer, or stored here and now when
+/// it is leased or a driver process waits for it (see [`StoreJob::at_once`]), or when the writer
+/// is busy.
 pub(super) fn store_from_worker(run: &RunState<'_, '_, '_>, crew: &Crew<'_>, job: StoreJob) {
-    if job.at_once() {
-        run.store(job);
+    let job = if job.at_once() {
+        Some(job)
     } else {
-        crew.store(job, |job| run.store(job));
+        crew.queue_store(job)
+    };
+    if let Some(job) = job {
+        run.store(job);
     }
 }
 

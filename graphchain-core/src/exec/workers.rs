@@ -10,11 +10,9 @@
 //! (`graphchain-store`), and by workers that have no task to run: storing a result (encoding it,
 //! hashing it, writing it) overlaps the tasks that come next instead of delaying them, which
 //! matters most when each task already keeps every core busy in its own pool (polars). A worker
-//! hands a result over when the writer is idle, and otherwise stores it itself — or, when as
-//! many results are being stored as there are workers (the writer's counts), waits for the
-//! writer. So stores overlap tasks without running more work at once than `threads` asks for,
-//! a run holds no more results for storing alone than that, and a slow disk slows the run down
-//! rather than piling results up.
+//! hands a result over only when the writer is idle, and otherwise stores it itself: so at most
+//! one result is kept in memory for storing alone, and a slow disk slows the run down rather
+//! than piling results up.
 //!
 //! A run puts its ready nodes (and its results to store) on the queues as items that point back
 //! to the run, which lives on the caller's stack. The caller waits until every item it queued was
@@ -65,8 +63,6 @@ struct Queue {
     /// Whether the writer is not storing a result (it may not have started waiting yet: it looks
     /// at the queue before it waits).
     writer_idle: bool,
-    /// Workers storing a result themselves, the writer being busy.
-    storing_here: usize,
     shutdown: bool,
 }
 
@@ -83,8 +79,6 @@ struct Shared {
     work: Condvar,
     /// Signalled when a result to store is queued or the pool shuts down.
     store_work: Condvar,
-    /// Signalled when the writer, or a worker storing a result itself, is done with it.
-    store_done: Condvar,
     threads: usize,
 }
 
@@ -115,12 +109,10 @@ impl Workers {
                 stores: VecDeque::new(),
                 idle: 0,
                 writer_idle: true,
-                storing_here: 0,
                 shutdown: false,
             }),
             work: Condvar::new(),
             store_work: Condvar::new(),
-            store_done: Condvar::new(),
             threads,
         });
         for index in 0..=threads {
@@ -211,7 +203,6 @@ fn store_loop(shared: &Shared, index: usize) {
         };
         run_item(item, index);
         lock(&shared.queue).writer_idle = true;
-        shared.store_done.notify_all();
     }
 }
 
@@ -261,40 +252,19 @@ impl<'r> Crew<'r> {
         self.enqueue(works, false);
     }
 
-    /// Has a result stored: by the writer when it is idle, else here with `store_here` — unless
-    /// as many results are being stored as the pool has workers (the writer's counts), in which
-    /// case this waits until the writer is idle. So no more stores run at once than `threads`
-    /// asks for, one worker's pool never stores two results at once, and the memory a run holds
-    /// for storing stays that of a few results.
-    pub(super) fn store(&self, job: StoreJob, store_here: impl FnOnce(StoreJob)) {
+    /// Hands a result to the writer when it is idle; otherwise the job comes back, for the
+    /// caller to store itself.
+    pub(super) fn queue_store(&self, job: StoreJob) -> Option<StoreJob> {
         let shared = &self.workers.shared;
-        let mut queue = lock(&shared.queue);
-        loop {
-            if queue.writer_idle && queue.stores.is_empty() {
-                drop(queue);
-                self.push(Work::Store(job));
-                return;
-            }
-            if 1 + queue.storing_here < shared.threads {
-                queue.storing_here += 1;
-                break;
-            }
-            queue = shared
-                .store_done
-                .wait(queue)
-                .unwrap_or_else(|e| e.into_inner());
+        let full = {
+            let queue = lock(&shared.queue);
+            !(queue.writer_idle && queue.stores.is_empty())
+        };
+        if full {
+            return Some(job);
         }
-        drop(queue);
-        /// Counts the store here as done, even when it panics.
-        struct Stored<'s>(&'s Shared);
-        impl Drop for Stored<'_> {
-            fn drop(&mut self) {
-                lock(&self.0.queue).storing_here -= 1;
-                self.0.store_done.notify_all();
-            }
-        }
-        let _stored = Stored(shared);
-        store_here(job);
+        self.push(Work::Store(job));
+        None
     }
 
     fn enqueue(&self, works: impl IntoIterator<Item = Work>, front: bool) {

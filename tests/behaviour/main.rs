@@ -81,6 +81,7 @@ mod reports_explain_why_nodes_ran;
 mod rerun_recomputes_only_what_failed;
 mod result_aliases_fail_the_task_on_err;
 mod results_are_stored_while_the_next_tasks_run;
+mod results_not_stored_are_not_encoded;
 mod retries_rerun_transient_failures;
 mod runtime_configuration;
 mod save_picture_by_extension;

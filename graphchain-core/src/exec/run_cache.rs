@@ -19,6 +19,7 @@ use crate::store::speed::StoreSpeed;
 use crate::store::{EntryBytes, Lease, Store, USE_GRANULARITY};
 use crate::value::Value;
 
+mod encoding;
 mod lineage;
 
 pub(super) use lineage::Found;
@@ -301,12 +302,20 @@ impl<'c> RunCache<'c> {
             let Some(speed) = self.ctx.speed.get(self.ctx.store) else {
                 return (None, recover);
             };
-            if !speed.worth_storing(0, recover_s, plan.is_root(i)) {
+            // A result still to encode is judged by the encoding the function's last one
+            // predicts, halved so that only a clear loss is left unencoded.
+            let (bytes, encode) = payload
+                .is_none()
+                .then(|| self.predicted(node, value))
+                .flatten()
+                .map_or((0, 0.0), |p| (p.bytes / 2, p.seconds / 2.0));
+            if !speed.worth_storing(bytes, recover_s, encode, plan.is_root(i)) {
                 self.skipped[i].store(true, Ordering::Relaxed);
                 tracing::debug!(
                     target: "graphchain",
                     function = node.info.name,
                     key = %node.key.short(),
+                    bytes,
                     reason = "computing it is faster than loading it",
                     "skip"
                 );
@@ -324,46 +333,6 @@ impl<'c> RunCache<'c> {
             recover: recover_s,
         };
         (Some(job), recover)
-    }
-
-    /// Records the content hash of node `i`'s new value when a consumer needs it: the one its
-    /// codec gives, or the hash of its encoding, returned with the encoding for the store to
-    /// reuse; for a node that derives its content (or whose value does not encode), the content
-    /// derived from its inputs.
-    fn hash_for_consumers(
-        &self,
-        plan: &Plan<'_>,
-        i: usize,
-        node: &Node,
-        value: &Value,
-    ) -> Option<(Vec<u8>, Option<[u8; 32]>)> {
-        if !plan.content_wanted(i) {
-            return None;
-        }
-        let mut payload = Vec::new();
-        let encoded = node
-            .storable
-            .filter(|s| !plan.derives(i) && (s.encode)(value, &mut payload).is_ok());
-        let Some(storable) = encoded else {
-            // Pure, its value is named by what computes it.
-            if let Some(hash) = self
-                .content
-                .derived(plan, i, node)
-                .filter(|_| node.info.pure)
-            {
-                self.content.set_derived(plan, i, hash);
-            }
-            return None;
-        };
-        let (hash, checksum) = match (storable.content_hash)(value, &payload) {
-            Some(own) => (own, None),
-            None => {
-                let checksum = entry::payload_hash(&payload);
-                (checksum, Some(checksum))
-            }
-        };
-        self.content.set(i, hash);
-        Some((payload, checksum))
     }
 
     /// Stores a computed result when the policy says it pays off; returns the entry's size
@@ -390,11 +359,15 @@ impl<'c> RunCache<'c> {
             .then(|| (storable.encode_parts)(&job.value))
             .flatten();
         let (mut encoded, mut checksum) = (Vec::new(), None);
+        let mut encoding = 0.0;
         if borrowed.is_none() {
             match job.payload {
                 Some((payload, hash)) => (encoded, checksum) = (payload, hash),
                 None => {
-                    if let Err(e) = (storable.encode)(&job.value, &mut encoded) {
+                    let start = Instant::now();
+                    let result = (storable.encode)(&job.value, &mut encoded);
+                    encoding = start.elapsed().as_secs_f64();
+                    if let Err(e) = result {
                         tracing::warn!(
                             target: "graphchain",
                             function = node.info.name,
@@ -425,8 +398,12 @@ impl<'c> RunCache<'c> {
             compute_ns: job.compute.as_nanos() as u64,
         };
         let size = payload::loaded_size(&described, payload[0].len() + payload[1].len());
-        if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover, plan.is_root(job.node)))
-        {
+        if let Some(in_memory) = auto.then(|| (storable.size_hint)(&job.value)).flatten() {
+            let identity = &node.info.identity;
+            self.ctx.speed.learn(identity, in_memory, size, encoding);
+        }
+        let output = plan.is_root(job.node);
+        if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover, 0.0, output)) {
             if speed.is_some() {
                 self.skipped[job.node].store(true, Ordering::Relaxed);
             }

@@ -134,7 +134,32 @@ pub trait Codec<T>: 'static {
     /// assert_eq!(TagSet::content_hash(&ab, &[]), TagSet::content_hash(&ba, &[]));
     /// ```
     fn content_hash(value: &T, encoded: &[u8]) -> Option<[u8; 32]> {
-        let _ = (value, encoded);
+        let _ = encoded;
+        Self::value_hash(value)
+    }
+
+    /// The content hash of `value` taken from the value alone, when the codec can give one
+    /// without encoding it: `None`, the default, leaves the content hash to
+    /// [`content_hash`](Codec::content_hash) and the encoding.
+    ///
+    /// The cache needs the content of every result a later step may be found through, also of
+    /// results it does not store; with this hash, such a result is never encoded at all. The
+    /// DataFrame codecs hash the columns' memory, which costs a pass of blake3 rather than an
+    /// encoding. When you override both, `content_hash` must return what this returns.
+    fn value_hash(value: &T) -> Option<[u8; 32]> {
+        let _ = value;
+        None
+    }
+
+    /// About how many bytes `value` takes in memory, when that is cheap to know (`None`, the
+    /// default, when not).
+    ///
+    /// Under the automatic cache policy, the cache learns from a result of a function how its
+    /// size in memory compares with the size of its encoding and the time encoding took. A later
+    /// result that, at half the size and half the time this predicts, would still not be worth
+    /// storing is left out without being encoded.
+    fn size_hint(value: &T) -> Option<u64> {
+        let _ = value;
         None
     }
 }

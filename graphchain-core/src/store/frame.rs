@@ -3,7 +3,8 @@
 //!
 //! Both go through polars' own writers and readers, so a frame is encoded once, column by column,
 //! with no serde in between. Before encoding, a frame of several chunks is gathered into one, so
-//! that equal frames always give equal bytes: early cutoff compares those bytes.
+//! that equal frames give equal bytes. Early cutoff knows a frame by a hash of its columns'
+//! memory (`content.rs`), so a frame the cache does not store is never encoded.
 
 use std::any::Any;
 use std::io::Cursor;
@@ -71,6 +72,14 @@ pub struct Unordered<C>(PhantomData<C>);
 impl Codec<DataFrame> for Ipc {
     const NAME: &'static str = "arrow-ipc+lz4";
 
+    fn value_hash(frame: &DataFrame) -> Option<[u8; 32]> {
+        content::frame_hash(frame)
+    }
+
+    fn size_hint(frame: &DataFrame) -> Option<u64> {
+        Some(frame.estimated_size() as u64)
+    }
+
     fn encode(frame: &DataFrame, out: &mut Vec<u8>) -> Result<(), BoxError> {
         write_ipc(frame, Some(IpcCompression::LZ4), out)
     }
@@ -86,6 +95,14 @@ impl Codec<DataFrame> for Ipc {
 
 impl Codec<DataFrame> for Parquet {
     const NAME: &'static str = "parquet+zstd";
+
+    fn value_hash(frame: &DataFrame) -> Option<[u8; 32]> {
+        content::frame_hash(frame)
+    }
+
+    fn size_hint(frame: &DataFrame) -> Option<u64> {
+        Some(frame.estimated_size() as u64)
+    }
 
     fn encode(frame: &DataFrame, out: &mut Vec<u8>) -> Result<(), BoxError> {
         let mut frame = one_chunk(frame);
@@ -121,15 +138,17 @@ impl<C: Codec<DataFrame>> Codec<DataFrame> for Unordered<C> {
         C::fingerprint()
     }
 
-    /// The hash of the rows sorted by every column, written as uncompressed Arrow IPC; the hash
-    /// of the encoding (as for `C`) when the frame cannot be sorted (a column of lists, say).
-    fn content_hash(frame: &DataFrame, _encoded: &[u8]) -> Option<[u8; 32]> {
-        let sorted = frame
-            .sort(frame.get_column_names(), SortMultipleOptions::default())
-            .ok()?;
-        let mut bytes = Vec::new();
-        write_ipc(&sorted, None, &mut bytes).ok()?;
-        Some(*blake3::hash(&bytes).as_bytes())
+    fn size_hint(frame: &DataFrame) -> Option<u64> {
+        C::size_hint(frame)
+    }
+
+    /// The hash of the rows sorted by every column; the hash of the frame as it is (as for `C`)
+    /// when it cannot be sorted (a column of lists, say).
+    fn value_hash(frame: &DataFrame) -> Option<[u8; 32]> {
+        match frame.sort(frame.get_column_names(), SortMultipleOptions::default()) {
+            Ok(sorted) => content::frame_hash(&sorted),
+            Err(_) => C::value_hash(frame),
+        }
     }
 }
 
@@ -203,5 +222,6 @@ fn panic_message(panic: &(dyn Any + Send)) -> &str {
         .unwrap_or("no message")
 }
 
+mod content;
 #[cfg(test)]
 mod tests;

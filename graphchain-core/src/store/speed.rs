@@ -1,6 +1,7 @@
 //! The cost model behind cache-if-faster: how fast a store answers, probed once per location and
 //! then following the loads actually made.
 
+use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Instant, SystemTime};
 
@@ -15,6 +16,24 @@ use crate::store::{PROBE, Store, entry};
 pub(crate) struct StoreSpeed {
     measured: OnceLock<Option<Speed>>,
     observed: Mutex<Option<Speed>>,
+    /// Per function (by identity), how its last result encoded, per byte of it in memory.
+    encodings: Mutex<HashMap<[u8; 32], Encoding>>,
+}
+
+/// How a result encoded, per byte of it in memory.
+#[derive(Clone, Copy, Debug)]
+struct Encoding {
+    bytes: f64,
+    seconds: f64,
+}
+
+/// What the encoding of a result is predicted to be, before it is encoded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Predicted {
+    /// Its size.
+    pub(crate) bytes: u64,
+    /// The seconds it takes.
+    pub(crate) seconds: f64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -43,10 +62,18 @@ impl Speed {
     /// chain of cheap steps is checkpointed now and then rather than at every step. A requested
     /// `output` is loaded by the next run of the same program, so it is also stored whenever
     /// recovering it costs [`OUTPUT_MARGIN`] times a load or more — the root of a graph of cheap
-    /// steps, say, whose checkpoints below it each cost a load.
-    pub(crate) fn worth_storing(&self, bytes: u64, recover: f64, output: bool) -> bool {
+    /// steps, say, whose checkpoints below it each cost a load. `encode` is the seconds the
+    /// encoding would still take (none once it is done).
+    pub(crate) fn worth_storing(
+        &self,
+        bytes: u64,
+        recover: f64,
+        encode: f64,
+        output: bool,
+    ) -> bool {
         let load = self.load_time(bytes);
-        recover - load > self.write_time(bytes) || (output && recover >= OUTPUT_MARGIN * load)
+        recover - load > self.write_time(bytes) + encode
+            || (output && recover >= OUTPUT_MARGIN * load)
     }
 }
 
@@ -71,6 +98,29 @@ impl StoreSpeed {
         let probed = *self.measured.get_or_init(|| probe_once(store));
         let observed = *self.observed.lock().unwrap_or_else(|e| e.into_inner());
         observed.or(probed)
+    }
+
+    /// The predicted encoding of a result of the function `identity`, `in_memory` bytes large:
+    /// `None` until a result of the same function was encoded by this runtime.
+    pub(crate) fn predict(&self, identity: &[u8; 32], in_memory: u64) -> Option<Predicted> {
+        let per_byte = *lock(&self.encodings).get(identity)?;
+        Some(Predicted {
+            bytes: (in_memory as f64 * per_byte.bytes) as u64,
+            seconds: in_memory as f64 * per_byte.seconds,
+        })
+    }
+
+    /// Learns from a result of the function `identity`, `in_memory` bytes large, that encoded
+    /// to `bytes` in `seconds`.
+    pub(crate) fn learn(&self, identity: &[u8; 32], in_memory: u64, bytes: u64, seconds: f64) {
+        if in_memory > 0 {
+            let n = in_memory as f64;
+            let per_byte = Encoding {
+                bytes: bytes as f64 / n,
+                seconds: seconds / n,
+            };
+            lock(&self.encodings).insert(*identity, per_byte);
+        }
     }
 
     /// Folds in a real load of `bytes` that took `seconds`.
@@ -154,4 +204,38 @@ fn probe(store: &dyn Store) -> Option<Speed> {
         );
     }
     measured
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_are_predicted_from_the_last_result_of_the_same_function() {
+        let (a, b) = (&[1; 32], &[2; 32]);
+        let speed = StoreSpeed::default();
+        assert_eq!(speed.predict(a, 1000), None);
+        speed.learn(a, 1000, 250, 0.5);
+        let predicted = |bytes, seconds| Some(Predicted { bytes, seconds });
+        assert_eq!(speed.predict(a, 4000), predicted(1000, 2.0));
+        assert_eq!(speed.predict(b, 4000), None);
+        speed.learn(a, 1000, 500, 0.25);
+        assert_eq!(speed.predict(a, 4000), predicted(2000, 1.0));
+    }
+
+    #[test]
+    fn an_encoding_still_to_do_counts_against_storing() {
+        let speed = Speed {
+            latency: 0.001,
+            throughput: 1e9,
+            write_latency: 0.001,
+        };
+        // 10 MB: 11 ms to load, 11 ms to write; recovering takes 30 ms.
+        assert!(speed.worth_storing(10_000_000, 0.030, 0.0, false));
+        assert!(!speed.worth_storing(10_000_000, 0.030, 0.090, false));
+    }
 }

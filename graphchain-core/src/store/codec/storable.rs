@@ -21,6 +21,10 @@ pub struct Storable {
     pub(crate) encode_parts: fn(&Value) -> Option<Parts<'_>>,
     /// [`Codec::content_hash`] of a value and its encoding: `None` for the hash of the encoding.
     pub(crate) content_hash: fn(&Value, &[u8]) -> Option<[u8; 32]>,
+    /// [`Codec::value_hash`]: the content hash without the encoding, when the codec gives it.
+    pub(crate) value_hash: fn(&Value) -> Option<[u8; 32]>,
+    /// [`Codec::size_hint`]: about how many bytes the value takes in memory.
+    pub(crate) size_hint: fn(&Value) -> Option<u64>,
 }
 
 impl std::fmt::Debug for Storable {
@@ -52,6 +56,8 @@ impl Storable {
             decode: decode_erased::<T, C>,
             encode_parts: encode_parts_erased::<T, C>,
             content_hash: content_hash_erased::<T, C>,
+            value_hash: value_hash_erased::<T, C>,
+            size_hint: size_hint_erased::<T, C>,
         }
     }
 
@@ -154,4 +160,12 @@ fn content_hash_erased<T: Send + Sync + 'static, C: Codec<T>>(
     encoded: &[u8],
 ) -> Option<[u8; 32]> {
     C::content_hash((**value).downcast_ref::<T>()?, encoded)
+}
+
+fn value_hash_erased<T: Send + Sync + 'static, C: Codec<T>>(value: &Value) -> Option<[u8; 32]> {
+    C::value_hash((**value).downcast_ref::<T>()?)
+}
+
+fn size_hint_erased<T: Send + Sync + 'static, C: Codec<T>>(value: &Value) -> Option<u64> {
+    C::size_hint((**value).downcast_ref::<T>()?)
 }

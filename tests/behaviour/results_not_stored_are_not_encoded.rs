@@ -1,0 +1,105 @@
+//! A result the cache does not store is not encoded, when its codec can tell what the cache
+//! needs without an encoding: its content hash from the value (`Codec::value_hash`), and its
+//! size, predicted from how the function's last result encoded (`Codec::size_hint`). The
+//! DataFrame codecs do both, so a large frame that cache-if-faster leaves out costs no encoding.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use graphchain::{BoxError, Codec, MemoryStore, Runtime, Store, delayed};
+
+use crate::common;
+
+static ENCODED: AtomicUsize = AtomicUsize::new(0);
+
+/// Bytes stored as they are, counting every encoding.
+struct Counted;
+
+impl Codec<Vec<u8>> for Counted {
+    const NAME: &'static str = "counted-bytes";
+
+    fn encode(value: &Vec<u8>, out: &mut Vec<u8>) -> Result<(), BoxError> {
+        ENCODED.fetch_add(1, Ordering::SeqCst);
+        out.extend_from_slice(value);
+        Ok(())
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Vec<u8>, BoxError> {
+        Ok(bytes.to_vec())
+    }
+
+    fn value_hash(value: &Vec<u8>) -> Option<[u8; 32]> {
+        graphchain::content_hash(value).ok()
+    }
+
+    fn size_hint(value: &Vec<u8>) -> Option<u64> {
+        Some(value.len() as u64)
+    }
+}
+
+const MIB: usize = 1 << 20;
+
+/// 150 ms of work for 4 MiB: worth storing were it small, not at its size on the store below.
+#[delayed(codec = Counted)]
+fn blob(seed: u8) -> Vec<u8> {
+    std::thread::sleep(Duration::from_millis(150));
+    vec![seed; 4 * MIB]
+}
+
+#[delayed]
+fn first(bytes: &[u8]) -> u8 {
+    bytes[0]
+}
+
+/// A store that takes 20 ms per request and 100 ms more per MiB moved: a 4 MiB entry costs
+/// 420 ms each way, far more than the 150 ms of recomputing it, however busy the machine.
+#[derive(Debug, Default)]
+struct Sized {
+    inner: MemoryStore,
+}
+
+fn pause(bytes: usize) {
+    std::thread::sleep(Duration::from_millis(20 + (100 * bytes / MIB) as u64));
+}
+
+impl Store for Sized {
+    fn location(&self) -> String {
+        "sized memory".into()
+    }
+    fn get(&self, key: graphchain::Key) -> io::Result<Option<Vec<u8>>> {
+        let entry = self.inner.get(key)?;
+        pause(entry.as_ref().map_or(0, Vec::len));
+        Ok(entry)
+    }
+    fn put(&self, key: graphchain::Key, entry: &[u8]) -> io::Result<()> {
+        pause(entry.len());
+        self.inner.put(key, entry)
+    }
+    common::forward_store_lookups!();
+}
+
+#[test]
+fn a_large_result_left_out_of_the_cache_is_encoded_once_per_function() {
+    let rt = Runtime::builder()
+        .store(Arc::new(Sized::default()))
+        .build()
+        .unwrap();
+    // The first result of `blob` is encoded: its size is not known before.
+    let (value, report) = rt.compute_with_report(&first(blob(1))).unwrap();
+    assert_eq!(value, 1);
+    let node = report.by_name("blob").next().unwrap();
+    assert!(!node.stored(), "{report}");
+    assert_eq!(ENCODED.load(Ordering::SeqCst), 1);
+
+    // The next ones are judged by the size the first one predicts, and never encoded: nor for
+    // the content `first` is looked up by, which the codec takes from the value.
+    for seed in 2..4 {
+        let (value, report) = rt.compute_with_report(&first(blob(seed))).unwrap();
+        assert_eq!(value, seed);
+        let node = report.by_name("blob").next().unwrap();
+        assert!(!node.stored(), "{report}");
+    }
+    assert_eq!(ENCODED.load(Ordering::SeqCst), 1);
+}

@@ -306,7 +306,7 @@ impl<'c> RunCache<'c> {
             // predicts, halved so that only a clear loss is left unencoded.
             let (bytes, encode) = payload
                 .is_none()
-                .then(|| self.predicted(node, value))
+                .then(|| self.predicted(plan, i, node, value))
                 .flatten()
                 .map_or((0, 0.0), |p| (p.bytes / 2, p.seconds / 2.0));
             if !speed.worth_storing(bytes, recover_s, encode, plan.is_root(i)) {

@@ -60,10 +60,25 @@ impl RunCache<'_> {
         Some((payload, checksum))
     }
 
-    /// The encoding `node`'s `value` is predicted to have (its size and the time it takes),
-    /// from its size in memory and how the function's last result encoded.
-    pub(super) fn predicted(&self, node: &Node, value: &Value) -> Option<Predicted> {
-        let in_memory = (node.storable?.size_hint)(value)?;
-        self.ctx.speed.predict(&node.info.identity, in_memory)
+    /// The encoding node `i`'s `value` is predicted to have (its size and the time it takes),
+    /// from its size in memory and how the function's last result encoded; `None` when it
+    /// cannot be predicted, or when the value's readers need its content and only an encoding
+    /// would give it. Otherwise the content is recorded now, as a result left unencoded must
+    /// still be known to its readers by what it is (as it would be by its encoding).
+    pub(super) fn predicted(
+        &self,
+        plan: &Plan<'_>,
+        i: usize,
+        node: &Node,
+        value: &Value,
+    ) -> Option<Predicted> {
+        let storable = node.storable?;
+        let in_memory = (storable.size_hint)(value)?;
+        let predicted = self.ctx.speed.predict(&node.info.identity, in_memory)?;
+        let unknown = self.content.has_readers(i) && self.content.get(i).is_none();
+        if unknown && !plan.derives(i) {
+            self.content.set(i, (storable.value_hash)(value)?);
+        }
+        Some(predicted)
     }
 }

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use graphchain::{BoxError, Codec, PostcardLz4, Runtime, Status, delayed};
+use graphchain::{BoxError, Codec, PostcardLz4, Status, delayed};
+
+use crate::common;
 
 /// Set by `next` when it runs.
 static NEXT_RAN: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
@@ -54,11 +56,7 @@ fn next(x: u64) -> u64 {
 #[test]
 fn the_next_task_runs_while_a_result_is_stored() {
     let dir = tempfile::tempdir().unwrap();
-    let rt = Runtime::builder()
-        .threads(1)
-        .cache_dir(dir.path())
-        .build()
-        .unwrap();
+    let rt = common::one_worker(dir.path());
     let (value, report) = rt.compute_with_report(&next(first(1))).unwrap();
     assert_eq!(value, 4);
     assert!(

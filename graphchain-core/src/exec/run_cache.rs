@@ -64,6 +64,8 @@ pub(crate) struct StoreJob {
     compute: Duration,
     /// Seconds it would take to get this value back without the cache.
     recover: f64,
+    /// Whether the value is large in memory (its codec says), and so is its encoding.
+    large: bool,
 }
 
 impl StoreJob {
@@ -71,6 +73,12 @@ impl StoreJob {
     /// or a driver process waits for it (a worker killed in its next task would lose it).
     pub(super) fn at_once(&self) -> bool {
         self.lease.is_some() || self.for_driver
+    }
+
+    /// Whether the value is large: [`LARGE`] bytes or more in memory, by its codec's
+    /// [`size_hint`](crate::store::codec::Codec::size_hint).
+    pub(super) fn large(&self) -> bool {
+        self.large
     }
 }
 
@@ -91,6 +99,9 @@ pub(super) enum Leased {
     /// No lease (the store failed, or the holder took too long): compute all the same.
     Free,
 }
+
+/// The size in memory from which a result to store is large: its encoding takes megabytes.
+const LARGE: u64 = 1 << 20;
 
 /// How long a process waits for another that holds the lease on a result it needs; then it
 /// computes the result itself.
@@ -323,7 +334,12 @@ impl<'c> RunCache<'c> {
             }
             recover = recover.min((speed.latency * 1e9) as u64);
         }
+        let large = node
+            .storable
+            .and_then(|s| (s.size_hint)(value))
+            .is_some_and(|bytes| bytes >= LARGE);
         let job = StoreJob {
+            large,
             node: i,
             lease,
             for_driver: self.ctx.store_outputs && plan.is_root(i),

@@ -79,6 +79,8 @@ struct Shared {
     work: Condvar,
     /// Signalled when a result to store is queued or the pool shuts down.
     store_work: Condvar,
+    /// Signalled when the writer has stored a result.
+    stored: Condvar,
     threads: usize,
 }
 
@@ -113,6 +115,7 @@ impl Workers {
             }),
             work: Condvar::new(),
             store_work: Condvar::new(),
+            stored: Condvar::new(),
             threads,
         });
         for index in 0..=threads {
@@ -150,6 +153,7 @@ impl Workers {
         lock(&self.shared.queue).shutdown = true;
         self.shared.work.notify_all();
         self.shared.store_work.notify_all();
+        self.shared.stored.notify_all();
     }
 }
 
@@ -203,6 +207,7 @@ fn store_loop(shared: &Shared, index: usize) {
         };
         run_item(item, index);
         lock(&shared.queue).writer_idle = true;
+        shared.stored.notify_all();
     }
 }
 
@@ -253,12 +258,19 @@ impl<'r> Crew<'r> {
     }
 
     /// Hands a result to the writer when it is idle; otherwise the job comes back, for the
-    /// caller to store itself.
+    /// caller to store itself — unless the result is large: then the caller waits for the
+    /// writer, so that no two large results are encoded at once beside the tasks that run.
     pub(super) fn queue_store(&self, job: StoreJob) -> Option<StoreJob> {
         let shared = &self.workers.shared;
         let full = {
-            let queue = lock(&shared.queue);
-            !(queue.writer_idle && queue.stores.is_empty())
+            let mut queue = lock(&shared.queue);
+            let busy = |q: &Queue| !(q.writer_idle && q.stores.is_empty());
+            if job.large() {
+                while busy(&queue) && !queue.shutdown {
+                    queue = shared.stored.wait(queue).unwrap_or_else(|e| e.into_inner());
+                }
+            }
+            busy(&queue)
         };
         if full {
             return Some(job);

@@ -2,8 +2,8 @@
 //! result, and Parquet by choice.
 //!
 //! Both go through polars' own writers and readers, so a frame is encoded once, column by column,
-//! with no serde in between. Before encoding, a frame of several chunks is gathered into one, so
-//! that equal frames give equal bytes. Early cutoff knows a frame by a hash of its columns'
+//! with no serde in between. Before encoding, an IPC frame is cut into record batches at fixed
+//! rows (a Parquet one gathered into one chunk), so that equal frames give equal bytes. Early cutoff knows a frame by a hash of its columns'
 //! memory (`content.rs`), so a frame the cache does not store is never encoded.
 
 use std::any::Any;
@@ -13,7 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use polars::prelude::{
     DataFrame, IpcCompression, IpcReader, IpcWriter, ParquetCompression, ParquetReader,
-    ParquetWriter, SerReader, SerWriter, SortMultipleOptions,
+    ParquetWriter, PolarsResult, SerReader, SerWriter, SortMultipleOptions,
 };
 
 use crate::store::codec::Codec;
@@ -152,18 +152,42 @@ impl<C: Codec<DataFrame>> Codec<DataFrame> for Unordered<C> {
     }
 }
 
-/// Writes `frame` as an Arrow IPC file, each column in one chunk.
+/// Writes `frame` as an Arrow IPC file, in record batches of [`BATCH_ROWS`] rows.
 fn write_ipc(
     frame: &DataFrame,
     compression: Option<IpcCompression>,
     out: &mut Vec<u8>,
 ) -> Result<(), BoxError> {
-    let mut frame = one_chunk(frame);
+    let mut batches = in_batches(frame)?;
     out.reserve(room_for(frame.estimated_size()));
     IpcWriter::new(out)
         .with_compression(compression)
-        .finish(&mut frame)?;
+        .finish(&mut batches)?;
     Ok(())
+}
+
+/// Rows per record batch of an IPC entry. The IPC writer encodes (and compresses) a batch at a
+/// time into a buffer of its own, so a frame written as one batch took a second buffer the
+/// size of its entry; batches of this size take a few megabytes, and compress as well.
+const BATCH_ROWS: usize = 1 << 16;
+
+/// `frame` with its chunks at every [`BATCH_ROWS`] rows, whatever its chunks were: equal frames
+/// give equal batches, and so equal bytes. Only a window across chunks is copied. (The IPC
+/// writer packs the strings a window shares with other rows into buffers of its own.)
+fn in_batches(frame: &DataFrame) -> PolarsResult<DataFrame> {
+    let height = frame.height();
+    let mut batches: Option<DataFrame> = None;
+    for start in (0..height).step_by(BATCH_ROWS) {
+        let mut window = frame.slice(start as i64, BATCH_ROWS);
+        window.rechunk_mut();
+        match batches.as_mut() {
+            None => batches = Some(window),
+            Some(batches) => {
+                batches.vstack_mut_owned(window)?;
+            }
+        }
+    }
+    Ok(batches.unwrap_or_else(|| one_chunk(frame)))
 }
 
 /// The frame with each column in one chunk: equal frames then encode to equal bytes.

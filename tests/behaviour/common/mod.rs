@@ -178,6 +178,15 @@ pub(crate) fn cached(dir: &Path) -> Runtime {
         .unwrap()
 }
 
+/// A runtime with one worker thread (and the writer) caching in `dir`.
+pub(crate) fn one_worker(dir: &Path) -> Runtime {
+    Runtime::builder()
+        .threads(1)
+        .cache_dir(dir)
+        .build()
+        .unwrap()
+}
+
 /// A runtime without a cache, on two worker threads, with `scheduler`.
 pub(crate) fn uncached(scheduler: Scheduler) -> Runtime {
     Runtime::builder()

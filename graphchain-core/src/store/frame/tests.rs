@@ -1,4 +1,4 @@
-use polars::prelude::{DataFrame, NamedFrom, Series};
+use polars::prelude::{DataFrame, IpcWriter, NamedFrom, SerWriter, Series};
 
 use super::{Ipc, Parquet, Unordered};
 use crate::store::codec::Codec;
@@ -170,4 +170,58 @@ fn the_frame_hash_of_equal_frames_is_equal() {
         ])
     };
     assert_eq!(make(), make());
+}
+
+/// Trips with a column of long strings (kept in buffers apart from the views).
+fn long_trips(rows: i64) -> DataFrame {
+    let mut frame = trips(rows);
+    let notes: Vec<String> = (0..rows)
+        .map(|i| format!("a note longer than twelve bytes, {}", i % 13))
+        .collect();
+    frame
+        .with_column(Series::new("note".into(), notes).into())
+        .unwrap();
+    frame
+}
+
+#[test]
+fn a_tall_frame_is_written_in_batches_whatever_its_chunks() {
+    let rows = 3 * super::BATCH_ROWS as i64 + 5;
+    let whole = long_trips(rows);
+    let mut pieces = whole.slice(0, 70_000);
+    pieces
+        .vstack_mut(&whole.slice(70_000, rows as usize))
+        .unwrap();
+    assert!(pieces.max_n_chunks() > 1);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    Ipc::encode(&whole, &mut a).unwrap();
+    Ipc::encode(&pieces, &mut b).unwrap();
+    assert_eq!(a, b);
+    let back = Ipc::decode(&a).unwrap();
+    assert!(back.equals_missing(&whole));
+    assert_eq!(back.first_col_n_chunks(), 4);
+}
+
+#[test]
+fn batches_of_strings_hold_only_their_own_bytes() {
+    // A window of a column of long strings shares its buffers with the other windows; the
+    // entry holds each string once all the same, as a single batch of the whole frame would.
+    let frame = long_trips(4 * super::BATCH_ROWS as i64);
+    let mut batched = Vec::new();
+    write_ipc_plain(&frame, &mut batched);
+    let mut single = Vec::new();
+    IpcWriter::new(&mut single)
+        .finish(&mut frame.clone())
+        .unwrap();
+    assert!(
+        batched.len() < single.len() * 11 / 10,
+        "{} bytes in batches, {} in one",
+        batched.len(),
+        single.len()
+    );
+}
+
+/// Uncompressed, so that sizes follow the bytes held.
+fn write_ipc_plain(frame: &DataFrame, out: &mut Vec<u8>) {
+    super::write_ipc(frame, None, out).unwrap();
 }

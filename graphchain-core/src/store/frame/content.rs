@@ -38,6 +38,9 @@ struct Sink {
 /// Bytes gathered before they go to the hasher: blake3 is fastest on long inputs.
 const SCRATCH: usize = 64 << 10;
 
+/// A column's memory from which it is hashed on rayon's pool: the same hash, on every core.
+const PARALLEL: usize = 1 << 20;
+
 impl Sink {
     fn column(&mut self, column: &Column) -> Option<()> {
         let dtype = column.dtype();
@@ -106,8 +109,12 @@ impl Sink {
         } else {
             self.flush();
             for chunk in values.downcast_iter() {
-                self.hasher
-                    .update(bytemuck::cast_slice(chunk.values().as_slice()));
+                let bytes: &[u8] = bytemuck::cast_slice(chunk.values().as_slice());
+                if bytes.len() >= PARALLEL {
+                    self.hasher.update_rayon(bytes);
+                } else {
+                    self.hasher.update(bytes);
+                }
             }
         }
     }

@@ -15,6 +15,7 @@ mod a_failing_remote_store_still_returns_results;
 mod a_full_disk_leaves_no_partial_entry;
 mod a_killed_worker_costs_only_its_task;
 mod a_size_budget_prunes_least_recently_used;
+mod a_stored_value_is_released_before_its_write;
 mod a_worker_with_another_graph_fails_the_task;
 mod any_value_round_trips_and_any_damaged_entry_is_recomputed;
 #[cfg(feature = "async")]

@@ -20,8 +20,11 @@ use crate::store::{EntryBytes, Lease, Store, USE_GRANULARITY};
 use crate::value::Value;
 
 mod encoding;
+mod job;
 mod lineage;
 
+pub(crate) use job::StoreJob;
+use job::{LARGE, released};
 pub(super) use lineage::Found;
 
 /// What a run knows of its cache: the store, its measured speed, and the skip lists.
@@ -47,41 +50,6 @@ impl CacheContext<'_> {
     }
 }
 
-/// A result to consider for the cache once its consumers are on their way.
-pub(crate) struct StoreJob {
-    pub(super) node: usize,
-    /// The lease this process holds on the result, given up once it is stored: the job is then
-    /// run at once by the worker that computed it, so that no other process waits on a job
-    /// queued behind workers that themselves wait (see [`RunCache::lease`]).
-    pub(super) lease: Option<Lease>,
-    /// Whether a driver process waits for this result (this process is a worker, and the
-    /// result is one it was sent): it is stored at once, before the worker takes another task.
-    for_driver: bool,
-    value: Value,
-    /// The value's encoding and its blake3 hash (the entry's checksum), when it was already
-    /// encoded for its consumers.
-    payload: Option<(Vec<u8>, Option<[u8; 32]>)>,
-    compute: Duration,
-    /// Seconds it would take to get this value back without the cache.
-    recover: f64,
-    /// Whether the value is large in memory (its codec says), and so is its encoding.
-    large: bool,
-}
-
-impl StoreJob {
-    /// Whether the job must be stored at once by the thread that computed it: it holds a lease,
-    /// or a driver process waits for it (a worker killed in its next task would lose it).
-    pub(super) fn at_once(&self) -> bool {
-        self.lease.is_some() || self.for_driver
-    }
-
-    /// Whether the value is large: [`LARGE`] bytes or more in memory, by its codec's
-    /// [`size_hint`](crate::store::codec::Codec::size_hint).
-    pub(super) fn large(&self) -> bool {
-        self.large
-    }
-}
-
 /// A value loaded from the store: what the run state makes the node's result.
 pub(super) struct Loaded {
     pub(super) value: Value,
@@ -99,9 +67,6 @@ pub(super) enum Leased {
     /// No lease (the store failed, or the holder took too long): compute all the same.
     Free,
 }
-
-/// The size in memory from which a result to store is large: its encoding takes megabytes.
-const LARGE: u64 = 1 << 20;
 
 /// How long a process waits for another that holds the lease on a result it needs; then it
 /// computes the result itself.
@@ -360,52 +325,71 @@ impl<'c> RunCache<'c> {
         node.info.cache == CachePolicy::Auto && !(self.ctx.store_outputs && plan.is_root(i))
     }
 
-    pub(super) fn store(&self, plan: &Plan<'_>, job: StoreJob) -> Option<u64> {
+    pub(super) fn store(&self, plan: &Plan<'_>, mut job: StoreJob) -> Option<u64> {
+        let node = plan.nodes[job.node];
+        let storable = node.storable?;
+        let auto = self.weighs_cost(plan, job.node, node);
+        // The content of a value the plan reads further, for the traces of its readers.
+        let readers = self.content.has_readers(job.node) && self.content.get(job.node).is_none();
+        let in_memory = auto.then(|| (storable.size_hint)(&job.value)).flatten();
+        // A value the codec gives as parts of its own memory (a large vector) is written and
+        // hashed from there, never copied into an encoding first.
+        if job.payload.is_none()
+            && !readers
+            && let Some(parts) = (storable.encode_parts)(&job.value)
+        {
+            let payload = parts.slices();
+            let hash = entry::parts_hash(&payload);
+            return self.write_out(plan, &job, &payload, hash, in_memory, 0.0);
+        }
+        let (encoded, checksum, encoding) = match job.payload.take() {
+            Some((payload, hash)) => (payload, hash, 0.0),
+            None => {
+                let start = Instant::now();
+                let mut encoded = Vec::new();
+                if let Err(e) = (storable.encode)(&job.value, &mut encoded) {
+                    tracing::warn!(
+                        target: "graphchain",
+                        function = node.info.name,
+                        key = %node.key.short(),
+                        "cannot encode the result, not storing it: {e}"
+                    );
+                    return None;
+                }
+                (encoded, None, start.elapsed().as_secs_f64())
+            }
+        };
+        let own = readers
+            .then(|| (storable.content_hash)(&job.value, &encoded))
+            .flatten();
+        // The encoding is all the write needs: a large value is released before it, not after.
+        job.value = released();
+        let payload = [&encoded[..], &[]];
+        let hash = checksum.unwrap_or_else(|| entry::parts_hash(&payload));
+        if readers {
+            self.content.set(job.node, own.unwrap_or(hash));
+        }
+        self.write_out(plan, &job, &payload, hash, in_memory, encoding)
+    }
+
+    /// Writes the encoded `payload` (blake3 hash `hash`) of `job`'s result when the policy says
+    /// it pays off, learning how the result encoded (`in_memory` bytes in `encoding` seconds);
+    /// returns the entry's size when it was written.
+    fn write_out(
+        &self,
+        plan: &Plan<'_>,
+        job: &StoreJob,
+        payload: &[&[u8]; 2],
+        hash: [u8; 32],
+        in_memory: Option<u64>,
+        encoding: f64,
+    ) -> Option<u64> {
         let node = plan.nodes[job.node];
         let storable = node.storable?;
         let (store, speed) = (self.ctx.store, self.ctx.speed);
         let auto = self.weighs_cost(plan, job.node, node);
         // Only the automatic policy needs the store's speed (and so a probe).
         let speed = if auto { speed.get(store) } else { None };
-        // The content of a value the plan reads further, for the traces of its readers.
-        let readers = self.content.has_readers(job.node) && self.content.get(job.node).is_none();
-        // A value the codec gives as parts of its own memory (a large vector) is written and
-        // hashed from there, never copied into an encoding first.
-        let borrowed = (job.payload.is_none() && !readers)
-            .then(|| (storable.encode_parts)(&job.value))
-            .flatten();
-        let (mut encoded, mut checksum) = (Vec::new(), None);
-        let mut encoding = 0.0;
-        if borrowed.is_none() {
-            match job.payload {
-                Some((payload, hash)) => (encoded, checksum) = (payload, hash),
-                None => {
-                    let start = Instant::now();
-                    let result = (storable.encode)(&job.value, &mut encoded);
-                    encoding = start.elapsed().as_secs_f64();
-                    if let Err(e) = result {
-                        tracing::warn!(
-                            target: "graphchain",
-                            function = node.info.name,
-                            key = %node.key.short(),
-                            "cannot encode the result, not storing it: {e}"
-                        );
-                        return None;
-                    }
-                }
-            }
-        }
-        let payload = match &borrowed {
-            Some(parts) => parts.slices(),
-            None => [&encoded[..], &[]],
-        };
-        let own = readers
-            .then(|| (storable.content_hash)(&job.value, &encoded))
-            .flatten();
-        let hash = checksum.unwrap_or_else(|| entry::parts_hash(&payload));
-        if readers {
-            self.content.set(job.node, own.unwrap_or(hash));
-        }
         let described = Described {
             key: node.key,
             fingerprint: storable.fingerprint(),
@@ -414,7 +398,7 @@ impl<'c> RunCache<'c> {
             compute_ns: job.compute.as_nanos() as u64,
         };
         let size = payload::loaded_size(&described, payload[0].len() + payload[1].len());
-        if let Some(in_memory) = auto.then(|| (storable.size_hint)(&job.value)).flatten() {
+        if let Some(in_memory) = in_memory {
             let identity = &node.info.identity;
             self.ctx.speed.learn(identity, in_memory, size, encoding);
         }
@@ -434,7 +418,7 @@ impl<'c> RunCache<'c> {
             return None;
         }
         let start = Instant::now();
-        match payload::put_result(store, &described, &payload, hash) {
+        match payload::put_result(store, &described, payload, hash) {
             // An entry of a newer format is there: left for the program that wrote it.
             Ok(None) => None,
             Ok(Some(written)) => {

@@ -138,15 +138,29 @@ pub(crate) enum Part {
 /// costs one compression for the own hash (up to 32 slots) and one per two inputs for the key.
 /// Keeping the own hash apart from the inputs' keys lets a run find a node again through the
 /// *content* of its inputs (early cutoff: [`content_key`]).
+///
+/// The buffer is taken from the thread's spare one and handed back by `finish`, so that building
+/// a node allocates nothing for its key (a builder started while another is open, as a list
+/// argument's `collect` node is, makes a buffer of its own).
 pub(crate) struct KeyHasher {
     /// The head's 32 bytes (filled in by `finish`), then the tail.
     own: Vec<u8>,
 }
 
+/// Spare key buffers larger than this are dropped rather than kept for the thread's next node.
+const SPARE_MAX: usize = 4 << 10;
+
+thread_local! {
+    /// The thread's spare key buffer: empty, or the last one a finished `KeyHasher` handed back.
+    static SPARE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 impl KeyHasher {
     /// A hasher for a node with `inputs` slots.
     pub(crate) fn new(inputs: usize) -> Self {
-        let mut own = Vec::with_capacity(32 + 33 * inputs);
+        let mut own = SPARE.take();
+        own.clear();
+        own.reserve(32 + 33 * inputs);
         own.extend_from_slice(&[0; 32]);
         KeyHasher { own }
     }
@@ -181,6 +195,9 @@ impl KeyHasher {
         let own = *blake3::hash(&self.own).as_bytes();
         // The buffer is reused: it is already large enough for the key's parts.
         let key = chain_in(&mut self.own, &own, inputs);
+        if self.own.capacity() <= SPARE_MAX {
+            SPARE.set(self.own);
+        }
         (own, key)
     }
 }

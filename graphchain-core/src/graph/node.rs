@@ -127,6 +127,10 @@ pub struct Tracked {
 #[derive(Debug, Clone, Copy)]
 pub struct NodeRef<'a>(pub(crate) &'a Arc<Node>);
 
+/// A node's input slots: the first two inside the node, so that a node with at most two inputs
+/// is one allocation (its `Arc`).
+pub(crate) type Edges = smallvec::SmallVec<[Edge; 2]>;
+
 /// One input slot of a node.
 #[derive(Clone)]
 pub(crate) enum Edge {
@@ -145,7 +149,7 @@ pub(crate) struct Node {
     /// The hash of everything in the key but the inputs' keys (see [`KeyHasher`]).
     pub(crate) own: [u8; 32],
     pub(crate) info: &'static FnInfo,
-    pub(crate) edges: Vec<Edge>,
+    pub(crate) edges: Edges,
     /// The code its task runs.
     pub(crate) body: Body,
     /// How to store and load the value; `None` for nodes that are never cached.
@@ -183,7 +187,7 @@ impl Node {
             key: node.key,
             own: node.own,
             info: node.info,
-            edges: vec![Edge::Code(value)],
+            edges: smallvec::smallvec![Edge::Code(value)],
             body: Body::Sync(persisted_thunk),
             storable: None,
             notes: node.notes.as_ref().and_then(|notes| {
@@ -263,7 +267,7 @@ fn persisted_thunk(args: &mut Args) -> Result<Value, BoxError> {
         .expect("a persisted node holds its value"))
 }
 
-fn move_unique_inputs(edges: &mut Vec<Edge>, stack: &mut Vec<Arc<Node>>) {
+fn move_unique_inputs(edges: &mut Edges, stack: &mut Vec<Arc<Node>>) {
     for edge in edges.drain(..) {
         if let Edge::Node(node) = edge {
             stack.push(node);

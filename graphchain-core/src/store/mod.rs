@@ -267,6 +267,18 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// When the store cannot be read.
     fn contains(&self, key: Key) -> io::Result<bool>;
 
+    /// Whether an entry is stored under `key`, asked by the planner of a run that will load it
+    /// if so: a store may read a small entry now and keep it for the
+    /// [`read_entry`](Store::read_entry) that follows, so that the entry is opened once rather
+    /// than looked at and then opened. The default asks [`contains`](Store::contains).
+    ///
+    /// # Errors
+    ///
+    /// As `contains`.
+    fn contains_to_load(&self, key: Key) -> io::Result<bool> {
+        self.contains(key)
+    }
+
     /// Removes the entry under `key`; whether there was one.
     ///
     /// # Errors

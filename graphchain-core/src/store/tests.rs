@@ -9,9 +9,25 @@ fn contract(store: &dyn Store) {
     let b = Key::from_bytes([2; 32]);
     assert_eq!(store.get(a).unwrap(), None);
     assert!(!store.contains(a).unwrap());
+    assert!(!store.contains_to_load(a).unwrap());
     assert!(store.list().unwrap().is_empty());
     store.put(a, b"first").unwrap();
+    // Found by a planner (which a store may read it for), then replaced: the load that follows
+    // reads the entry as it is now.
+    assert!(store.contains_to_load(a).unwrap());
     store.put(a, b"second").unwrap();
+    let read = |key| {
+        let mut sizes = Vec::new();
+        let mut check = |_: &[u8], size: u64| {
+            sizes.push(size);
+            Ok(())
+        };
+        let bytes = store.read_entry(key, 64, &mut check).unwrap();
+        (bytes.map(|b| b.to_vec()), sizes)
+    };
+    assert_eq!(read(a), (Some(b"second".to_vec()), vec![6]));
+    assert!(store.contains_to_load(a).unwrap());
+    assert_eq!(read(a), (Some(b"second".to_vec()), vec![6]));
     store.put(b, b"other").unwrap();
     assert_eq!(store.get(a).unwrap().as_deref(), Some(&b"second"[..]));
     assert_eq!(
@@ -24,7 +40,9 @@ fn contract(store: &dyn Store) {
     assert_eq!(keys, vec![a, b]);
     assert_eq!(store.metadata(a).unwrap().unwrap().size, 6);
     store.touch(a).unwrap();
+    assert!(store.contains_to_load(a).unwrap());
     assert!(store.remove(a).unwrap());
+    assert_eq!(read(a), (None, vec![]));
     assert!(!store.remove(a).unwrap());
     assert_eq!(store.metadata(a).unwrap(), None);
     assert_eq!(store.list().unwrap(), vec![b]);

@@ -44,6 +44,16 @@ impl Key {
         &self.0
     }
 
+    /// The 64 lower-case hex digits [`Display`](fmt::Display) writes, without formatting.
+    pub(crate) fn hex(&self) -> [u8; 64] {
+        let mut digits = [0u8; 64];
+        for (pair, byte) in digits.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0xf)];
+        }
+        digits
+    }
+
     /// The first 12 hex digits: enough to tell nodes apart in logs and pictures.
     pub fn short(&self) -> String {
         let mut s = self.to_string();
@@ -66,13 +76,8 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One write of all 64 digits: a local store formats a key for every file it touches.
-        let mut digits = [0u8; 64];
-        for (pair, byte) in digits.chunks_exact_mut(2).zip(self.0) {
-            pair[0] = HEX[usize::from(byte >> 4)];
-            pair[1] = HEX[usize::from(byte & 0xf)];
-        }
-        f.write_str(std::str::from_utf8(&digits).expect("hex digits are ASCII"))
+        // One write of all 64 digits.
+        f.write_str(std::str::from_utf8(&self.hex()).expect("hex digits are ASCII"))
     }
 }
 

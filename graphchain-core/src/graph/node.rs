@@ -268,6 +268,11 @@ fn persisted_thunk(args: &mut Args) -> Result<Value, BoxError> {
 }
 
 fn move_unique_inputs(edges: &mut Edges, stack: &mut Vec<Arc<Node>>) {
+    // A node without node inputs (a leaf, or one already emptied here) has nothing to move:
+    // its literals go with it.
+    if !edges.iter().any(|edge| matches!(edge, Edge::Node(_))) {
+        return;
+    }
     for edge in edges.drain(..) {
         if let Edge::Node(node) = edge {
             stack.push(node);

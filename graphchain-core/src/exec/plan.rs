@@ -30,8 +30,8 @@ pub(crate) enum Source {
 struct Lookup<'a> {
     store: &'a dyn Store,
     bad: &'a HashMap<Key, String>,
-    /// Whether the run loads what is found (not a picture or a dry run): a store may then read
-    /// an entry as it finds it (`Store::contains_to_load`).
+    /// Whether the run loads what is found (not a picture or a dry run): a store may then keep
+    /// what it learns of an entry for its load (`Store::contains_to_load`).
     loading: bool,
     probes_left: usize,
     shards: Vec<Shard>,

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use super::{EntryBytes, EntryCheck, Lease, Opened, Store, StoreMeta};
 use crate::key::Key;
 use files::{LeaseFile, key_of, kind, not_found_is_none, open_nonblocking, shard_name, shard_of};
-use prefetch::Prefetched;
+use sighted::{Sight, Sighted};
 
 /// Entries of at most this many bytes are read in one call, header and payload together.
 const READ_WHOLE: usize = 64 << 10;
@@ -70,8 +70,8 @@ pub struct LocalStore {
     /// Set once entries of the flat layout have been moved into their subdirectories.
     migrated: OnceLock<()>,
     sync: bool,
-    /// Small entries read for the planner, until they are loaded.
-    prefetched: Prefetched,
+    /// Small entries a run's planner found, until they are loaded.
+    sighted: Sighted,
 }
 
 impl LocalStore {
@@ -83,7 +83,7 @@ impl LocalStore {
             created: AtomicBool::new(false),
             migrated: OnceLock::new(),
             sync: false,
-            prefetched: Prefetched::default(),
+            sighted: Sighted::default(),
         }
     }
 
@@ -297,10 +297,12 @@ impl Store for LocalStore {
         prefix: usize,
         check: &mut EntryCheck<'_>,
     ) -> io::Result<Option<EntryBytes>> {
-        // Read for the planner a moment ago: checked as if read now.
-        if let Some((bytes, used)) = self.prefetched.take(key) {
-            check(&bytes, bytes.len() as u64)?;
-            return Ok(Some(EntryBytes::from(bytes).used_at(used)));
+        if let Some(entry) = self
+            .sighted
+            .take(key)
+            .and_then(|sight| self.read_sighted(key, sight, check))
+        {
+            return Ok(Some(entry));
         }
         let Some((mut file, meta)) = self.open_file(key)? else {
             return Ok(None);
@@ -334,8 +336,6 @@ impl Store for LocalStore {
 
     fn put_parts(&self, key: Key, parts: &[&[u8]]) -> io::Result<()> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        // What a load finds is the entry as it is from now on.
-        self.prefetched.take(key);
         if !self.created.load(Ordering::Relaxed) {
             fs::create_dir_all(&self.dir)?;
             if !self.created.swap(true, Ordering::Relaxed) {
@@ -395,26 +395,20 @@ impl Store for LocalStore {
     }
 
     fn contains_to_load(&self, key: Key) -> io::Result<bool> {
-        let (mut file, meta) = match self.open_file(key) {
-            Ok(Some(opened)) => opened,
-            Ok(None) => return Ok(false),
-            // Something that cannot be opened as an entry is there all the same: its load says
-            // why it cannot be used.
-            Err(_) => return self.contains(key),
+        let Some(meta) = not_found_is_none(fs::symlink_metadata(self.path(key)))? else {
+            return Ok(false);
         };
-        let size = meta.len();
-        // Read as `read_entry` reads a small entry: in one call, bounded by the file's size.
-        if size <= READ_WHOLE as u64
-            && self.prefetched.has_room(size)
-            && let Ok(bytes) = super::read_rest(&mut file, Vec::new(), size)
-        {
-            self.prefetched.keep(key, bytes, meta.modified().ok());
+        // A small regular file is remembered for the load (a link, or anything else, is
+        // looked at again then).
+        if meta.is_file() && meta.len() <= READ_WHOLE as u64 {
+            let modified = meta.modified().ok();
+            let size = meta.len();
+            self.sighted.note(key, Sight { size, modified });
         }
         Ok(true)
     }
 
     fn remove(&self, key: Key) -> io::Result<bool> {
-        self.prefetched.take(key);
         let removed = not_found_is_none(fs::remove_file(self.path(key)))?.is_some();
         // The subdirectory goes with its last entry (a writer finding it gone makes it again).
         let _ = fs::remove_dir(self.shard(key.as_bytes()[0]));
@@ -496,4 +490,4 @@ impl Store for LocalStore {
 }
 
 mod files;
-mod prefetch;
+mod sighted;

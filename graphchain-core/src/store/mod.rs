@@ -268,9 +268,10 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     fn contains(&self, key: Key) -> io::Result<bool>;
 
     /// Whether an entry is stored under `key`, asked by the planner of a run that will load it
-    /// if so: a store may read a small entry now and keep it for the
-    /// [`read_entry`](Store::read_entry) that follows, so that the entry is opened once rather
-    /// than looked at and then opened. The default asks [`contains`](Store::contains).
+    /// if so: a store may keep what it learns of the entry now (a local store: that it is a
+    /// regular file, its size and time) for the [`read_entry`](Store::read_entry) that follows,
+    /// so that the entry is not asked about twice. The default asks
+    /// [`contains`](Store::contains).
     ///
     /// # Errors
     ///

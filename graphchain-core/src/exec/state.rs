@@ -20,7 +20,7 @@ use super::task::{self, Begun, Outcome, Task};
 mod elsewhere;
 use super::{Context, lock, why};
 use crate::error::{FailureCause, PanicPayload, TaskFailure};
-use crate::graph::body::{Args, Inputs};
+use crate::graph::body::Args;
 use crate::graph::node::{CachePolicy, Edge, Node};
 use crate::key::{Key, KeyBuildHasher};
 use crate::store::Lease;
@@ -350,7 +350,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
     /// and why the node runs (when the run keeps a report); ends the task when an argument was
     /// invalid, or when the node was found through the content of its inputs (early cutoff).
     fn inputs(&self, i: usize, node: &Node) -> Result<Prepared, Done> {
-        let mut inputs = Inputs::with_capacity(node.edges.len());
+        let mut inputs = Vec::with_capacity(node.edges.len());
         let mut deps = self.plan.deps_of(i).iter();
         let mut inputs_recover = 0u64;
         for edge in &node.edges {

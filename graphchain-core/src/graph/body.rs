@@ -54,10 +54,6 @@ pub trait AsyncTasks {}
 #[cfg(feature = "async")]
 impl<T: Send + Sync + 'static> AsyncTasks for T {}
 
-/// A task's input values, in slot order: the first two inside the task, so that running a task
-/// with at most two inputs allocates nothing for them.
-pub(crate) type Inputs = smallvec::SmallVec<[Option<Value>; 2]>;
-
 /// The inputs of a running task, in slot order.
 ///
 /// Generated code takes the by-value inputs first ([`Args::take`]) and then borrows the others
@@ -65,14 +61,14 @@ pub(crate) type Inputs = smallvec::SmallVec<[Option<Value>; 2]>;
 #[derive(Debug, Default)]
 #[doc(hidden)]
 pub struct Args {
-    pub(crate) values: Inputs,
+    pub(crate) values: Vec<Option<Value>>,
     /// Set while a task may be retried: inputs are then cloned, not moved, so that another
     /// attempt still has them.
     keep: bool,
 }
 
 impl Args {
-    pub(crate) fn new(values: Inputs) -> Self {
+    pub(crate) fn new(values: Vec<Option<Value>>) -> Self {
         Args {
             values,
             keep: false,

@@ -44,6 +44,16 @@ impl Key {
         &self.0
     }
 
+    /// The 64 lower-case hex digits [`Display`](fmt::Display) writes, without formatting.
+    pub(crate) fn hex(&self) -> [u8; 64] {
+        let mut digits = [0u8; 64];
+        for (pair, byte) in digits.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0xf)];
+        }
+        digits
+    }
+
     /// The first 12 hex digits: enough to tell nodes apart in logs and pictures.
     pub fn short(&self) -> String {
         let mut s = self.to_string();
@@ -66,13 +76,8 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // One write of all 64 digits: a local store formats a key for every file it touches.
-        let mut digits = [0u8; 64];
-        for (pair, byte) in digits.chunks_exact_mut(2).zip(self.0) {
-            pair[0] = HEX[usize::from(byte >> 4)];
-            pair[1] = HEX[usize::from(byte & 0xf)];
-        }
-        f.write_str(std::str::from_utf8(&digits).expect("hex digits are ASCII"))
+        // One write of all 64 digits.
+        f.write_str(std::str::from_utf8(&self.hex()).expect("hex digits are ASCII"))
     }
 }
 
@@ -138,15 +143,29 @@ pub(crate) enum Part {
 /// costs one compression for the own hash (up to 32 slots) and one per two inputs for the key.
 /// Keeping the own hash apart from the inputs' keys lets a run find a node again through the
 /// *content* of its inputs (early cutoff: [`content_key`]).
+///
+/// The buffer is taken from the thread's spare one and handed back by `finish`, so that building
+/// a node allocates nothing for its key (a builder started while another is open, as a list
+/// argument's `collect` node is, makes a buffer of its own).
 pub(crate) struct KeyHasher {
     /// The head's 32 bytes (filled in by `finish`), then the tail.
     own: Vec<u8>,
 }
 
+/// Spare key buffers larger than this are dropped rather than kept for the thread's next node.
+const SPARE_MAX: usize = 4 << 10;
+
+thread_local! {
+    /// The thread's spare key buffer: empty, or the last one a finished `KeyHasher` handed back.
+    static SPARE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 impl KeyHasher {
     /// A hasher for a node with `inputs` slots.
     pub(crate) fn new(inputs: usize) -> Self {
-        let mut own = Vec::with_capacity(32 + 33 * inputs);
+        let mut own = SPARE.take();
+        own.clear();
+        own.reserve(32 + 33 * inputs);
         own.extend_from_slice(&[0; 32]);
         KeyHasher { own }
     }
@@ -181,6 +200,9 @@ impl KeyHasher {
         let own = *blake3::hash(&self.own).as_bytes();
         // The buffer is reused: it is already large enough for the key's parts.
         let key = chain_in(&mut self.own, &own, inputs);
+        if self.own.capacity() <= SPARE_MAX {
+            SPARE.set(self.own);
+        }
         (own, key)
     }
 }

@@ -63,7 +63,7 @@ impl fmt::Display for RunPlan {
 /// What a run of the graph below `roots` would do, planned with the cache and nothing run.
 pub(crate) fn dry_run(roots: &[&Node], ctx: &Context<'_>) -> RunPlan {
     let bad = HashMap::new();
-    let plan = plan(roots, ctx, &HashMap::default(), &bad);
+    let plan = plan(roots, ctx, &HashMap::default(), &bad, false);
     // Inputs before the nodes that read them, as a report lists them.
     let order = plan.topological();
     let nodes = order

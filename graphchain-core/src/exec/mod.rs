@@ -99,7 +99,7 @@ pub(crate) fn execute(roots: &[&Node], ctx: &Context<'_>) -> (Result<Vec<Value>,
     let mut report = Report::default();
     let mut attempt = 0;
     loop {
-        let plan = plan(roots, ctx, &memo, &bad);
+        let plan = plan(roots, ctx, &memo, &bad, true);
         if !ctx.callbacks.is_empty() {
             let info = run_info(&plan, ctx, attempt);
             ctx.callbacks.iter().for_each(|c| c.on_start(&info));

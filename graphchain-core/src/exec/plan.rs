@@ -30,6 +30,9 @@ pub(crate) enum Source {
 struct Lookup<'a> {
     store: &'a dyn Store,
     bad: &'a HashMap<Key, String>,
+    /// Whether the run loads what is found (not a picture or a dry run): a store may then keep
+    /// what it learns of an entry for its load (`Store::contains_to_load`).
+    loading: bool,
     probes_left: usize,
     shards: Vec<Shard>,
     /// How the cache's records compare with each function asked about, by `function_id`.
@@ -50,10 +53,11 @@ enum Shard {
 const ASKED_BEFORE_LISTING: u8 = 4;
 
 impl Lookup<'_> {
-    fn new<'a>(store: &'a dyn Store, bad: &'a HashMap<Key, String>) -> Lookup<'a> {
+    fn new<'a>(store: &'a dyn Store, bad: &'a HashMap<Key, String>, loading: bool) -> Lookup<'a> {
         Lookup {
             store,
             bad,
+            loading,
             probes_left: 64,
             shards: (0..=u8::MAX).map(|_| Shard::Asked(0)).collect(),
             seen: HashMap::new(),
@@ -74,7 +78,14 @@ impl Lookup<'_> {
         if self.bad.contains_key(&key) {
             return false;
         }
-        let ask = |store: &dyn Store| store.contains(key).unwrap_or(false);
+        let loading = self.loading;
+        let ask = |store: &dyn Store| {
+            if loading {
+                store.contains_to_load(key).unwrap_or(false)
+            } else {
+                store.contains(key).unwrap_or(false)
+            }
+        };
         if self.probes_left > 0 {
             self.probes_left -= 1;
             return ask(self.store);
@@ -315,7 +326,8 @@ pub(super) fn function_id(info: &'static FnInfo) -> usize {
 
 /// Plans a run of the graph below `roots` with the cache of `ctx`: a node eligible for the cache
 /// and found in the store (and not among the `bad` keys) is loaded, one in `memo` is reused, and
-/// every other node is computed.
+/// every other node is computed. With `loading` (a run, not a picture or a dry run) the store may
+/// read what it finds for the loads that follow.
 ///
 /// Runs and pictures ([`Runtime::visualize`](crate::Runtime::visualize)) plan through here, so a
 /// picture shows exactly what a run would do.
@@ -324,11 +336,12 @@ pub(crate) fn plan<'g>(
     ctx: &Context<'_>,
     memo: &HashMap<Key, Value, KeyBuildHasher>,
     bad: &HashMap<Key, String>,
+    loading: bool,
 ) -> Plan<'g> {
     match &ctx.cache {
         None => Plan::new(roots, memo, |_| false),
         Some(cache) => {
-            let mut lookup = Lookup::new(cache.store, bad);
+            let mut lookup = Lookup::new(cache.store, bad, loading);
             let mut plan = Plan::new(roots, memo, |node| {
                 cache.eligible(node) && lookup.contains(node)
             });

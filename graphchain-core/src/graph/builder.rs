@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::graph::body::{AsyncTasks, AsyncThunk, Body, Thunk};
 use crate::graph::delayed::Delayed;
 use crate::graph::input::{Input, InputKind};
-use crate::graph::node::{Edge, FnInfo, Node, Notes};
+use crate::graph::node::{Edge, Edges, FnInfo, Node, Notes};
 use crate::graph::result::{Cacheable, FrameCacheable};
 use crate::key::{KeyHasher, Part};
 use crate::store::codec::{Codec, Storable};
@@ -23,7 +23,7 @@ pub struct NodeBuilder {
     /// The hash of the generic type arguments, XOR the returned type's fingerprint once known.
     typed: [u8; 32],
     hasher: KeyHasher,
-    edges: Vec<Edge>,
+    edges: Edges,
     notes: Notes,
 }
 
@@ -58,7 +58,7 @@ impl NodeBuilder {
             domain,
             typed: type_args,
             hasher,
-            edges: Vec::with_capacity(inputs),
+            edges: Edges::with_capacity(inputs),
             notes: Notes::default(),
         }
     }

@@ -19,7 +19,7 @@ use std::time::UNIX_EPOCH;
 use crate::graph::body::{Args, Body};
 use crate::graph::builder::NodeBuilder;
 use crate::graph::delayed::Delayed;
-use crate::graph::node::{CachePolicy, Edge, FnInfo, Node};
+use crate::graph::node::{CachePolicy, Edge, Edges, FnInfo, Node};
 use crate::key;
 use crate::value::{BoxError, Value};
 
@@ -409,7 +409,7 @@ fn rebuilt(node: &Node, done: &HashMap<*const Node, Option<Arc<Node>>>) -> Optio
     if !node.deps().any(|dep| new_input(dep).is_some()) {
         return None;
     }
-    let edges: Vec<Edge> = node
+    let edges: Edges = node
         .edges
         .iter()
         .map(|edge| match edge {

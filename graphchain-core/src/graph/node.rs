@@ -127,6 +127,12 @@ pub struct Tracked {
 #[derive(Debug, Clone, Copy)]
 pub struct NodeRef<'a>(pub(crate) &'a Arc<Node>);
 
+/// A node's input slots. A `Vec`, not slots inside the node: keeping two inline (a `SmallVec`)
+/// saved an allocation per node, but with glibc a dropped graph then coalesced into memory
+/// given back to the system and faulted in again by the next graph (560 page faults per
+/// build of the 19,999-task fan-in), which cost more time than the allocations.
+pub(crate) type Edges = Vec<Edge>;
+
 /// One input slot of a node.
 #[derive(Clone)]
 pub(crate) enum Edge {
@@ -145,7 +151,7 @@ pub(crate) struct Node {
     /// The hash of everything in the key but the inputs' keys (see [`KeyHasher`]).
     pub(crate) own: [u8; 32],
     pub(crate) info: &'static FnInfo,
-    pub(crate) edges: Vec<Edge>,
+    pub(crate) edges: Edges,
     /// The code its task runs.
     pub(crate) body: Body,
     /// How to store and load the value; `None` for nodes that are never cached.
@@ -263,7 +269,12 @@ fn persisted_thunk(args: &mut Args) -> Result<Value, BoxError> {
         .expect("a persisted node holds its value"))
 }
 
-fn move_unique_inputs(edges: &mut Vec<Edge>, stack: &mut Vec<Arc<Node>>) {
+fn move_unique_inputs(edges: &mut Edges, stack: &mut Vec<Arc<Node>>) {
+    // A node without node inputs (a leaf, or one already emptied here) has nothing to move:
+    // its literals go with it.
+    if !edges.iter().any(|edge| matches!(edge, Edge::Node(_))) {
+        return;
+    }
     for edge in edges.drain(..) {
         if let Edge::Node(node) = edge {
             stack.push(node);

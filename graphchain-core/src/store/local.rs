@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use super::{EntryBytes, EntryCheck, Lease, Opened, Store, StoreMeta};
 use crate::key::Key;
 use files::{LeaseFile, key_of, kind, not_found_is_none, open_nonblocking, shard_name, shard_of};
+use sighted::{Sight, Sighted};
 
 /// Entries of at most this many bytes are read in one call, header and payload together.
 const READ_WHOLE: usize = 64 << 10;
@@ -69,6 +70,8 @@ pub struct LocalStore {
     /// Set once entries of the flat layout have been moved into their subdirectories.
     migrated: OnceLock<()>,
     sync: bool,
+    /// Small entries a run's planner found, until they are loaded.
+    sighted: Sighted,
 }
 
 impl LocalStore {
@@ -80,6 +83,7 @@ impl LocalStore {
             created: AtomicBool::new(false),
             migrated: OnceLock::new(),
             sync: false,
+            sighted: Sighted::default(),
         }
     }
 
@@ -129,8 +133,17 @@ impl LocalStore {
     /// ```
     pub fn entry_path(&self, key: Key) -> PathBuf {
         self.migrate();
-        self.shard(key.as_bytes()[0])
-            .join(format!("{key}.{EXTENSION}"))
+        // Made in one allocation, with no formatting: every look at an entry makes its path.
+        let mut name = [0u8; 64 + 1 + EXTENSION.len()];
+        name[..64].copy_from_slice(&key.hex());
+        name[64] = b'.';
+        name[65..].copy_from_slice(EXTENSION.as_bytes());
+        let name = std::str::from_utf8(&name).expect("hex digits and the extension are ASCII");
+        let mut path = PathBuf::with_capacity(self.dir.as_os_str().len() + 4 + name.len());
+        path.push(&self.dir);
+        path.push(&name[..2]);
+        path.push(name);
+        path
     }
 
     fn path(&self, key: Key) -> PathBuf {
@@ -284,6 +297,13 @@ impl Store for LocalStore {
         prefix: usize,
         check: &mut EntryCheck<'_>,
     ) -> io::Result<Option<EntryBytes>> {
+        if let Some(entry) = self
+            .sighted
+            .take(key)
+            .and_then(|sight| self.read_sighted(key, sight, check))
+        {
+            return Ok(Some(entry));
+        }
         let Some((mut file, meta)) = self.open_file(key)? else {
             return Ok(None);
         };
@@ -374,6 +394,20 @@ impl Store for LocalStore {
         Ok(not_found_is_none(fs::symlink_metadata(self.path(key)))?.is_some())
     }
 
+    fn contains_to_load(&self, key: Key) -> io::Result<bool> {
+        let Some(meta) = not_found_is_none(fs::symlink_metadata(self.path(key)))? else {
+            return Ok(false);
+        };
+        // A small regular file is remembered for the load (a link, or anything else, is
+        // looked at again then).
+        if meta.is_file() && meta.len() <= READ_WHOLE as u64 {
+            let modified = meta.modified().ok();
+            let size = meta.len();
+            self.sighted.note(key, Sight { size, modified });
+        }
+        Ok(true)
+    }
+
     fn remove(&self, key: Key) -> io::Result<bool> {
         let removed = not_found_is_none(fs::remove_file(self.path(key)))?.is_some();
         // The subdirectory goes with its last entry (a writer finding it gone makes it again).
@@ -456,3 +490,4 @@ impl Store for LocalStore {
 }
 
 mod files;
+mod sighted;

@@ -267,6 +267,19 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// When the store cannot be read.
     fn contains(&self, key: Key) -> io::Result<bool>;
 
+    /// Whether an entry is stored under `key`, asked by the planner of a run that will load it
+    /// if so: a store may keep what it learns of the entry now (a local store: that it is a
+    /// regular file, its size and time) for the [`read_entry`](Store::read_entry) that follows,
+    /// so that the entry is not asked about twice. The default asks
+    /// [`contains`](Store::contains).
+    ///
+    /// # Errors
+    ///
+    /// As `contains`.
+    fn contains_to_load(&self, key: Key) -> io::Result<bool> {
+        self.contains(key)
+    }
+
     /// Removes the entry under `key`; whether there was one.
     ///
     /// # Errors

@@ -9,9 +9,25 @@ fn contract(store: &dyn Store) {
     let b = Key::from_bytes([2; 32]);
     assert_eq!(store.get(a).unwrap(), None);
     assert!(!store.contains(a).unwrap());
+    assert!(!store.contains_to_load(a).unwrap());
     assert!(store.list().unwrap().is_empty());
     store.put(a, b"first").unwrap();
+    // Found by a planner (a store may keep what it saw of it), then replaced: the load that
+    // follows reads the entry as it is now.
+    assert!(store.contains_to_load(a).unwrap());
     store.put(a, b"second").unwrap();
+    let read = |key| {
+        let mut sizes = Vec::new();
+        let mut check = |_: &[u8], size: u64| {
+            sizes.push(size);
+            Ok(())
+        };
+        let bytes = store.read_entry(key, 64, &mut check).unwrap();
+        (bytes.map(|b| b.to_vec()), sizes)
+    };
+    assert_eq!(read(a), (Some(b"second".to_vec()), vec![6]));
+    assert!(store.contains_to_load(a).unwrap());
+    assert_eq!(read(a), (Some(b"second".to_vec()), vec![6]));
     store.put(b, b"other").unwrap();
     assert_eq!(store.get(a).unwrap().as_deref(), Some(&b"second"[..]));
     assert_eq!(
@@ -24,7 +40,9 @@ fn contract(store: &dyn Store) {
     assert_eq!(keys, vec![a, b]);
     assert_eq!(store.metadata(a).unwrap().unwrap().size, 6);
     store.touch(a).unwrap();
+    assert!(store.contains_to_load(a).unwrap());
     assert!(store.remove(a).unwrap());
+    assert_eq!(read(a), (None, vec![]));
     assert!(!store.remove(a).unwrap());
     assert_eq!(store.metadata(a).unwrap(), None);
     assert_eq!(store.list().unwrap(), vec![b]);
@@ -207,4 +225,45 @@ fn local_store_lists_small_subdirectories_for_the_planner_and_not_large_ones() {
     assert_eq!(store.list_shard(0x20).unwrap(), None);
     assert!(store.contains(key(0x20, 1_999)).unwrap());
     assert_eq!(MemoryStore::new().list_shard(0x20).unwrap(), None);
+}
+
+/// What a local store's planner saw of an entry is used only while it is still so: an entry
+/// cut short, grown or replaced by a FIFO after the planner found it is read as it is now (the
+/// check is given its real size), or is an error — never a wait, never the old size.
+#[cfg(unix)]
+#[test]
+fn local_store_loads_what_its_planner_saw_only_while_it_is_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::new(dir.path());
+    let key = Key::from_bytes([3; 32]);
+    let path = store.entry_path(key);
+    let read = || {
+        let mut sizes = Vec::new();
+        let mut check = |_: &[u8], size: u64| {
+            sizes.push(size);
+            Ok(())
+        };
+        let bytes = store.read_entry(key, 64, &mut check);
+        (bytes.map(|b| b.map(|b| b.to_vec())), sizes)
+    };
+    store.put(key, b"entry").unwrap();
+    assert!(store.contains_to_load(key).unwrap());
+    assert_eq!(read().0.unwrap(), Some(b"entry".to_vec()));
+    for now in [&b"en"[..], b"a longer entry"] {
+        assert!(store.contains_to_load(key).unwrap());
+        std::fs::write(&path, now).unwrap();
+        let (bytes, sizes) = read();
+        assert_eq!(bytes.unwrap(), Some(now.to_vec()));
+        assert_eq!(sizes.last(), Some(&(now.len() as u64)));
+    }
+    assert!(store.contains_to_load(key).unwrap());
+    std::fs::remove_file(&path).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "mkfifo failed");
+    let (bytes, _) = read();
+    let error = bytes.unwrap_err().to_string();
+    assert!(error.contains("not a regular file"), "{error}");
 }

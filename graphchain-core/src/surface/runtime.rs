@@ -247,7 +247,7 @@ impl Runtime {
         let ctx = self.context(Reporting::Values, &[]);
         let roots = current(&[value.node()]);
         let nodes: Vec<&Node> = roots.iter().map(|n| &**n).collect();
-        let plan = exec::plan(&nodes, &ctx, &HashMap::default(), &HashMap::new());
+        let plan = exec::plan(&nodes, &ctx, &HashMap::default(), &HashMap::new(), false);
         let roots: Vec<&Arc<Node>> = roots.iter().collect();
         Dot::new(&roots).with_states(Phase::Planned, &plan.statuses())
     }

@@ -86,12 +86,17 @@ impl Store for Sized {
     common::forward_store_lookups!();
 }
 
-#[test]
-fn a_large_result_left_out_of_the_cache_is_encoded_once_per_function() {
-    let rt = Runtime::builder()
+/// A runtime of its own (so what it learns of `blob` is this test's) on a `Sized` store.
+fn sized_runtime() -> Runtime {
+    Runtime::builder()
         .store(Arc::new(Sized::default()))
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_large_result_left_out_of_the_cache_is_encoded_once_per_function() {
+    let rt = sized_runtime();
     // The first result of `blob` is encoded: its size is not known before.
     let (value, report) = rt.compute_with_report(&first(blob(1, 4 * MIB))).unwrap();
     assert_eq!(value, 1);
@@ -117,10 +122,7 @@ fn last(bytes: &[u8]) -> u8 {
 
 #[test]
 fn a_result_left_out_unencoded_is_still_known_by_its_content() {
-    let rt = Runtime::builder()
-        .store(Arc::new(Sized::default()))
-        .build()
-        .unwrap();
+    let rt = sized_runtime();
     // A small result of `blob` is stored; what the cache learns from it predicts a large one
     // too large to pay, which is left out unencoded, in the first run of its reader `last`
     // (which no lookup through content waits for yet).

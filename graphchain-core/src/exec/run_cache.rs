@@ -24,7 +24,7 @@ mod job;
 mod lineage;
 
 pub(crate) use job::StoreJob;
-use job::{LARGE, released};
+use job::released;
 pub(super) use lineage::Found;
 
 /// What a run knows of its cache: the store, its measured speed, and the skip lists.
@@ -274,6 +274,7 @@ impl<'c> RunCache<'c> {
             return (None, recover);
         }
         let recover_s = recover as f64 * 1e-9;
+        let in_memory = node.storable.and_then(|s| (s.size_hint)(value));
         if self.weighs_cost(plan, i, node) {
             let Some(speed) = self.ctx.speed.get(self.ctx.store) else {
                 return (None, recover);
@@ -282,7 +283,7 @@ impl<'c> RunCache<'c> {
             // predicts, halved so that only a clear loss is left unencoded.
             let (bytes, encode) = payload
                 .is_none()
-                .then(|| self.predicted(plan, i, node, value))
+                .then(|| self.predicted(plan, i, node, value, in_memory?))
                 .flatten()
                 .map_or((0, 0.0), |p| (p.bytes / 2, p.seconds / 2.0));
             if !speed.worth_storing(bytes, recover_s, encode, plan.is_root(i)) {
@@ -299,12 +300,8 @@ impl<'c> RunCache<'c> {
             }
             recover = recover.min((speed.latency * 1e9) as u64);
         }
-        let large = node
-            .storable
-            .and_then(|s| (s.size_hint)(value))
-            .is_some_and(|bytes| bytes >= LARGE);
         let job = StoreJob {
-            large,
+            in_memory,
             node: i,
             lease,
             for_driver: self.ctx.store_outputs && plan.is_root(i),
@@ -316,8 +313,6 @@ impl<'c> RunCache<'c> {
         (Some(job), recover)
     }
 
-    /// Stores a computed result when the policy says it pays off; returns the entry's size
-    /// when it was written.
     /// Whether node `i`'s result is stored only when the cost model says it pays: under the
     /// automatic policy, unless this process is a worker and `i` is what it was sent (another
     /// process reads it, whatever it costs).
@@ -325,13 +320,15 @@ impl<'c> RunCache<'c> {
         node.info.cache == CachePolicy::Auto && !(self.ctx.store_outputs && plan.is_root(i))
     }
 
+    /// Stores a computed result when the policy says it pays off; returns the entry's size
+    /// when it was written.
     pub(super) fn store(&self, plan: &Plan<'_>, mut job: StoreJob) -> Option<u64> {
         let node = plan.nodes[job.node];
         let storable = node.storable?;
         let auto = self.weighs_cost(plan, job.node, node);
         // The content of a value the plan reads further, for the traces of its readers.
         let readers = self.content.has_readers(job.node) && self.content.get(job.node).is_none();
-        let in_memory = auto.then(|| (storable.size_hint)(&job.value)).flatten();
+        let in_memory = job.in_memory.filter(|_| auto);
         // A value the codec gives as parts of its own memory (a large vector) is written and
         // hashed from there, never copied into an encoding first.
         if job.payload.is_none()

@@ -61,7 +61,7 @@ impl RunCache<'_> {
     }
 
     /// The encoding node `i`'s `value` is predicted to have (its size and the time it takes),
-    /// from its size in memory and how the function's last result encoded; `None` when it
+    /// from its size in memory, `in_memory`, and how the function's last result encoded; `None` when it
     /// cannot be predicted, or when the value's readers need its content and only an encoding
     /// would give it. Otherwise the content is recorded now, as a result left unencoded must
     /// still be known to its readers by what it is (as it would be by its encoding).
@@ -71,9 +71,9 @@ impl RunCache<'_> {
         i: usize,
         node: &Node,
         value: &Value,
+        in_memory: u64,
     ) -> Option<Predicted> {
         let storable = node.storable?;
-        let in_memory = (storable.size_hint)(value)?;
         let predicted = self.ctx.speed.predict(&node.info.identity, in_memory)?;
         let unknown = self.content.has_readers(i) && self.content.get(i).is_none();
         if unknown && !plan.derives(i) {

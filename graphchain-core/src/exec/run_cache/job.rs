@@ -6,7 +6,7 @@ use crate::store::Lease;
 use crate::value::Value;
 
 /// The size in memory from which a result to store is large: its encoding takes megabytes.
-pub(super) const LARGE: u64 = 1 << 20;
+const LARGE: u64 = 1 << 20;
 
 /// A result to consider for the cache once its consumers are on their way.
 pub(crate) struct StoreJob {
@@ -25,8 +25,9 @@ pub(crate) struct StoreJob {
     pub(super) compute: Duration,
     /// Seconds it would take to get this value back without the cache.
     pub(super) recover: f64,
-    /// Whether the value is large in memory (its codec says), and so is its encoding.
-    pub(super) large: bool,
+    /// The value's size in memory, when its codec says
+    /// ([`size_hint`](crate::store::codec::Codec::size_hint)).
+    pub(super) in_memory: Option<u64>,
 }
 
 impl StoreJob {
@@ -36,10 +37,9 @@ impl StoreJob {
         self.lease.is_some() || self.for_driver
     }
 
-    /// Whether the value is large: [`LARGE`] bytes or more in memory, by its codec's
-    /// [`size_hint`](crate::store::codec::Codec::size_hint).
+    /// Whether the value is large: [`LARGE`] bytes or more in memory, and so is its encoding.
     pub(in crate::exec) fn large(&self) -> bool {
-        self.large
+        self.in_memory.is_some_and(|bytes| bytes >= LARGE)
     }
 }
 

@@ -83,6 +83,7 @@ mod reports_explain_why_nodes_ran;
 mod rerun_recomputes_only_what_failed;
 mod result_aliases_fail_the_task_on_err;
 mod results_are_stored_while_the_next_tasks_run;
+mod results_left_out_keep_their_readers_found;
 mod results_not_stored_are_not_encoded;
 mod retries_rerun_transient_failures;
 mod runtime_configuration;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use graphchain::{BoxError, Codec, MemoryStore, Reason, Runtime, Status, Store, delayed};
 
-use crate::common;
+use crate::common::{self, HashedBytes};
 
 /// The first byte of every value encoded (the seed of the `blob` it came from).
 static ENCODED: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -27,16 +27,15 @@ impl Codec<Vec<u8>> for Counted {
 
     fn encode(value: &Vec<u8>, out: &mut Vec<u8>) -> Result<(), BoxError> {
         ENCODED.lock().unwrap().push(value[0]);
-        out.extend_from_slice(value);
-        Ok(())
+        HashedBytes::encode(value, out)
     }
 
     fn decode(bytes: &[u8]) -> Result<Vec<u8>, BoxError> {
-        Ok(bytes.to_vec())
+        HashedBytes::decode(bytes)
     }
 
     fn value_hash(value: &Vec<u8>) -> Option<[u8; 32]> {
-        graphchain::content_hash(value).ok()
+        HashedBytes::value_hash(value)
     }
 
     fn size_hint(value: &Vec<u8>) -> Option<u64> {

@@ -288,6 +288,7 @@ impl<'c> RunCache<'c> {
                 .map_or((0, 0.0), |p| (p.bytes / 2, p.seconds / 2.0));
             if !speed.worth_storing(bytes, recover_s, encode, plan.is_root(i)) {
                 self.skipped[i].store(true, Ordering::Relaxed);
+                self.know_unencoded(plan, i, node, value);
                 tracing::debug!(
                     target: "graphchain",
                     function = node.info.name,

@@ -101,6 +101,24 @@ impl Codec<Vec<u64>> for RawU64 {
     }
 }
 
+/// Bytes stored as they are, and hashed from the value (`Codec::value_hash`), as the DataFrame
+/// codecs hash frames: a result of this codec the cache leaves out is never encoded.
+pub(crate) struct HashedBytes;
+
+impl Codec<Vec<u8>> for HashedBytes {
+    const NAME: &'static str = "hashed-bytes";
+    fn encode(value: &Vec<u8>, out: &mut Vec<u8>) -> Result<(), BoxError> {
+        out.extend_from_slice(value);
+        Ok(())
+    }
+    fn decode(bytes: &[u8]) -> Result<Vec<u8>, BoxError> {
+        Ok(bytes.to_vec())
+    }
+    fn value_hash(value: &Vec<u8>) -> Option<[u8; 32]> {
+        graphchain::content_hash(value).ok()
+    }
+}
+
 /// Deterministic, incompressible numbers (splitmix64), so entries are as large as the values.
 pub(crate) fn noise(seed: u64, len: usize) -> Vec<u64> {
     let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);

@@ -63,8 +63,9 @@ impl RunCache<'_> {
     /// The encoding node `i`'s `value` is predicted to have (its size and the time it takes),
     /// from its size in memory, `in_memory`, and how the function's last result encoded; `None` when it
     /// cannot be predicted, or when the value's readers need its content and only an encoding
-    /// would give it. Otherwise the content is recorded now, as a result left unencoded must
-    /// still be known to its readers by what it is (as it would be by its encoding).
+    /// would give it. Otherwise the content is recorded now ([`know_unencoded`]).
+    ///
+    /// [`know_unencoded`]: RunCache::know_unencoded
     pub(super) fn predicted(
         &self,
         plan: &Plan<'_>,
@@ -73,12 +74,33 @@ impl RunCache<'_> {
         value: &Value,
         in_memory: u64,
     ) -> Option<Predicted> {
-        let storable = node.storable?;
+        node.storable?;
         let predicted = self.ctx.speed.predict(&node.info.identity, in_memory)?;
-        let unknown = self.content.has_readers(i) && self.content.get(i).is_none();
-        if unknown && !plan.derives(i) {
-            self.content.set(i, (storable.value_hash)(value)?);
+        self.know_unencoded(plan, i, node, value)
+            .then_some(predicted)
+    }
+
+    /// Records the content of node `i`'s `value`, which is not encoded (yet, or at all), when
+    /// its readers may need it and its codec takes it from the value: a result left out of the
+    /// cache is then known to its readers' traces by what it is, as a stored one is by its
+    /// entry, and a later run that recomputes it finds its readers again. False when the
+    /// content is still unknown and only an encoding would give it.
+    pub(super) fn know_unencoded(
+        &self,
+        plan: &Plan<'_>,
+        i: usize,
+        node: &Node,
+        value: &Value,
+    ) -> bool {
+        if !self.content.has_readers(i) || self.content.get(i).is_some() || plan.derives(i) {
+            return true;
         }
-        Some(predicted)
+        match node.storable.and_then(|s| (s.value_hash)(value)) {
+            Some(hash) => {
+                self.content.set(i, hash);
+                true
+            }
+            None => false,
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 ///
 /// Bump it whenever the way keys are derived changes, so that no entry written under an older
 /// scheme can ever be mistaken for one written under the new scheme.
-pub const KEY_SCHEME_VERSION: u32 = 3;
+pub const KEY_SCHEME_VERSION: u32 = 4;
 
 /// The identity of a node: a blake3 hash chained from its function and inputs.
 ///
@@ -126,21 +126,41 @@ impl fmt::Debug for Key {
 /// What one input slot contributes to a key.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Part {
-    /// A plain value, by the hash of its content.
-    Literal([u8; 32]),
+    /// A plain value, by its content.
+    Literal(LiteralPart),
     /// Another node: its key is chained in by [`KeyHasher::finish`].
     Node,
+}
+
+/// The most content bytes a literal argument brings to a key as they are, rather than by their
+/// hash: enough for any number, a short string or a small tuple, and few enough that a node with
+/// one such argument has a tail of one blake3 block.
+pub(crate) const INLINE_MAX: usize = 30;
+
+/// A literal argument's part of a key: the bytes of its content (see
+/// [`content_hash`](crate::content_hash)) when they are short, which spares a hash per literal,
+/// or their content hash. Either names the value exactly, and the two never meet: a value is
+/// inlined exactly when its content is short.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LiteralPart {
+    /// `len` content bytes, the rest of `bytes` zero.
+    Inline { len: u8, bytes: [u8; INLINE_MAX] },
+    /// The content hash of a value whose content is longer.
+    Hashed([u8; 32]),
 }
 
 /// Derives a node's keys from its *head* — the hash of everything its function and type bring
 /// (scheme version, domain, identity, helpers, type arguments and the returned type's
 /// fingerprint), the same for every call of a non-generic function and memoized per function
 /// (`FnInfo::head`) — and its *tail*, which the node's arguments add: a marker per input slot
-/// (with a literal's content hash) and extras (an impure call's nonce, an invalid argument).
+/// (with a short literal's content, or a longer one's content hash) and extras (an impure call's
+/// nonce, an invalid argument).
 ///
-/// The own hash is `blake3(head ‖ tail)` and the key `blake3(own ‖ input keys…)`, or the own hash
-/// itself for a node without node inputs. A call of a non-generic function with node inputs only
-/// costs one compression for the own hash (up to 32 slots) and one per two inputs for the key.
+/// The own hash is blake3 of the tail keyed by the head, and the key blake3 of the node inputs'
+/// keys keyed by the own hash, or the own hash itself for a node without node inputs. A leaf
+/// with a short literal argument costs one compression in all; a node whose slots are all node
+/// inputs one per two inputs, as its own hash is the same for every call of its function
+/// (memoized beside the head).
 /// Keeping the own hash apart from the inputs' keys lets a run find a node again through the
 /// *content* of its inputs (early cutoff: [`content_key`]).
 ///
@@ -148,8 +168,8 @@ pub(crate) enum Part {
 /// a node allocates nothing for its key (a builder started while another is open, as a list
 /// argument's `collect` node is, makes a buffer of its own).
 pub(crate) struct KeyHasher {
-    /// The head's 32 bytes (filled in by `finish`), then the tail.
-    own: Vec<u8>,
+    /// The tail.
+    tail: Vec<u8>,
 }
 
 /// Spare key buffers larger than this are dropped rather than kept for the thread's next node.
@@ -163,48 +183,73 @@ thread_local! {
 impl KeyHasher {
     /// A hasher for a node with `inputs` slots.
     pub(crate) fn new(inputs: usize) -> Self {
-        let mut own = SPARE.take();
-        own.clear();
-        own.reserve(32 + 33 * inputs);
-        own.extend_from_slice(&[0; 32]);
-        KeyHasher { own }
+        let mut tail = SPARE.take();
+        tail.clear();
+        tail.reserve(32 * inputs.max(1));
+        KeyHasher { tail }
     }
 
     /// Adds input slot `part`.
     pub(crate) fn part(&mut self, part: Part) {
         match part {
-            Part::Literal(hash) => {
-                self.own.push(b'L');
-                self.own.extend_from_slice(&hash);
+            Part::Literal(LiteralPart::Inline { len, bytes }) => {
+                self.tail.push(b'I');
+                self.tail.push(len);
+                self.tail.extend_from_slice(&bytes[..usize::from(len)]);
             }
-            Part::Node => self.own.push(b'N'),
+            Part::Literal(LiteralPart::Hashed(hash)) => {
+                self.tail.push(b'L');
+                self.tail.extend_from_slice(&hash);
+            }
+            Part::Node => self.tail.push(b'N'),
         }
     }
 
     /// Adds bytes that are not an input slot, length-prefixed.
     pub(crate) fn extra(&mut self, bytes: &[u8]) {
-        self.own.push(b'X');
-        self.own
+        self.tail.push(b'X');
+        self.tail
             .extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        self.own.extend_from_slice(bytes);
+        self.tail.extend_from_slice(bytes);
     }
 
     /// The node's own hash and key, from its `head` and the keys of its node inputs in slot
     /// order.
+    #[cfg(test)]
     pub(crate) fn finish(
-        mut self,
+        self,
         head: &[u8; 32],
         inputs: impl IntoIterator<Item = Key>,
     ) -> ([u8; 32], Key) {
-        self.own[..32].copy_from_slice(head);
-        let own = *blake3::hash(&self.own).as_bytes();
-        // The buffer is reused: it is already large enough for the key's parts.
-        let key = chain_in(&mut self.own, &own, inputs);
-        if self.own.capacity() <= SPARE_MAX {
-            SPARE.set(self.own);
+        self.finish_with(|tail| own_hash(head, tail), inputs)
+    }
+
+    /// [`finish`](KeyHasher::finish), with the own hash `own` gives for the tail (which may
+    /// know it already: see `FnInfo::own_hash`).
+    pub(crate) fn finish_with(
+        mut self,
+        own: impl FnOnce(&[u8]) -> [u8; 32],
+        inputs: impl IntoIterator<Item = Key>,
+    ) -> ([u8; 32], Key) {
+        let own = own(&self.tail);
+        // The buffer is reused: it is already about large enough for the inputs' keys.
+        let key = chain_in(&mut self.tail, &own, inputs);
+        if self.tail.capacity() <= SPARE_MAX {
+            SPARE.set(self.tail);
         }
         (own, key)
     }
+}
+
+/// The own hash of a node whose key's head is `head` and whose tail is `tail`.
+pub(crate) fn own_hash(head: &[u8; 32], tail: &[u8]) -> [u8; 32] {
+    *blake3::keyed_hash(head, tail).as_bytes()
+}
+
+/// Whether `tail` is the tail of a node whose slots are all node inputs: the tail then names
+/// only how many there are. (A literal's or an extra's part starts with another marker.)
+pub(crate) fn only_nodes(tail: &[u8]) -> bool {
+    tail.iter().all(|&b| b == b'N')
 }
 
 /// The key of a node whose own hash is `own` and whose node inputs have the keys `inputs`, in
@@ -219,14 +264,12 @@ fn chain_in(buf: &mut Vec<u8>, own: &[u8; 32], inputs: impl IntoIterator<Item = 
     if inputs.peek().is_none() {
         return Key(*own);
     }
-    // No prefix: the own hash carries the scheme's, and a node with one input is hashed in one
-    // block.
+    // Keyed by the own hash, which carries the scheme's prefix: two inputs' keys make one block.
     buf.clear();
-    buf.extend_from_slice(own);
     for input in inputs {
         buf.extend_from_slice(&input.0);
     }
-    Key(*blake3::hash(buf).as_bytes())
+    Key(*blake3::keyed_hash(own, buf).as_bytes())
 }
 
 /// The head of a node's key (see [`KeyHasher`]): the key scheme, the node's domain (`fn`, `op`,

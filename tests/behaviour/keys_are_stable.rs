@@ -25,12 +25,12 @@ fn graph() -> Delayed<Vec<f64>> {
 fn pinned_keys() {
     assert_eq!(
         graph().key().to_string(),
-        "57d89a165a959f2474e14b307c4fcab96ecb96f5c221542523606e12d851b6ee"
+        "7960fd56fbb427d90cc7a6a6a5adb346794c36c40dc313b8d12fec5c3fc19db9"
     );
     let table: HashMap<String, u32> = [("a".to_string(), 1), ("b".to_string(), 2)].into();
     assert_eq!(
         lookup(table, "a").key().to_string(),
-        "def43b36d7dfe93f04ce0bb87064273126807be45158aa712f7fb1cd4fdd29e7"
+        "e9191b4f08e0f5518e396e6670580097ecb1bfa6c34473798c2f012fc86b6045"
     );
 }
 

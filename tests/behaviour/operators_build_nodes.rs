@@ -102,7 +102,7 @@ fn operator_keys_are_stable_and_tell_operations_and_operands_apart() {
     // Pinned: changing this invalidates every stored result downstream of an operator.
     assert_eq!(
         (Delayed::value(2u32) * 3u32).key().to_string(),
-        "584c45420601f267550b997366c037465ef96f498cb11ba273a6e1aefba695b6"
+        "8f910f942c0ce129e2d521ac5e4906abd93d21ac5bcdbae57cdb80f51cecee1a"
     );
 }
 

@@ -26,7 +26,7 @@ fn leaf(v: u64) -> Arc<Node> {
     let mut b = NodeBuilder::new(&ADD, [0; 32], 1);
     b.push_literal(
         Arc::new(v),
-        crate::graph::content::content_hash(&v).unwrap(),
+        crate::graph::content::literal_part(&v).unwrap(),
     );
     b.finish_node(Body::Sync(add_thunk), None)
 }

@@ -10,7 +10,7 @@ use crate::graph::delayed::Delayed;
 use crate::graph::input::{Input, InputKind};
 use crate::graph::node::{Edge, Edges, FnInfo, Node, Notes};
 use crate::graph::result::{Cacheable, FrameCacheable};
-use crate::key::{KeyHasher, Part};
+use crate::key::{KeyHasher, LiteralPart, Part};
 use crate::store::codec::{Codec, Storable};
 use crate::value::Value;
 
@@ -74,8 +74,8 @@ impl NodeBuilder {
         self.edges.push(Edge::Node(node));
     }
 
-    pub(crate) fn push_literal(&mut self, value: Value, hash: [u8; 32]) {
-        self.hasher.part(Part::Literal(hash));
+    pub(crate) fn push_literal(&mut self, value: Value, part: LiteralPart) {
+        self.hasher.part(Part::Literal(part));
         self.edges.push(Edge::Literal(value));
     }
 
@@ -127,8 +127,10 @@ impl NodeBuilder {
             Edge::Node(node) => Some(node.key),
             Edge::Literal(_) | Edge::Code(_) => None,
         });
-        let head = self.info.head(self.domain, &self.typed);
-        let (own, key) = self.hasher.finish(&head, inputs);
+        let (info, domain, typed) = (self.info, self.domain, self.typed);
+        let (own, key) = self
+            .hasher
+            .finish_with(|tail| info.own_hash(domain, &typed, tail), inputs);
         Arc::new(Node {
             key,
             own,
@@ -144,7 +146,7 @@ impl NodeBuilder {
     pub fn push<T>(&mut self, input: Input<T>) {
         match input.kind {
             InputKind::Node(node) => self.push_node(node),
-            InputKind::Literal(value, hash) => self.push_literal(value, hash),
+            InputKind::Literal(value, part) => self.push_literal(value, part),
             InputKind::Invalid(message) => self.push_invalid(self.slots(), message),
         }
     }

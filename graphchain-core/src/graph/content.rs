@@ -10,16 +10,43 @@ use std::fmt;
 
 use serde::ser::{self, Serialize};
 
+use crate::key::{INLINE_MAX, LiteralPart};
+
 /// Hashes a value by its content, as a literal argument's part of a key.
 ///
 /// # Errors
 ///
 /// Fails when the value's `Serialize` implementation reports an error.
 pub fn content_hash<T: Serialize + ?Sized>(value: &T) -> Result<[u8; 32], HashError> {
-    let mut hasher = Buffered::new();
-    hasher.update(b"graphchain-content-v1");
-    value.serialize(&mut Sink(&mut hasher))?;
-    Ok(hasher.finalize())
+    let mut content = Buffered::new();
+    write_content(value, &mut content)?;
+    Ok(content.finalize())
+}
+
+/// A literal argument's part of a key: its content as it is when short, its content hash
+/// otherwise.
+pub(crate) fn literal_part<T: Serialize + ?Sized>(value: &T) -> Result<LiteralPart, HashError> {
+    let mut content = Buffered::new();
+    write_content(value, &mut content)?;
+    let len = content.len.wrapping_sub(PREFIX.len());
+    if content.hasher.is_none() && len <= INLINE_MAX {
+        let mut bytes = [0; INLINE_MAX];
+        bytes[..len].copy_from_slice(&content.buf[PREFIX.len()..content.len]);
+        return Ok(LiteralPart::Inline {
+            len: len as u8,
+            bytes,
+        });
+    }
+    Ok(LiteralPart::Hashed(content.finalize()))
+}
+
+/// What every content hash starts with.
+const PREFIX: &[u8] = b"graphchain-content-v1";
+
+/// Writes the content of `value` after [`PREFIX`] into `hasher`, a new one.
+fn write_content<T: Serialize + ?Sized>(value: &T, hasher: &mut Buffered) -> Result<(), HashError> {
+    hasher.update(PREFIX);
+    value.serialize(&mut Sink(hasher))
 }
 
 /// A value could not be hashed because its `Serialize` implementation failed.

@@ -200,7 +200,7 @@ fn stamped(
     let hash = arg.hash();
     let mut builder = NodeBuilder::in_domain(domain, info, [0; 32], 1);
     builder.label(arg.label(), true);
-    builder.push_literal(Arc::new(arg), hash);
+    builder.push_literal(Arc::new(arg), key::LiteralPart::Hashed(hash));
     builder.finish_node(Body::Sync(thunk), None)
 }
 

@@ -8,9 +8,10 @@ use serde::Serialize;
 
 use crate::graph::body::{Args, Body};
 use crate::graph::builder::NodeBuilder;
-use crate::graph::content::content_hash;
+use crate::graph::content::literal_part;
 use crate::graph::delayed::Delayed;
 use crate::graph::node::{CachePolicy, FnInfo, Node};
+use crate::key::LiteralPart;
 
 use crate::value::{BoxError, Value};
 
@@ -25,7 +26,7 @@ pub struct Input<T> {
 #[derive(Debug)]
 pub(crate) enum InputKind {
     Node(Arc<Node>),
-    Literal(Value, [u8; 32]),
+    Literal(Value, LiteralPart),
     Invalid(String),
 }
 
@@ -40,8 +41,8 @@ impl<T> Input<T> {
 
 impl<T: Serialize + Send + Sync + 'static> Input<T> {
     pub(crate) fn literal(value: T) -> Self {
-        let kind = match content_hash(&value) {
-            Ok(hash) => InputKind::Literal(Arc::new(value), hash),
+        let kind = match literal_part(&value) {
+            Ok(part) => InputKind::Literal(Arc::new(value), part),
             Err(e) => InputKind::Invalid(e.to_string()),
         };
         Input {

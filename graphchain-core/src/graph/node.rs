@@ -41,9 +41,22 @@ pub struct FnInfo {
     pub uses: &'static [&'static Tracked],
     /// The hash of every helper reachable through `uses`, computed on first use.
     pub helpers: std::sync::OnceLock<[u8; 32]>,
-    /// The head of the keys of this function's nodes (see `KeyHasher`), with the typed part it
-    /// was computed for: the first one built, which is every node's for a non-generic function.
-    pub head: std::sync::OnceLock<([u8; 32], [u8; 32])>,
+    /// The head of the keys of this function's nodes (see `KeyHasher`), for the typed part of
+    /// the first one built, which is every node's for a non-generic function.
+    pub head: std::sync::OnceLock<HeadMemo>,
+}
+
+/// The key material a function's nodes share, computed once (see [`FnInfo::own_hash`]).
+#[derive(Debug)]
+#[doc(hidden)]
+pub struct HeadMemo {
+    /// The typed part (type arguments and returned type) `head` is for.
+    typed: [u8; 32],
+    head: [u8; 32],
+    /// The own hash of a node whose slots are all node inputs, with its tail's length (how
+    /// many): the first such node built. Calls of a step that only ever reads other steps, such
+    /// as the sums of a fan-in, all have the same own hash.
+    only_nodes: std::sync::OnceLock<(usize, [u8; 32])>,
 }
 
 impl FnInfo {
@@ -66,15 +79,27 @@ impl FnInfo {
         }
     }
 
-    /// The head of the key of a node of this function in `domain` whose type arguments and
-    /// returned type hash to `typed`: memoized for the first `typed` seen, computed otherwise.
-    pub(crate) fn head(&self, domain: &[u8], typed: &[u8; 32]) -> [u8; 32] {
-        let compute = || crate::key::head(domain, &self.identity, self.helpers_hash(), typed);
-        let (memo_typed, memo) = self.head.get_or_init(|| (*typed, compute()));
-        if memo_typed == typed {
-            *memo
-        } else {
-            compute()
+    /// The own hash of a node of this function in `domain` whose type arguments and returned
+    /// type hash to `typed` and whose key's tail is `tail`: from the head memoized for the first
+    /// `typed` seen (computed for another one), and, for a tail of node inputs only, memoized
+    /// for the first number of them seen.
+    pub(crate) fn own_hash(&self, domain: &[u8], typed: &[u8; 32], tail: &[u8]) -> [u8; 32] {
+        let head = || crate::key::head(domain, &self.identity, self.helpers_hash(), typed);
+        let memo = self.head.get_or_init(|| HeadMemo {
+            typed: *typed,
+            head: head(),
+            only_nodes: std::sync::OnceLock::new(),
+        });
+        if memo.typed != *typed {
+            return crate::key::own_hash(&head(), tail);
+        }
+        if !crate::key::only_nodes(tail) {
+            return crate::key::own_hash(&memo.head, tail);
+        }
+        let own = || crate::key::own_hash(&memo.head, tail);
+        match *memo.only_nodes.get_or_init(|| (tail.len(), own())) {
+            (slots, own) if slots == tail.len() => own,
+            _ => own(),
         }
     }
 
@@ -281,3 +306,6 @@ fn move_unique_inputs(edges: &mut Edges, stack: &mut Vec<Arc<Node>>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,8 +13,8 @@ fn key_depends_on_every_part_in_order() {
         h.finish(&head(b"fn", &id, None, &[0; 32]), inputs.iter().copied())
             .1
     };
-    let a = Part::Literal([1; 32]);
-    let b = Part::Literal([2; 32]);
+    let a = Part::Literal(LiteralPart::Hashed([1; 32]));
+    let b = Part::Literal(LiteralPart::Hashed([2; 32]));
     let n = Part::Node;
     assert_eq!(base(&[a, b], &[]), base(&[a, b], &[]));
     assert_ne!(base(&[a, b], &[]), base(&[b, a], &[]));
@@ -43,12 +43,12 @@ fn pinned_key() {
     // Pinned so that an accidental change to the scheme is caught: if this changes on purpose,
     // bump KEY_SCHEME_VERSION.
     let mut h = KeyHasher::new(1);
-    h.part(Part::Literal([1; 32]));
+    h.part(Part::Literal(LiteralPart::Hashed([1; 32])));
     assert_eq!(
         h.finish(&head(b"fn", &[0u8; 32], None, &[0; 32]), [])
             .1
             .to_string(),
-        "d8e2622c7e9293c6b0a5b92860b23f0c63e674dc951f30a9f45b065d5f1043a3"
+        "2cc7797b586942043af502328e45cf0a86618ae74176ff3663b0c3c0c159e553"
     );
 }
 
@@ -84,7 +84,7 @@ fn parse_round_trips_and_rejects_junk() {
 fn own_hash_leaves_out_the_keys_of_inputs() {
     let build = |input: Key| {
         let mut h = KeyHasher::new(2);
-        h.part(Part::Literal([1; 32]));
+        h.part(Part::Literal(LiteralPart::Hashed([1; 32])));
         h.part(Part::Node);
         h.finish(&head(b"fn", &[3; 32], None, &[0; 32]), [input])
     };
@@ -109,4 +109,25 @@ fn the_returned_type_changes_the_own_hash() {
     assert_eq!(Key(own), key, "no node inputs: the key is the own hash");
     assert_ne!(key, build(Some([2; 32])).1);
     assert_ne!(key, build(None).1);
+}
+
+#[test]
+fn inline_literals_are_told_apart_from_hashed_ones_and_from_each_other() {
+    let key = |part: LiteralPart| {
+        let mut h = KeyHasher::new(1);
+        h.part(Part::Literal(part));
+        h.finish(&head(b"fn", &[3; 32], None, &[0; 32]), []).1
+    };
+    let inline = |content: &[u8]| {
+        let mut bytes = [0; INLINE_MAX];
+        bytes[..content.len()].copy_from_slice(content);
+        LiteralPart::Inline {
+            len: content.len() as u8,
+            bytes,
+        }
+    };
+    assert_eq!(key(inline(b"ab")), key(inline(b"ab")));
+    assert_ne!(key(inline(b"ab")), key(inline(b"ab\0")));
+    assert_ne!(key(inline(b"ab")), key(inline(b"ba")));
+    assert_ne!(key(inline(&[0; 30])), key(LiteralPart::Hashed([0; 32])));
 }

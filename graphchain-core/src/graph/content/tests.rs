@@ -116,3 +116,24 @@ fn values_longer_than_the_buffer_hash_their_whole_stream() {
     stream.extend_from_slice(&100u64.to_le_bytes());
     assert_eq!(h(&many), *blake3::hash(&stream).as_bytes());
 }
+
+#[test]
+fn short_literals_enter_keys_as_their_content_and_long_ones_by_their_hash() {
+    use super::literal_part;
+    use crate::key::{INLINE_MAX, LiteralPart};
+    let part = |v: &str| literal_part(v).unwrap();
+    // A string's content is a tag, an 8-byte length and its bytes.
+    let longest = "x".repeat(INLINE_MAX - 9);
+    let LiteralPart::Inline { len, bytes } = part(&longest) else {
+        panic!("{longest:?} is short");
+    };
+    assert_eq!(usize::from(len), INLINE_MAX);
+    assert!(bytes.ends_with(longest.as_bytes()));
+    let longer = "x".repeat(INLINE_MAX - 8);
+    assert_eq!(part(&longer), LiteralPart::Hashed(h(longer.as_str())));
+    // Different values, different parts; equal ones, equal parts.
+    assert_eq!(literal_part(&42u64).unwrap(), literal_part(&42u64).unwrap());
+    assert_ne!(literal_part(&42u64).unwrap(), literal_part(&43u64).unwrap());
+    assert_ne!(literal_part(&42u64).unwrap(), literal_part(&42u32).unwrap());
+    assert_ne!(part(""), literal_part(&()).unwrap());
+}

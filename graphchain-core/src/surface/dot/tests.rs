@@ -23,7 +23,7 @@ fn node(inputs: &[&Arc<Node>], literal: u64) -> Arc<Node> {
     }
     b.push_literal(
         Arc::new(literal),
-        crate::graph::content::content_hash(&literal).unwrap(),
+        crate::graph::content::literal_part(&literal).unwrap(),
     );
     b.finish_node(crate::graph::body::Body::Sync(thunk), None)
 }

@@ -472,6 +472,9 @@ impl Store for LocalStore {
             .write(true)
             .open(&path)?;
         match file.try_lock() {
+            // Locked after it was removed: another process may hold the file now under its
+            // name, and this one waits for it as for any holder.
+            Ok(()) if !files::still_named(&file, &path)? => Ok(None),
             Ok(()) => Ok(Some(Lease::new(LeaseFile { path, _file: file }))),
             Err(fs::TryLockError::WouldBlock) => Ok(None),
             Err(fs::TryLockError::Error(e)) => Err(e),

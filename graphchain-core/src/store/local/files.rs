@@ -109,9 +109,27 @@ pub(super) fn not_found_is_none<T>(result: io::Result<T>) -> io::Result<Option<T
     }
 }
 
+/// Whether `path` still names `file`. A lease file is removed while locked (by its holder when
+/// the lease is given up, by housekeeping when it finds it free), so a file opened just before
+/// may be locked after it was removed, while another process locks the new file made under the
+/// same name: a lock counts only on the file the name still leads to.
+pub(super) fn still_named(file: &fs::File, path: &Path) -> io::Result<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let held = file.metadata()?;
+        Ok(not_found_is_none(fs::metadata(path))?
+            .is_some_and(|named| (named.dev(), named.ino()) == (held.dev(), held.ino())))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        Ok(true)
+    }
+}
+
 /// A held lease of a local store: the locked file, removed when the lease is given up, while
-/// still locked. A waiter that opened it just before may then lock the removed file and compute
-/// the result again: that costs time, never correctness, and waiters look for the entry first.
+/// still locked, so that the next process to lease the result makes a new one.
 #[derive(Debug)]
 pub(super) struct LeaseFile {
     pub(super) path: PathBuf,
@@ -121,5 +139,37 @@ pub(super) struct LeaseFile {
 impl Drop for LeaseFile {
     fn drop(&mut self) {
         let _ = fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use crate::store::local::{LEASE_PREFIX, LocalStore};
+
+    #[test]
+    fn a_lease_file_locked_after_its_removal_names_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path());
+        let key = Key::from_bytes([7; 32]);
+        let path = dir.path().join(format!("{LEASE_PREFIX}{key}"));
+        let held = store.try_lease(key).unwrap().expect("nobody holds it");
+        // A waiter opens the file just before the holder gives the lease up (and removes it),
+        // and another process leases the result under a new file.
+        let early = fs::File::options().write(true).open(&path).unwrap();
+        drop(held);
+        let next = store.try_lease(key).unwrap().expect("given up");
+        // The waiter's lock succeeds, on a file no name leads to any more: no lease.
+        early.try_lock().unwrap();
+        assert!(!still_named(&early, &path).unwrap());
+        let current = fs::File::open(&path).unwrap();
+        assert!(still_named(&current, &path).unwrap());
+        assert!(store.try_lease(key).unwrap().is_none());
+        drop(next);
+        assert!(
+            !still_named(&current, &path).unwrap(),
+            "removed with its lease"
+        );
     }
 }

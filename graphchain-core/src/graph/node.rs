@@ -280,8 +280,10 @@ impl Drop for Node {
     fn drop(&mut self) {
         let mut stack: Vec<Arc<Node>> = Vec::new();
         move_unique_inputs(&mut self.edges, &mut stack);
-        while let Some(node) = stack.pop() {
-            if let Some(mut inner) = Arc::into_inner(node) {
+        while let Some(mut node) = stack.pop() {
+            // Emptied in place, then dropped here with no node inputs left: not moved out of
+            // its allocation first.
+            if let Some(inner) = Arc::get_mut(&mut node) {
                 move_unique_inputs(&mut inner.edges, &mut stack);
             }
         }

@@ -11,6 +11,7 @@ use std::fmt;
 use serde::ser::{self, Serialize};
 
 use crate::key::{INLINE_MAX, LiteralPart};
+use buffered::Buffered;
 
 /// Hashes a value by its content, as a literal argument's part of a key.
 ///
@@ -28,12 +29,13 @@ pub fn content_hash<T: Serialize + ?Sized>(value: &T) -> Result<[u8; 32], HashEr
 pub(crate) fn literal_part<T: Serialize + ?Sized>(value: &T) -> Result<LiteralPart, HashError> {
     let mut content = Buffered::new();
     write_content(value, &mut content)?;
-    let len = content.len.wrapping_sub(PREFIX.len());
-    if content.hasher.is_none() && len <= INLINE_MAX {
+    if let Some(short) = content.written().and_then(|w| w.get(PREFIX.len()..))
+        && short.len() <= INLINE_MAX
+    {
         let mut bytes = [0; INLINE_MAX];
-        bytes[..len].copy_from_slice(&content.buf[PREFIX.len()..content.len]);
+        bytes[..short.len()].copy_from_slice(short);
         return Ok(LiteralPart::Inline {
-            len: len as u8,
+            len: short.len() as u8,
             bytes,
         });
     }
@@ -101,50 +103,6 @@ mod tag {
     pub(super) const SET: u8 = 31;
     pub(super) const END: u8 = 32;
     pub(super) const FIELD: u8 = 33;
-}
-
-/// A blake3 hash fed through a buffer: the many small writes of a value cost a copy each, and a
-/// value of up to `BUFFERED` bytes one call of blake3 in all, with no streaming hasher set up
-/// (most literal arguments: numbers, short strings). The hash is that of the bytes written.
-struct Buffered {
-    buf: [u8; Buffered::BUFFERED],
-    len: usize,
-    /// What came before the buffer, once more was written than it holds.
-    hasher: Option<Box<blake3::Hasher>>,
-}
-
-impl Buffered {
-    const BUFFERED: usize = 128;
-
-    fn new() -> Self {
-        Buffered {
-            buf: [0; Self::BUFFERED],
-            len: 0,
-            hasher: None,
-        }
-    }
-
-    fn update(&mut self, bytes: &[u8]) {
-        if self.len + bytes.len() > Self::BUFFERED {
-            let hasher = self.hasher.get_or_insert_with(Box::default);
-            hasher.update(&self.buf[..self.len]);
-            self.len = 0;
-            if bytes.len() > Self::BUFFERED {
-                hasher.update(bytes);
-                return;
-            }
-        }
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
-    }
-
-    fn finalize(self) -> [u8; 32] {
-        let rest = &self.buf[..self.len];
-        match self.hasher {
-            None => *blake3::hash(rest).as_bytes(),
-            Some(mut hasher) => *hasher.update(rest).finalize().as_bytes(),
-        }
-    }
 }
 
 struct Sink<'h>(&'h mut Buffered);
@@ -519,6 +477,8 @@ impl ser::SerializeMap for Unordered<'_, '_> {
         Ok(())
     }
 }
+
+mod buffered;
 
 #[cfg(test)]
 mod tests;

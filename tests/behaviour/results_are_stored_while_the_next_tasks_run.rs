@@ -39,10 +39,10 @@ impl Codec<u64> for WaitsForNext {
 
 // Under the automatic policy: a result under `cache = "always"` is leased, and stored at once
 // by the worker that computed it, since other processes may be waiting for it. It takes long
-// enough to be worth storing.
+// enough to be worth storing on any disk: 300 ms against the store's latency and a sync.
 #[delayed(codec = WaitsForNext)]
 fn first(x: u64) -> u64 {
-    std::thread::sleep(Duration::from_millis(30));
+    std::thread::sleep(Duration::from_millis(300));
     x + 1
 }
 

@@ -128,7 +128,7 @@ impl fmt::Debug for Key {
 pub(crate) enum Part {
     /// A plain value, by its content.
     Literal(LiteralPart),
-    /// Another node: its key is chained in by [`KeyHasher::finish`].
+    /// Another node: its key is chained in by [`KeyHasher::finish_with`].
     Node,
 }
 
@@ -164,9 +164,9 @@ pub(crate) enum LiteralPart {
 /// Keeping the own hash apart from the inputs' keys lets a run find a node again through the
 /// *content* of its inputs (early cutoff: [`content_key`]).
 ///
-/// The buffer is taken from the thread's spare one and handed back by `finish`, so that building
-/// a node allocates nothing for its key (a builder started while another is open, as a list
-/// argument's `collect` node is, makes a buffer of its own).
+/// The buffer is taken from the thread's spare one and handed back by `finish_with`, so that
+/// building a node allocates nothing for its key (a builder started while another is open, as a
+/// list argument's `collect` node is, makes a buffer of its own).
 pub(crate) struct KeyHasher {
     /// The tail.
     tail: Vec<u8>,
@@ -213,8 +213,7 @@ impl KeyHasher {
         self.tail.extend_from_slice(bytes);
     }
 
-    /// The node's own hash and key, from its `head` and the keys of its node inputs in slot
-    /// order.
+    /// [`finish_with`](KeyHasher::finish_with) the own hash of `head` and the tail, for tests.
     #[cfg(test)]
     pub(crate) fn finish(
         self,
@@ -224,8 +223,8 @@ impl KeyHasher {
         self.finish_with(|tail| own_hash(head, tail), inputs)
     }
 
-    /// [`finish`](KeyHasher::finish), with the own hash `own` gives for the tail (which may
-    /// know it already: see `FnInfo::own_hash`).
+    /// The node's own hash, which `own` gives for the tail (from the function's memoized head:
+    /// `FnInfo::own_hash`), and its key, from the keys of its node inputs in slot order.
     pub(crate) fn finish_with(
         mut self,
         own: impl FnOnce(&[u8]) -> [u8; 32],
@@ -253,7 +252,7 @@ pub(crate) fn only_nodes(tail: &[u8]) -> bool {
 }
 
 /// The key of a node whose own hash is `own` and whose node inputs have the keys `inputs`, in
-/// slot order: what [`KeyHasher::finish`] derives, for a node whose inputs were re-keyed.
+/// slot order: what [`KeyHasher::finish_with`] derives, for a node whose inputs were re-keyed.
 pub(crate) fn chain(own: &[u8; 32], inputs: impl IntoIterator<Item = Key>) -> Key {
     chain_in(&mut Vec::new(), own, inputs)
 }

@@ -59,6 +59,7 @@ mod killed_uploads_leave_no_remote_entry;
 mod killed_writers_leave_no_bad_entry;
 mod labels_tell_calls_apart;
 mod large_results_are_encoded_one_at_a_time;
+mod leaves_are_read_without_being_looked_up;
 mod leftovers_of_killed_writers_are_removed;
 mod loads_record_use_to_the_minute;
 mod logs_name_load_compute_store;

@@ -109,7 +109,10 @@ impl RunInfo {
     pub fn to_compute(&self) -> usize {
         self.to_compute
     }
-    /// How many tasks are planned to load their result from the cache.
+    /// How many tasks are planned to load their result from the cache. On a store read without
+    /// asking first ([`Store::reads_unasked`](crate::Store::reads_unasked): a local one), a task
+    /// without node inputs whose entry the planner did not look up counts here, and computes if
+    /// its entry is not there: its [`TaskInfo::action`] then says so.
     pub fn to_load(&self) -> usize {
         self.to_load
     }

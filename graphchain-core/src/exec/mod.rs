@@ -185,7 +185,7 @@ fn run_info(plan: &Plan<'_>, ctx: &Context<'_>, attempt: u32) -> RunInfo {
     RunInfo {
         attempt,
         to_compute: count(Source::Compute),
-        to_load: count(Source::Load),
+        to_load: count(Source::Load) + count(Source::Try),
         threads: match ctx.scheduler {
             Scheduler::Parallel => ctx.workers.threads(),
             Scheduler::Sequential => 1,

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::Context;
 use super::cutoff::{self, Seen};
 use crate::exec::report::Status;
+use crate::graph::body::Body;
 use crate::graph::node::{FnInfo, Node};
 use crate::key::{Key, KeyBuildHasher};
 use crate::store::Store;
@@ -16,6 +17,10 @@ use crate::value::Value;
 pub(crate) enum Source {
     Compute,
     Load,
+    /// Loaded if the store has it, else computed: a node without node inputs whose entry was
+    /// not asked about, on a store where reading costs what asking does
+    /// ([`Store::reads_unasked`]). Only runs plan it.
+    Try,
     /// Already in memory from an earlier attempt of this run.
     Memory,
 }
@@ -33,6 +38,9 @@ struct Lookup<'a> {
     /// Whether the run loads what is found (not a picture or a dry run): a store may then keep
     /// what it learns of an entry for its load (`Store::contains_to_load`).
     loading: bool,
+    /// Whether a node without node inputs is left unasked, for its load to find out
+    /// ([`Source::Try`]).
+    trying: bool,
     probes_left: usize,
     shards: Vec<Shard>,
     /// How the cache's records compare with each function asked about, by `function_id`.
@@ -58,6 +66,7 @@ impl Lookup<'_> {
             store,
             bad,
             loading,
+            trying: loading && store.reads_unasked(),
             probes_left: 64,
             shards: (0..=u8::MAX).map(|_| Shard::Asked(0)).collect(),
             seen: HashMap::new(),
@@ -73,17 +82,28 @@ impl Lookup<'_> {
             .or_insert_with(|| cutoff::seen(store, info))
     }
 
-    fn contains(&mut self, node: &Node) -> bool {
+    /// Where `node`'s value comes from, for a node eligible for the cache: [`Source::Load`] when
+    /// the store has it, [`Source::Compute`] when not, [`Source::Try`] when the question is
+    /// left to the load.
+    fn source(&mut self, node: &Node) -> Source {
         let key = node.key;
         if self.bad.contains_key(&key) {
-            return false;
+            return Source::Compute;
         }
-        let loading = self.loading;
+        let (loading, trying) = (self.loading, self.trying && unasked(node));
         let ask = |store: &dyn Store| {
-            if loading {
-                store.contains_to_load(key).unwrap_or(false)
+            if trying {
+                return Source::Try;
+            }
+            let found = if loading {
+                store.contains_to_load(key)
             } else {
-                store.contains(key).unwrap_or(false)
+                store.contains(key)
+            };
+            if found.unwrap_or(false) {
+                Source::Load
+            } else {
+                Source::Compute
             }
         };
         if self.probes_left > 0 {
@@ -93,7 +113,7 @@ impl Lookup<'_> {
         // No result of this code was stored: an entry could only be a concurrent writer's,
         // and missing it costs a recomputation, never a wrong value.
         if self.seen(node.info) == Seen::NotStored {
-            return false;
+            return Source::Compute;
         }
         let first = key.as_bytes()[0];
         let shard = &mut self.shards[usize::from(first)];
@@ -108,10 +128,18 @@ impl Lookup<'_> {
             };
         }
         match shard {
-            Shard::Listed(keys) => keys.contains(&key),
+            Shard::Listed(keys) if keys.contains(&key) => Source::Load,
+            Shard::Listed(_) => Source::Compute,
             _ => ask(self.store),
         }
     }
+}
+
+/// Whether `node` may be left unasked ([`Source::Try`]): it has no node inputs, so nothing
+/// below it is planned whether it loads or computes, and its body is synchronous, so that the
+/// thread that finds it missing can run it.
+fn unasked(node: &Node) -> bool {
+    node.deps().next().is_none() && matches!(node.body, Body::Sync(_))
 }
 
 /// The nodes a run must visit, deduplicated by key, with their edges as indices.
@@ -148,7 +176,7 @@ impl<'g> Plan<'g> {
     pub(super) fn new(
         roots: &[&'g Node],
         memo: &HashMap<Key, Value, KeyBuildHasher>,
-        mut cached: impl FnMut(&Node) -> bool,
+        mut cached: impl FnMut(&Node) -> Source,
     ) -> Self {
         let mut index: HashMap<Key, u32, KeyBuildHasher> = HashMap::default();
         let mut nodes: Vec<&'g Node> = Vec::new();
@@ -169,10 +197,8 @@ impl<'g> Plan<'g> {
             let node = nodes[next];
             let source = if memo.contains_key(&node.key) {
                 Source::Memory
-            } else if cached(node) {
-                Source::Load
             } else {
-                Source::Compute
+                cached(node)
             };
             sources.push(source);
             if source == Source::Compute {
@@ -301,7 +327,8 @@ impl<'g> Plan<'g> {
             .zip(&self.sources)
             .map(|(node, source)| {
                 let status = match source {
-                    Source::Compute => Status::Computed,
+                    // Pictures and dry runs ask about every node: none is left to its load.
+                    Source::Compute | Source::Try => Status::Computed,
                     Source::Load | Source::Memory => Status::Loaded,
                 };
                 (node.key, status)
@@ -339,11 +366,18 @@ pub(crate) fn plan<'g>(
     loading: bool,
 ) -> Plan<'g> {
     match &ctx.cache {
-        None => Plan::new(roots, memo, |_| false),
+        None => Plan::new(roots, memo, |_| Source::Compute),
         Some(cache) => {
             let mut lookup = Lookup::new(cache.store, bad, loading);
+            // A cluster's driver hands tasks to its workers, not to the thread that finds an
+            // entry missing.
+            lookup.trying &= !ctx.executor.is_remote();
             let mut plan = Plan::new(roots, memo, |node| {
-                cache.eligible(node) && lookup.contains(node)
+                if cache.eligible(node) {
+                    lookup.source(node)
+                } else {
+                    Source::Compute
+                }
             });
             // One record read per function to compute, however many nodes it has.
             plan.candidates = plan
@@ -351,7 +385,7 @@ pub(crate) fn plan<'g>(
                 .iter()
                 .zip(&plan.sources)
                 .map(|(node, source)| {
-                    if *source != Source::Compute || !cache.eligible(node) {
+                    if !matches!(source, Source::Compute | Source::Try) || !cache.eligible(node) {
                         return false;
                     }
                     lookup.seen(node.info) == Seen::Same && node.deps().next().is_some()
@@ -363,7 +397,9 @@ pub(crate) fn plan<'g>(
                 .nodes
                 .iter()
                 .zip(&plan.sources)
-                .filter(|(node, source)| **source == Source::Compute && cache.eligible(node))
+                .filter(|(node, source)| {
+                    matches!(source, Source::Compute | Source::Try) && cache.eligible(node)
+                })
                 .map(|(node, _)| function_id(node.info))
                 .collect();
             lookup.seen.retain(|id, _| computed.contains(id));

@@ -13,15 +13,16 @@ use super::lock;
 use super::plan::Plan;
 use crate::graph::node::{CachePolicy, Node};
 use crate::key::Key;
-use crate::store::entry::{self, EntryError, Header, ReadError};
+use crate::store::entry::{self, Header};
 use crate::store::payload::{self, Described};
 use crate::store::speed::StoreSpeed;
-use crate::store::{EntryBytes, Lease, Store, USE_GRANULARITY};
+use crate::store::{EntryBytes, Lease, Store};
 use crate::value::Value;
 
 mod encoding;
 mod job;
 mod lineage;
+mod load;
 
 pub(crate) use job::StoreJob;
 use job::released;
@@ -130,92 +131,6 @@ impl<'c> RunCache<'c> {
     /// The entries found unusable in this attempt, with the reason.
     pub(super) fn take_bad_entries(&self) -> Vec<(Key, String)> {
         std::mem::take(&mut *lock(&self.bad_entries))
-    }
-
-    /// Reads, checks and decodes the entry under `key` as `node`'s value: the payload is
-    /// decoded only once its checksum matched.
-    fn read_entry(&self, node: &Node, key: Key) -> Result<Read, String> {
-        let storable = node
-            .storable
-            .expect("entries are read only for storable nodes");
-        let checked = match entry::read(
-            self.ctx.store,
-            key,
-            Some((storable.codec, storable.fingerprint())),
-        ) {
-            Ok(checked) => checked.ok_or_else(|| "the entry disappeared".to_owned())?,
-            Err(e) => {
-                // Every entry pointing to an unusable payload object is unusable: it goes, so
-                // that the result is written whole again rather than pointed to.
-                if let ReadError::Entry(EntryError::Shared { object, .. }) = e {
-                    entry::discard(self.ctx.store, object);
-                }
-                return Err(e.to_string());
-            }
-        };
-        let value = (storable.decode)(checked.payload())
-            .map_err(|e| format!("the payload does not decode: {e}"))?;
-        Ok(Read {
-            value,
-            header: checked.header,
-            bytes: checked.bytes,
-            payload_at: checked.payload_at,
-            last_used: checked.last_used,
-        })
-    }
-
-    /// Loads node `i` from its entry. An entry that cannot be used is removed and recorded as
-    /// bad; the error is the time that took.
-    pub(super) fn load(&self, i: usize, node: &Node) -> Result<Loaded, Duration> {
-        let start = Instant::now();
-        match self.read_entry(node, node.key) {
-            Ok(read) => {
-                let elapsed = start.elapsed();
-                self.ctx
-                    .speed
-                    .observe(read.bytes.len() as u64, elapsed.as_secs_f64());
-                // Its use is recorded only when the last one recorded is not recent.
-                let recent = read.last_used.is_some_and(|t| {
-                    SystemTime::now()
-                        .duration_since(t)
-                        .is_ok_and(|age| age < USE_GRANULARITY)
-                });
-                if !recent {
-                    let _ = self.ctx.store.touch(node.key);
-                }
-                Ok(self.loaded(i, node, read, elapsed))
-            }
-            Err(problem) => {
-                tracing::warn!(
-                    target: "graphchain",
-                    function = node.info.name,
-                    key = %node.key,
-                    location = %self.ctx.store.location(),
-                    "discarding a cache entry that cannot be used ({problem}); it will be recomputed"
-                );
-                entry::discard(self.ctx.store, node.key);
-                lock(&self.bad_entries).push((node.key, problem));
-                Err(start.elapsed())
-            }
-        }
-    }
-
-    /// Makes an entry read for node `i` its value, recording its content when the plan has
-    /// readers of it: the payload's checksum, or the content hash its codec gives.
-    fn loaded(&self, i: usize, node: &Node, read: Read, elapsed: Duration) -> Loaded {
-        if self.content.has_readers(i) {
-            let storable = node
-                .storable
-                .expect("entries are read only for storable nodes");
-            let payload = &read.bytes[read.payload_at..];
-            let own = (storable.content_hash)(&read.value, payload);
-            self.content.set(i, own.unwrap_or(read.header.payload_hash));
-        }
-        Loaded {
-            value: read.value,
-            bytes: read.bytes.len() as u64,
-            elapsed,
-        }
     }
 
     /// Takes the lease on computing node `i`'s result, so that processes sharing the store

@@ -14,10 +14,11 @@ use super::callback::{TaskAction, TaskInfo, TaskOutcome};
 use super::node_state::{Done, NodeState};
 use super::plan::{Plan, Source};
 use super::report::{NodeReport, Reason, Status};
-use super::run_cache::{Found, Leased, Loaded, RunCache, StoreJob};
+use super::run_cache::{Found, Leased, RunCache, StoreJob};
 use super::task::{self, Begun, Outcome, Task};
 
 mod elsewhere;
+mod loads;
 use super::{Context, lock, why};
 use crate::error::{FailureCause, PanicPayload, TaskFailure};
 use crate::graph::body::Args;
@@ -180,8 +181,8 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
         worker: Option<usize>,
         ready: &mut impl FnMut(usize),
     ) -> Option<Task<'g>> {
-        let begun = self.begin(i, worker);
-        match self.prepare(i, &begun) {
+        let mut begun = self.begin(i, worker);
+        match self.prepare(i, &mut begun) {
             Ok((args, inputs_recover, reason, lease)) => {
                 let node = self.plan.nodes[i];
                 let timed = self.records.is_some()
@@ -281,8 +282,9 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
                 name: node.info.name,
                 label: node.label().cloned(),
                 key: node.key,
+                // A node left to its load is told apart once its entry is read or missed.
                 action: match source {
-                    Source::Load => TaskAction::Load,
+                    Source::Load | Source::Try => TaskAction::Load,
                     _ => TaskAction::Compute,
                 },
                 worker,
@@ -298,15 +300,15 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
     /// Does what node `i` needs short of running its body: nothing when the run was stopped,
     /// take its value from memory, load it, skip it after a failed input, or read its inputs
     /// (which may end it too). Calls `before_task` on tasks that load or compute.
-    fn prepare(&self, i: usize, begun: &Begun) -> Result<Prepared, Done> {
+    fn prepare(&self, i: usize, begun: &mut Begun) -> Result<Prepared, Done> {
         let node = self.plan.nodes[i];
-        let before = || {
+        let before = |begun: &Begun| {
             if let Some(task) = &begun.task {
                 self.ctx.callbacks.iter().for_each(|c| c.before_task(task));
             }
         };
         match self.plan.sources[i] {
-            Source::Compute | Source::Load
+            Source::Compute | Source::Load | Source::Try
                 if self.stopped.load(Ordering::Relaxed) || self.ctx.cancelled() =>
             {
                 for &j in self.plan.deps_of(i) {
@@ -319,19 +321,10 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
                 Err(Done::untimed(NodeState::InMemory))
             }
             Source::Load => {
-                before();
-                let cache = self
-                    .cache
-                    .as_ref()
-                    .expect("loads are planned only with a cache");
-                Err(match cache.load(i, node) {
-                    Ok(loaded) => self.loaded(i, loaded, None),
-                    Err(elapsed) => Done {
-                        duration: elapsed,
-                        ..Done::untimed(NodeState::BadEntry)
-                    },
-                })
+                before(begun);
+                Err(self.load(i, node))
             }
+            Source::Try => self.load_or_compute(i, node, begun, before),
             Source::Compute => {
                 let deps = self.plan.deps_of(i);
                 if deps.iter().any(|&j| self.state(j as usize).failed()) {
@@ -340,7 +333,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
                     }
                     return Err(Done::untimed(NodeState::Skipped));
                 }
-                before();
+                before(begun);
                 self.inputs(i, node)
             }
         }
@@ -402,18 +395,6 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
             }
         }
         Ok((Args::new(inputs), inputs_recover, reason, lease))
-    }
-
-    /// Makes a value read from the store node `i`'s result.
-    fn loaded(&self, i: usize, loaded: Loaded, reason: Option<Reason>) -> Done {
-        self.recover_ns[i].store(loaded.elapsed.as_nanos() as u64, Ordering::Relaxed);
-        lock(&self.values[i]).value = Some(loaded.value);
-        Done {
-            state: NodeState::Loaded,
-            duration: loaded.elapsed,
-            bytes: loaded.bytes,
-            reason,
-        }
     }
 
     /// Records how node `i`'s task ended, tells the callbacks, and reports each consumer that

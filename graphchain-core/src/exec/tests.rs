@@ -79,7 +79,7 @@ fn plan_deduplicates_by_key_and_counts_every_slot() {
     let a1 = leaf(1);
     let a2 = leaf(1); // another Arc, same key
     let b = add(&[&a1, &a2, &a1]);
-    let plan = Plan::new(&[&b, &a2], &HashMap::default(), |_| false);
+    let plan = Plan::new(&[&b, &a2], &HashMap::default(), |_| Source::Compute);
     assert_eq!(plan.len(), 2);
     assert_eq!(plan.roots, vec![0, 1]);
     assert_eq!(plan.deps_of(0), &[1, 1, 1]);
@@ -137,10 +137,16 @@ fn plan_stops_at_nodes_in_memory_or_in_the_store() {
     let c = add(&[&b]);
     let mut memo = HashMap::default();
     memo.insert(b.key, Arc::new(1u64) as Value);
-    let plan = Plan::new(&[&c], &memo, |_| false);
+    let plan = Plan::new(&[&c], &memo, |_| Source::Compute);
     assert_eq!(plan.len(), 2, "`a` is never visited");
     assert_eq!(plan.sources, vec![Source::Compute, Source::Memory]);
-    let plan = Plan::new(&[&c], &HashMap::default(), |n| n.key == b.key);
+    let plan = Plan::new(&[&c], &HashMap::default(), |n| {
+        if n.key == b.key {
+            Source::Load
+        } else {
+            Source::Compute
+        }
+    });
     assert_eq!(plan.sources, vec![Source::Compute, Source::Load]);
     assert!(plan.deps_of(1).is_empty());
 }

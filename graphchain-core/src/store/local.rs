@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use super::{EntryBytes, EntryCheck, Lease, Opened, Store, StoreMeta};
 use crate::key::Key;
-use files::{LeaseFile, key_of, kind, not_found_is_none, open_nonblocking, shard_name, shard_of};
+use files::{LeaseFile, key_of, kind, not_found_is_none, shard_name, shard_of};
 use sighted::{Sight, Sighted};
 
 /// Entries of at most this many bytes are read in one call, header and payload together.
@@ -235,21 +235,9 @@ impl LocalStore {
     /// The entry under `key` if it is a regular file, with its metadata; `None` if there is
     /// none.
     fn open_file(&self, key: Key) -> io::Result<Option<(fs::File, fs::Metadata)>> {
-        let path = self.path(key);
-        let file = match open_nonblocking(fs::File::options().read(true), &path) {
-            // A symbolic link to nothing is something under the entry's name all the same.
-            Err(e)
-                if e.kind() == io::ErrorKind::NotFound
-                    && fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) =>
-            {
-                return Err(io::Error::new(
-                    io::ErrorKind::NotFound,
-                    "the entry is a symbolic link to nothing",
-                ));
-            }
-            file => not_found_is_none(file)?,
+        let Some(file) = files::open_entry(&self.path(key))? else {
+            return Ok(None);
         };
-        let Some(file) = file else { return Ok(None) };
         let meta = file.metadata()?;
         if !meta.is_file() {
             return Err(io::Error::new(
@@ -392,6 +380,10 @@ impl Store for LocalStore {
 
     fn contains(&self, key: Key) -> io::Result<bool> {
         Ok(not_found_is_none(fs::symlink_metadata(self.path(key)))?.is_some())
+    }
+
+    fn reads_unasked(&self) -> bool {
+        true
     }
 
     fn contains_to_load(&self, key: Key) -> io::Result<bool> {

@@ -280,6 +280,16 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         self.contains(key)
     }
 
+    /// Whether an entry is best read without asking about it first: reading one that is not
+    /// there costs no more than [`contains`](Store::contains), and one that is there is then
+    /// found and read in one step. A run's planner then leaves the question to the load for
+    /// nodes without node inputs (nothing below them is planned either way), which are
+    /// computed when their entry is not there. The default is `false`; a [`LocalStore`] opens
+    /// a file either way.
+    fn reads_unasked(&self) -> bool {
+        false
+    }
+
     /// Removes the entry under `key`; whether there was one.
     ///
     /// # Errors

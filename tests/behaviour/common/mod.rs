@@ -3,6 +3,7 @@
 //! own, the test binary starts copies of itself that each run one named test as a child, with
 //! the environment or the cache directory the parent gives it.
 
+pub(crate) mod asked;
 pub(crate) mod graphviz;
 pub(crate) mod processes;
 #[cfg(feature = "remote")]

@@ -9,11 +9,47 @@ use super::EXTENSION;
 use crate::key::Key;
 
 /// Opens `path` with `options` without blocking: opening a FIFO waits for a writer otherwise.
-/// Reads of regular files never block, so the flag changes nothing for them.
-pub(super) fn open_nonblocking(options: &mut fs::OpenOptions, path: &Path) -> io::Result<fs::File> {
+/// Reads of regular files never block, so the flag changes nothing for them. Without `follow`,
+/// a symbolic link is not followed: opening one fails with `ELOOP`.
+pub(super) fn open_nonblocking(
+    options: &mut fs::OpenOptions,
+    path: &Path,
+    follow: bool,
+) -> io::Result<fs::File> {
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NONBLOCK);
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        options,
+        libc::O_NONBLOCK | if follow { 0 } else { libc::O_NOFOLLOW },
+    );
     options.open(path)
+}
+
+/// Opens the entry file at `path` for reading, without blocking; `None` when nothing is there.
+/// A symbolic link is followed, but looked for only when the name is one: a name with nothing
+/// under it costs one call.
+pub(super) fn open_entry(path: &Path) -> io::Result<Option<fs::File>> {
+    match open_nonblocking(fs::File::options().read(true), path, false) {
+        Err(e) if refused_link(&e) => {
+            match open_nonblocking(fs::File::options().read(true), path, true) {
+                // A symbolic link to nothing is something under the entry's name all the same.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "the entry is a symbolic link to nothing",
+                )),
+                file => file.map(Some),
+            }
+        }
+        file => not_found_is_none(file),
+    }
+}
+
+/// Whether `error` is how opening a symbolic link without following it failed.
+pub(super) fn refused_link(error: &io::Error) -> bool {
+    #[cfg(unix)]
+    let refused = error.raw_os_error() == Some(libc::ELOOP);
+    #[cfg(not(unix))]
+    let refused = error.kind() == io::ErrorKind::Unsupported;
+    refused
 }
 
 /// Sets the modification time of the file at `path` to now, without opening it: one system
@@ -170,6 +206,29 @@ mod tests {
         assert!(
             !still_named(&current, &path).unwrap(),
             "removed with its lease"
+        );
+    }
+
+    #[test]
+    fn entries_open_through_links_and_a_missing_name_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, link, dangling) = (
+            dir.path().join("file"),
+            dir.path().join("link"),
+            dir.path().join("dangling"),
+        );
+        fs::write(&file, b"entry").unwrap();
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("nothing"), &dangling).unwrap();
+        let read = |path: &Path| io::read_to_string(open_entry(path).unwrap().unwrap()).unwrap();
+        assert_eq!(read(&file), "entry");
+        assert_eq!(read(&link), "entry", "a link is followed");
+        assert!(open_entry(&dir.path().join("absent")).unwrap().is_none());
+        let error = open_entry(&dangling).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::NotFound);
+        assert!(
+            error.to_string().contains("symbolic link to nothing"),
+            "{error}"
         );
     }
 }

@@ -65,7 +65,7 @@ impl LocalStore {
     ) -> Option<EntryBytes> {
         let size = usize::try_from(sight.size).ok()?;
         let path = self.entry_path(key);
-        let mut file = open_nonblocking(std::fs::File::options().read(true), &path).ok()?;
+        let mut file = open_nonblocking(std::fs::File::options().read(true), &path, true).ok()?;
         let mut bytes = vec![0; size + 1];
         if file.read(&mut bytes).ok()? != size {
             return None;

@@ -118,9 +118,11 @@ pub mod executor {
     //! Where tasks run: in this process ([`Executor::Local`]), in worker processes of the same
     //! executable, or in Slurm jobs running it, chosen in code or with [`EXECUTOR_ENV`];
     //! workers find their role in [`WORKER_ENV`], and Slurm jobs get the `sbatch` options in
-    //! [`SBATCH_OPTIONS_ENV`].
+    //! [`SBATCH_OPTIONS_ENV`]. [`THREADS_ENV`] sets a runtime's worker threads, and
+    //! [`WRITE_BEHIND_ENV`] whether large results are stored behind the run.
     pub use graphchain_core::{
         EXECUTOR_ENV, Executor, ParseExecutorError, SBATCH_OPTIONS_ENV, THREADS_ENV, WORKER_ENV,
+        WRITE_BEHIND_ENV,
     };
 }
 

@@ -53,7 +53,7 @@ pub use crate::store::{
 #[cfg(feature = "remote")]
 pub use crate::store::{RemoteOptions, RemoteStore};
 pub use crate::surface::budget::CACHE_MAX_SIZE_ENV;
-pub use crate::surface::builder::RuntimeBuilder;
+pub use crate::surface::builder::{RuntimeBuilder, WRITE_BEHIND_ENV};
 pub use crate::surface::dot::{Dot, RankDir};
 pub use crate::surface::dynamic::{DynGraph, GraphSpec, Registrable, Registry, TaskSpec};
 pub use crate::surface::futures::{AsCompleted, RunHandle, as_completed};

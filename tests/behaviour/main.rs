@@ -112,6 +112,7 @@ mod worker_processes_equal_sequential;
 mod worker_threads_come_from_the_environment;
 mod workers_that_cannot_start_fail_their_tasks;
 mod wrapped_functions_build_nodes;
+mod write_behind_can_be_turned_off;
 
 /// Every file beside this one is declared above: a file that is not would never be compiled.
 #[test]

@@ -40,7 +40,7 @@ fn add(inputs: &[&Arc<Node>]) -> Arc<Node> {
 }
 
 fn pool() -> Workers {
-    Workers::new(2).unwrap()
+    Workers::new(2, true).unwrap()
 }
 
 fn exec(roots: &[&Node], scheduler: Scheduler, timed: bool) -> Result<(Vec<Value>, Report), Error> {

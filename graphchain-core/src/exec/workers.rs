@@ -82,6 +82,8 @@ struct Shared {
     /// Signalled when the writer has stored a result.
     stored: Condvar,
     threads: usize,
+    /// Whether large results go to the writer too (`RuntimeBuilder::write_behind`).
+    write_behind: bool,
 }
 
 thread_local! {
@@ -103,8 +105,8 @@ impl std::fmt::Debug for Shared {
 
 impl Workers {
     /// Starts `threads` workers named `graphchain-0`, `graphchain-1`…, and the writer,
-    /// `graphchain-store`.
-    pub(crate) fn new(threads: usize) -> std::io::Result<Workers> {
+    /// `graphchain-store`, which stores large results too when `write_behind`.
+    pub(crate) fn new(threads: usize, write_behind: bool) -> std::io::Result<Workers> {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 items: VecDeque::new(),
@@ -117,6 +119,7 @@ impl Workers {
             store_work: Condvar::new(),
             stored: Condvar::new(),
             threads,
+            write_behind,
         });
         for index in 0..=threads {
             let mine = Arc::clone(&shared);
@@ -259,9 +262,14 @@ impl<'r> Crew<'r> {
 
     /// Hands a result to the writer when it is idle; otherwise the job comes back, for the
     /// caller to store itself — unless the result is large: then the caller waits for the
-    /// writer, so that no two large results are encoded at once beside the tasks that run.
+    /// writer, so that no two large results are encoded at once beside the tasks that run. A
+    /// large result always comes back without write-behind.
     pub(super) fn queue_store(&self, job: StoreJob) -> Option<StoreJob> {
         let shared = &self.workers.shared;
+        // Without write-behind, the worker stores a large result itself, before its next task.
+        if job.large() && !shared.write_behind {
+            return Some(job);
+        }
         let full = {
             let mut queue = lock(&shared.queue);
             let busy = |q: &Queue| !(q.writer_idle && q.stores.is_empty());

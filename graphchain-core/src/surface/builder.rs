@@ -17,6 +17,15 @@ use crate::store::{LocalStore, Store};
 use crate::surface::budget;
 use crate::surface::runtime::{CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Inner, Runtime, THREADS_ENV};
 
+/// The environment variable that turns storing large results behind the run on (`1`) or off
+/// (`0`) for a runtime whose builder was not given
+/// [`write_behind`](RuntimeBuilder::write_behind) (default: on).
+///
+/// `GRAPHCHAIN_WRITE_BEHIND=0` trades time for memory: each large result is stored by the worker
+/// that computed it before it takes another task, so no value is held for the writer thread
+/// while the next steps run.
+pub const WRITE_BEHIND_ENV: &str = "GRAPHCHAIN_WRITE_BEHIND";
+
 /// A cache key, kept out of `Debug` output.
 #[derive(Clone)]
 struct Secret(Vec<u8>);
@@ -42,6 +51,7 @@ pub struct RuntimeBuilder {
     skip_keys: HashSet<Key>,
     skip_functions: HashSet<String>,
     fail_fast: bool,
+    write_behind: Option<bool>,
     callbacks: Callbacks,
     #[cfg(feature = "async")]
     io_limit: usize,
@@ -62,6 +72,7 @@ impl Default for RuntimeBuilder {
             skip_keys: HashSet::new(),
             skip_functions: HashSet::new(),
             fail_fast: false,
+            write_behind: None,
             callbacks: Callbacks::default(),
             #[cfg(feature = "async")]
             io_limit: exec::DEFAULT_IO_LIMIT,
@@ -214,6 +225,23 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Whether a large result (a megabyte or more in memory, by its codec's `size_hint`) is
+    /// stored behind the run (default: [`WRITE_BEHIND_ENV`](crate::WRITE_BEHIND_ENV) when set,
+    /// else on).
+    ///
+    /// On, the writer thread encodes and writes it while the worker that computed it goes on
+    /// with the next task, which holds the value until it is encoded. Off, that worker stores
+    /// it before it takes another task: peak memory stays close to what the program itself
+    /// holds, and the run waits for each such store. On a polars pipeline of twelve files (2
+    /// cores, one worker thread), off took 154 MB at peak instead of 199–216 MB, and 6.0–7.0 s
+    /// instead of 5.3–5.7 s (plain polars: 126–133 MB, 4.6 s). Results that are always
+    /// stored (`cache = "always"`) are stored by their worker either way: other processes
+    /// sharing the cache may be waiting for them.
+    pub fn write_behind(mut self, enabled: bool) -> Self {
+        self.write_behind = Some(enabled);
+        self
+    }
+
     /// Calls `callback` at the start and end of every run and around every task (see
     /// [`Callback`]); callbacks are called in the order they were added.
     ///
@@ -313,7 +341,11 @@ impl RuntimeBuilder {
             None => threads_from_env()?
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
         };
-        let workers = Workers::new(threads).map_err(Error::ThreadPool)?;
+        let write_behind = match self.write_behind {
+            Some(enabled) => enabled,
+            None => write_behind_from_env()?.unwrap_or(true),
+        };
+        let workers = Workers::new(threads, write_behind).map_err(Error::ThreadPool)?;
         let url = self.cache_url.or_else(|| {
             std::env::var(CACHE_ENV)
                 .ok()
@@ -355,6 +387,21 @@ impl RuntimeBuilder {
                 tokio: exec::AsyncRuntime::new(self.io_limit),
             }),
         })
+    }
+}
+
+/// Whether `GRAPHCHAIN_WRITE_BEHIND` asks for stores behind the run, if it is set.
+fn write_behind_from_env() -> Result<Option<bool>, Error> {
+    let Some(value) = std::env::var_os(WRITE_BEHIND_ENV).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    match value.to_str().map(str::trim) {
+        Some("1" | "true" | "on") => Ok(Some(true)),
+        Some("0" | "false" | "off") => Ok(Some(false)),
+        _ => Err(Error::Config(format!(
+            "{WRITE_BEHIND_ENV} must be 1 or 0 (true or false, on or off), not `{}`",
+            value.to_string_lossy()
+        ))),
     }
 }
 

@@ -233,8 +233,8 @@ impl RuntimeBuilder {
     /// with the next task, which holds the value until it is encoded. Off, that worker stores
     /// it before it takes another task: peak memory stays close to what the program itself
     /// holds, and the run waits for each such store. On a polars pipeline of twelve files (2
-    /// cores, one worker thread), off took 154 MB at peak instead of 199–216 MB, and 6.0–7.0 s
-    /// instead of 5.3–5.7 s (plain polars: 126–133 MB, 4.6 s). Results that are always
+    /// cores, one worker thread), off took 153–154 MB at peak instead of 199–216 MB, and
+    /// 6.0–8.4 s instead of 5.3–5.7 s (plain polars: 126–137 MB, 4.6–5.1 s). Results that are always
     /// stored (`cache = "always"`) are stored by their worker either way: other processes
     /// sharing the cache may be waiting for them.
     pub fn write_behind(mut self, enabled: bool) -> Self {

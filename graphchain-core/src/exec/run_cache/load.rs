@@ -66,7 +66,7 @@ impl RunCache<'_> {
             .map(|loaded| loaded.expect("a missing entry is unusable"))
     }
 
-    /// Loads node `i` from its entry when there is one ([`Source::Try`](super::plan::Source)):
+    /// Loads node `i` from its entry when there is one ([`Source::Try`](crate::exec::plan::Source)):
     /// `None` when there is none, and an unusable entry as [`load`](Self::load) has it.
     pub(in crate::exec) fn try_load(
         &self,

@@ -82,7 +82,7 @@ fn codec<T, C: Codec<T>>(c: &mut Criterion, name: &str, frame: &T) {
 
 fn frames(c: &mut Criterion) {
     let (frame, columns) = trips(200_000);
-    codec::<DataFrame, Ipc>(c, "arrow-ipc+lz4", &frame);
+    codec::<DataFrame, Ipc>(c, "arrow-ipc.lz4", &frame);
     codec::<DataFrame, Parquet>(c, "parquet+zstd", &frame);
     codec::<Columns, PostcardLz4>(c, "columns, postcard+lz4", &columns);
 }

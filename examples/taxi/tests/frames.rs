@@ -34,7 +34,7 @@ fn a_dataframe_result_is_stored_as_arrow_ipc_and_loaded() {
         .filter(|e| !e.is_bookkeeping())
         .filter_map(|e| e.codec)
         .collect();
-    assert_eq!(codecs, ["arrow-ipc+lz4"]);
+    assert_eq!(codecs, ["arrow-ipc.lz4"]);
 }
 
 #[delayed]

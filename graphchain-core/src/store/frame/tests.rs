@@ -69,6 +69,53 @@ fn bytes_that_are_no_frame_are_an_error_not_a_panic() {
 }
 
 #[test]
+fn an_ipc_entry_is_an_arrow_ipc_file_in_an_lz4_frame() {
+    use std::io::{Cursor, Read};
+
+    use polars::prelude::{IpcReader, SerReader};
+
+    let frame = long_trips(3 * super::BATCH_ROWS as i64);
+    let mut bytes = Vec::new();
+    Ipc::encode(&frame, &mut bytes).unwrap();
+    let (lz4, trailer) = bytes.split_at(bytes.len() - 16);
+    // An LZ4 skippable frame, which LZ4 decoders pass over, holding the IPC file's size.
+    assert_eq!(trailer[..8], [0x5a, 0x2a, 0x4d, 0x18, 8, 0, 0, 0]);
+    let mut ipc = Vec::new();
+    lz4_flex::frame::FrameDecoder::new(lz4)
+        .read_to_end(&mut ipc)
+        .unwrap();
+    assert_eq!(
+        ipc.len() as u64,
+        u64::from_le_bytes(trailer[8..].try_into().unwrap())
+    );
+    assert!(
+        ipc.len() > 2 * lz4.len(),
+        "{} bytes of IPC in {}",
+        ipc.len(),
+        lz4.len()
+    );
+    let read = IpcReader::new(Cursor::new(ipc)).finish().unwrap();
+    assert!(read.equals_missing(&frame));
+}
+
+#[test]
+fn an_ipc_size_that_is_not_the_frames_is_an_error() {
+    let mut bytes = Vec::new();
+    Ipc::encode(&trips(1_000), &mut bytes).unwrap();
+    let at = bytes.len() - 8;
+    let size = u64::from_le_bytes(bytes[at..].try_into().unwrap());
+    for wrong in [size - 1, size + 1, 0, u64::MAX] {
+        let mut changed = bytes.clone();
+        changed[at..].copy_from_slice(&wrong.to_le_bytes());
+        let err = Ipc::decode(&changed).unwrap_err().to_string();
+        assert!(
+            err.starts_with("not a valid Arrow IPC frame"),
+            "{wrong}: {err}"
+        );
+    }
+}
+
+#[test]
 fn the_codecs_name_what_they_write() {
     assert_ne!(
         <Ipc as Codec<DataFrame>>::NAME,
@@ -188,9 +235,10 @@ fn long_trips(rows: i64) -> DataFrame {
 fn a_tall_frame_is_written_in_batches_whatever_its_chunks() {
     let rows = 3 * super::BATCH_ROWS as i64 + 5;
     let whole = long_trips(rows);
-    let mut pieces = whole.slice(0, 70_000);
+    let split = super::BATCH_ROWS as i64 + 1_000;
+    let mut pieces = whole.slice(0, split as usize);
     pieces
-        .vstack_mut(&whole.slice(70_000, rows as usize))
+        .vstack_mut(&whole.slice(split, rows as usize))
         .unwrap();
     assert!(pieces.max_n_chunks() > 1);
     let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -223,5 +271,5 @@ fn batches_of_strings_hold_only_their_own_bytes() {
 
 /// Uncompressed, so that sizes follow the bytes held.
 fn write_ipc_plain(frame: &DataFrame, out: &mut Vec<u8>) {
-    super::write_ipc(frame, None, out).unwrap();
+    super::write_ipc(frame, out).unwrap();
 }

@@ -14,9 +14,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lz4_flex::frame::{BlockMode, BlockSize, FrameDecoder, FrameEncoder, FrameInfo};
 use polars::prelude::{
-    DataFrame, IpcReader, IpcWriter, ParquetCompression, ParquetReader, ParquetWriter,
-    PolarsResult, SerReader, SerWriter, SortMultipleOptions,
+    CompatLevel, DataFrame, IpcReader, IpcWriter, ParquetCompression, ParquetReader, ParquetWriter,
+    SchemaExt, SerReader, SerWriter, SortMultipleOptions,
 };
+use polars_arrow::io::ipc::write::default_ipc_fields;
 
 use crate::store::codec::Codec;
 use crate::value::BoxError;
@@ -183,10 +184,21 @@ impl<C: Codec<DataFrame>> Codec<DataFrame> for Unordered<C> {
 }
 
 /// Writes `frame` as an uncompressed Arrow IPC file into `out`, in record batches of
-/// [`BATCH_ROWS`] rows.
+/// [`BATCH_ROWS`] rows whatever its chunks: equal frames give equal batches, and so equal bytes.
+/// A window across chunks is copied, one at a time: the frame is never copied whole. (The IPC
+/// writer packs the strings a window shares with other rows into buffers of its own.)
 fn write_ipc(frame: &DataFrame, out: impl Write) -> Result<(), BoxError> {
-    let mut batches = in_batches(frame)?;
-    IpcWriter::new(out).finish(&mut batches)?;
+    let level = CompatLevel::newest();
+    let fields = default_ipc_fields(frame.schema().to_arrow(level).iter_values());
+    let mut writer = IpcWriter::new(out)
+        .with_compat_level(level)
+        .batched(frame.schema(), fields)?;
+    for start in (0..frame.height()).step_by(BATCH_ROWS) {
+        let mut window = frame.slice(start as i64, BATCH_ROWS);
+        window.rechunk_mut();
+        writer.write_batch(&window)?;
+    }
+    writer.finish()?;
     Ok(())
 }
 
@@ -264,25 +276,6 @@ impl<W: Write> Write for Counted<W> {
 /// buffer of its own, so a frame written as one batch took a second buffer the size of the
 /// frame; batches of this size take a couple of megabytes.
 const BATCH_ROWS: usize = 1 << 14;
-
-/// `frame` with its chunks at every [`BATCH_ROWS`] rows, whatever its chunks were: equal frames
-/// give equal batches, and so equal bytes. Only a window across chunks is copied. (The IPC
-/// writer packs the strings a window shares with other rows into buffers of its own.)
-fn in_batches(frame: &DataFrame) -> PolarsResult<DataFrame> {
-    let height = frame.height();
-    let mut batches: Option<DataFrame> = None;
-    for start in (0..height).step_by(BATCH_ROWS) {
-        let mut window = frame.slice(start as i64, BATCH_ROWS);
-        window.rechunk_mut();
-        match batches.as_mut() {
-            None => batches = Some(window),
-            Some(batches) => {
-                batches.vstack_mut_owned(window)?;
-            }
-        }
-    }
-    Ok(batches.unwrap_or_else(|| one_chunk(frame)))
-}
 
 /// The frame with each column in one chunk: equal frames then encode to equal bytes.
 fn one_chunk(frame: &DataFrame) -> DataFrame {

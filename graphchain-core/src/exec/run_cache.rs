@@ -194,8 +194,9 @@ impl<'c> RunCache<'c> {
             let Some(speed) = self.ctx.speed.get(self.ctx.store) else {
                 return (None, recover);
             };
-            // A result still to encode is judged by the encoding the function's last one
-            // predicts, halved so that only a clear loss is left unencoded.
+            // A result still to encode is judged by the encoding the function's last one (or
+            // else the last one of its type and codec) predicts, halved so that only a clear
+            // loss is left unencoded.
             let (bytes, encode) = payload
                 .is_none()
                 .then(|| self.predicted(plan, i, node, value, in_memory?))
@@ -313,7 +314,7 @@ impl<'c> RunCache<'c> {
         let size = payload::loaded_size(&described, payload[0].len() + payload[1].len());
         if let Some(in_memory) = in_memory {
             let identity = &node.info.identity;
-            self.ctx.speed.learn(identity, in_memory, size, encoding);
+            (self.ctx.speed).learn(identity, storable.kind(), in_memory, size, encoding);
         }
         let output = plan.is_root(job.node);
         if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover, 0.0, output)) {

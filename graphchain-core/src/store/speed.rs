@@ -1,6 +1,7 @@
 //! The cost model behind cache-if-faster: how fast a store answers, probed once per location and
 //! then following the loads actually made.
 
+use std::any::TypeId;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Instant, SystemTime};
@@ -16,8 +17,15 @@ use crate::store::{PROBE, Store, entry};
 pub(crate) struct StoreSpeed {
     measured: OnceLock<Option<Speed>>,
     observed: Mutex<Option<Speed>>,
-    /// Per function (by identity), how its last result encoded, per byte of it in memory.
-    encodings: Mutex<HashMap<[u8; 32], Encoding>>,
+    /// How the last result encoded, per byte of it in memory: per function (by identity), and
+    /// per stored type and codec, for a function none of whose results was encoded yet.
+    encodings: Mutex<Encodings>,
+}
+
+#[derive(Debug, Default)]
+struct Encodings {
+    by_function: HashMap<[u8; 32], Encoding>,
+    by_kind: HashMap<TypeId, Encoding>,
 }
 
 /// How a result encoded, per byte of it in memory.
@@ -88,6 +96,13 @@ pub(crate) const OUTPUT_MARGIN: f64 = 1.5;
 /// since their bodies alone never add up to a load.
 pub(crate) const TASK_OVERHEAD_NS: u64 = 500;
 
+/// The size in memory from which a result's encoding predicts those of other functions of its
+/// type and codec. Below it, an encoding's fixed costs (a frame's schema and footer, say) weigh
+/// so much per byte that a large result predicted from it would seem too slow to encode to
+/// store: a 265-row frame of zones once kept the first 200,000-row frame of a pipeline out of
+/// the cache.
+const TEACHES_KIND: u64 = 1 << 20;
+
 const SMALL_PROBE: usize = 256;
 const LARGE_PROBE: usize = 4 << 20;
 
@@ -100,26 +115,49 @@ impl StoreSpeed {
         observed.or(probed)
     }
 
-    /// The predicted encoding of a result of the function `identity`, `in_memory` bytes large:
-    /// `None` until a result of the same function was encoded by this runtime.
-    pub(crate) fn predict(&self, identity: &[u8; 32], in_memory: u64) -> Option<Predicted> {
-        let per_byte = *lock(&self.encodings).get(identity)?;
+    /// The predicted encoding of a result of the function `identity`, `in_memory` bytes large
+    /// and stored as `kind` (its type and codec): from the function's last result encoded by
+    /// this runtime, or else from the last result of [`TEACHES_KIND`] bytes or more of any
+    /// function stored as `kind` (one large frame encodes about as fast as another); `None`
+    /// when there is neither.
+    pub(crate) fn predict(
+        &self,
+        identity: &[u8; 32],
+        kind: TypeId,
+        in_memory: u64,
+    ) -> Option<Predicted> {
+        let encodings = lock(&self.encodings);
+        let per_byte = *encodings
+            .by_function
+            .get(identity)
+            .or_else(|| encodings.by_kind.get(&kind))?;
         Some(Predicted {
             bytes: (in_memory as f64 * per_byte.bytes) as u64,
             seconds: in_memory as f64 * per_byte.seconds,
         })
     }
 
-    /// Learns from a result of the function `identity`, `in_memory` bytes large, that encoded
-    /// to `bytes` in `seconds`.
-    pub(crate) fn learn(&self, identity: &[u8; 32], in_memory: u64, bytes: u64, seconds: f64) {
+    /// Learns from a result of the function `identity`, stored as `kind`, `in_memory` bytes
+    /// large, that encoded to `bytes` in `seconds`.
+    pub(crate) fn learn(
+        &self,
+        identity: &[u8; 32],
+        kind: TypeId,
+        in_memory: u64,
+        bytes: u64,
+        seconds: f64,
+    ) {
         if in_memory > 0 {
             let n = in_memory as f64;
             let per_byte = Encoding {
                 bytes: bytes as f64 / n,
                 seconds: seconds / n,
             };
-            lock(&self.encodings).insert(*identity, per_byte);
+            let mut encodings = lock(&self.encodings);
+            encodings.by_function.insert(*identity, per_byte);
+            if in_memory >= TEACHES_KIND {
+                encodings.by_kind.insert(kind, per_byte);
+            }
         }
     }
 
@@ -217,14 +255,38 @@ mod tests {
     #[test]
     fn encodings_are_predicted_from_the_last_result_of_the_same_function() {
         let (a, b) = (&[1; 32], &[2; 32]);
+        let kind = TypeId::of::<Vec<f64>>();
         let speed = StoreSpeed::default();
-        assert_eq!(speed.predict(a, 1000), None);
-        speed.learn(a, 1000, 250, 0.5);
+        let mb = TEACHES_KIND;
+        assert_eq!(speed.predict(a, kind, mb), None);
+        speed.learn(a, kind, mb, mb / 4, 0.5);
         let predicted = |bytes, seconds| Some(Predicted { bytes, seconds });
-        assert_eq!(speed.predict(a, 4000), predicted(1000, 2.0));
-        assert_eq!(speed.predict(b, 4000), None);
-        speed.learn(a, 1000, 500, 0.25);
-        assert_eq!(speed.predict(a, 4000), predicted(2000, 1.0));
+        assert_eq!(speed.predict(a, kind, 4 * mb), predicted(mb, 2.0));
+        speed.learn(a, kind, mb, mb / 2, 0.25);
+        assert_eq!(speed.predict(a, kind, 4 * mb), predicted(2 * mb, 1.0));
+        // Another function's results are predicted from `a`'s until one of its own encodes.
+        assert_eq!(speed.predict(b, kind, 4 * mb), predicted(2 * mb, 1.0));
+        speed.learn(b, kind, 1000, 100, 0.1);
+        assert_eq!(speed.predict(b, kind, 4000), predicted(400, 0.4));
+        assert_eq!(speed.predict(a, kind, 4 * mb), predicted(2 * mb, 1.0));
+    }
+
+    #[test]
+    fn small_results_teach_only_their_own_function() {
+        let (a, b) = (&[1; 32], &[2; 32]);
+        let kind = TypeId::of::<Vec<f64>>();
+        let speed = StoreSpeed::default();
+        speed.learn(a, kind, TEACHES_KIND - 1, 1000, 0.01);
+        assert!(speed.predict(a, kind, 1000).is_some());
+        assert_eq!(speed.predict(b, kind, TEACHES_KIND), None);
+    }
+
+    #[test]
+    fn no_encoding_is_predicted_from_another_type_or_codec() {
+        let speed = StoreSpeed::default();
+        speed.learn(&[1; 32], TypeId::of::<Vec<f64>>(), TEACHES_KIND, 250, 0.5);
+        let other = TypeId::of::<Vec<u8>>();
+        assert_eq!(speed.predict(&[2; 32], other, TEACHES_KIND), None);
     }
 
     #[test]

@@ -61,8 +61,8 @@ impl RunCache<'_> {
     }
 
     /// The encoding node `i`'s `value` is predicted to have (its size and the time it takes),
-    /// from its size in memory, `in_memory`, and how the function's last result encoded; `None` when it
-    /// cannot be predicted, or when the value's readers need its content and only an encoding
+    /// from its size in memory, `in_memory`, and how the function's last result encoded (or the
+    /// last result of its type and codec); `None` when it cannot be predicted, or when the value's readers need its content and only an encoding
     /// would give it. Otherwise the content is recorded now ([`know_unencoded`]).
     ///
     /// [`know_unencoded`]: RunCache::know_unencoded
@@ -74,8 +74,11 @@ impl RunCache<'_> {
         value: &Value,
         in_memory: u64,
     ) -> Option<Predicted> {
-        node.storable?;
-        let predicted = self.ctx.speed.predict(&node.info.identity, in_memory)?;
+        let kind = node.storable?.kind();
+        let predicted = self
+            .ctx
+            .speed
+            .predict(&node.info.identity, kind, in_memory)?;
         self.know_unencoded(plan, i, node, value)
             .then_some(predicted)
     }

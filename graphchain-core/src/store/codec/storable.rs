@@ -61,6 +61,11 @@ impl Storable {
         }
     }
 
+    /// The stored type and codec, as one id (which never leaves this process).
+    pub(crate) fn kind(&self) -> TypeId {
+        (self.type_id)()
+    }
+
     /// The fingerprint of the stored type, computed once per type and codec in a process.
     pub(crate) fn fingerprint(&self) -> [u8; 32] {
         self.checked().bytes

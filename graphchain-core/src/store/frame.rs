@@ -101,21 +101,7 @@ impl Codec<DataFrame> for Ipc {
     }
 
     fn decode(bytes: &[u8]) -> Result<DataFrame, BoxError> {
-        let (lz4, size) = split_ipc_size(bytes)?;
-        // The IPC file is read from memory, whole: its reader seeks to the footer first.
-        let mut ipc = Vec::with_capacity(size);
-        FrameDecoder::new(lz4)
-            .take(size as u64 + 1)
-            .read_to_end(&mut ipc)
-            .map_err(|e| format!("not a valid Arrow IPC frame: its LZ4 frame is corrupt ({e})"))?;
-        if ipc.len() != size {
-            return Err(format!(
-                "not a valid Arrow IPC frame: its LZ4 frame holds {}{} bytes, its end says {size}",
-                ipc.len(),
-                if ipc.len() > size { " or more" } else { "" },
-            )
-            .into());
-        }
+        let ipc = unframe(bytes)?;
         guarded("Arrow IPC", || {
             IpcReader::new(Cursor::new(&ipc))
                 .set_rechunk(false)
@@ -252,6 +238,40 @@ fn split_ipc_size(bytes: &[u8]) -> Result<(&[u8], usize), BoxError> {
         )
         .into()),
     }
+}
+
+/// The IPC file an entry holds, decompressed from its LZ4 frame into a buffer of the size its
+/// end gives. A size no allocation can give, an LZ4 frame that does not decompress to exactly
+/// that size, or a panic of the decoder is an error: the entry is then a miss.
+fn unframe(bytes: &[u8]) -> Result<Vec<u8>, BoxError> {
+    let invalid =
+        |what: String| -> BoxError { format!("not a valid Arrow IPC frame: {what}").into() };
+    let (lz4, size) = split_ipc_size(bytes)?;
+    // The IPC file is read from memory, whole: its reader seeks to the footer first.
+    let mut ipc = Vec::new();
+    ipc.try_reserve_exact(size)
+        .map_err(|e| invalid(format!("{size} bytes of IPC cannot be allocated ({e})")))?;
+    let read = catch_unwind(AssertUnwindSafe(|| {
+        FrameDecoder::new(lz4)
+            .take(size as u64 + 1)
+            .read_to_end(&mut ipc)
+    }));
+    match read {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(invalid(format!("its LZ4 frame is corrupt ({e})"))),
+        Err(panic) => {
+            let message = panic_message(&*panic);
+            return Err(invalid(format!("the LZ4 decoder panicked ({message})")));
+        }
+    }
+    if ipc.len() != size {
+        let more = if ipc.len() > size { " or more" } else { "" };
+        let held = ipc.len();
+        return Err(invalid(format!(
+            "its LZ4 frame holds {held}{more} bytes, its end says {size}"
+        )));
+    }
+    Ok(ipc)
 }
 
 /// A writer that counts the bytes written through it.

@@ -104,7 +104,9 @@ fn an_ipc_size_that_is_not_the_frames_is_an_error() {
     Ipc::encode(&trips(1_000), &mut bytes).unwrap();
     let at = bytes.len() - 8;
     let size = u64::from_le_bytes(bytes[at..].try_into().unwrap());
-    for wrong in [size - 1, size + 1, 0, u64::MAX] {
+    // The largest size so many bytes of LZ4 could hold is allocated, then found wrong.
+    let most = (at as u64 - 8) * 255;
+    for wrong in [size - 1, size + 1, 0, most, most + 1, u64::MAX] {
         let mut changed = bytes.clone();
         changed[at..].copy_from_slice(&wrong.to_le_bytes());
         let err = Ipc::decode(&changed).unwrap_err().to_string();

@@ -313,8 +313,10 @@ impl<'c> RunCache<'c> {
         };
         let size = payload::loaded_size(&described, payload[0].len() + payload[1].len());
         if let Some(in_memory) = in_memory {
-            let identity = &node.info.identity;
-            (self.ctx.speed).learn(identity, storable.kind(), in_memory, size, encoding);
+            let (identity, kind) = (&node.info.identity, storable.kind());
+            self.ctx
+                .speed
+                .learn(identity, kind, in_memory, size, encoding);
         }
         let output = plan.is_root(job.node);
         if auto && speed.is_none_or(|s| !s.worth_storing(size, job.recover, 0.0, output)) {

@@ -62,8 +62,9 @@ impl RunCache<'_> {
 
     /// The encoding node `i`'s `value` is predicted to have (its size and the time it takes),
     /// from its size in memory, `in_memory`, and how the function's last result encoded (or the
-    /// last result of its type and codec); `None` when it cannot be predicted, or when the value's readers need its content and only an encoding
-    /// would give it. Otherwise the content is recorded now ([`know_unencoded`]).
+    /// last result of its type and codec); `None` when it cannot be predicted, or when the
+    /// value's readers need its content and only an encoding would give it. Otherwise the
+    /// content is recorded now ([`know_unencoded`]).
     ///
     /// [`know_unencoded`]: RunCache::know_unencoded
     pub(super) fn predicted(

@@ -53,7 +53,8 @@ An entry (`ls` lists them, `show` prints one, `prune` lists the removed ones und
 `stats`:  {entries, bytes, functions: [{function, entries, bytes}], bookkeeping_entries,
            bookkeeping_bytes, payloads, payload_bytes, unreadable} (\"?\" names unreadable
            headers; bookkeeping entries are graphchain's own records, and payloads the shared
-           payload objects large values are stored in, both counted apart)
+           payload objects large values are stored in, both counted apart; a function's bytes
+           include the payloads its entries point to, each once)
 `verify`: {checked, bad: [{key, function, size_bytes, reason}], removed}
 `prune`:  {dry_run, removed: [entry], freed_bytes, kept_entries, kept_bytes, bookkeeping_removed,
            payloads_removed, leftovers_removed, failed: [{key, reason}]} (freed_bytes counts the

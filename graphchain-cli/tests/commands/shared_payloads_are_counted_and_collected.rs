@@ -33,11 +33,19 @@ fn stats_ls_and_show_name_the_shared_payload() {
         "{stats}"
     );
     assert!(stats["bytes"].as_u64().unwrap() < 1_000, "{stats}");
+    // Each function's share counts the payload its entries point to, as `ls` counts it.
+    for function in stats["functions"].as_array().unwrap() {
+        assert!(function["bytes"].as_u64().unwrap() > 200_000, "{function}");
+    }
     let text = graphchain(dir.path(), &["cache", "stats"]).ok().stdout;
     assert!(text.contains("shared payloads  1 ("), "{text}");
     // The size people read counts the payloads too.
     let size = text.lines().find(|l| l.starts_with("size")).unwrap();
     assert!(size.contains(" KiB ("), "{text}");
+    for function in ["blob", "copy"] {
+        let row = text.lines().find(|l| l.starts_with(function)).unwrap();
+        assert!(row.ends_with(" KiB"), "{text}");
+    }
 
     let ls = graphchain(dir.path(), &["cache", "ls", "--json"])
         .ok()

@@ -1,6 +1,6 @@
 //! The cache as a whole: housekeeping (list, totals, clear, verify); pruning is in `prune.rs`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -79,7 +79,10 @@ pub struct CacheStats {
     pub entries: usize,
     /// Their total size in bytes.
     pub bytes: u64,
-    /// Entries and bytes per function name (`"?"` for unreadable headers).
+    /// Entries and bytes per function name (`"?"` for unreadable headers). The bytes include the
+    /// shared payloads the function's entries point to (what loading them reads), each once per
+    /// function: a payload that entries of two functions share counts for both, so the
+    /// functions' bytes may add up to more than `bytes + payload_bytes`.
     pub by_function: BTreeMap<String, (usize, u64)>,
     /// graphchain's own bookkeeping entries (see [`EntryInfo::is_bookkeeping`]), not counted
     /// in `entries`.
@@ -354,7 +357,15 @@ impl Cache {
     /// [`Error::Store`] when the store cannot be read.
     pub fn stats(&self) -> Result<CacheStats, Error> {
         let mut stats = CacheStats::default();
-        for e in self.all_entries()? {
+        let all = self.all_entries()?;
+        let payloads: HashMap<Key, u64> = all
+            .iter()
+            .filter(|e| e.is_payload())
+            .map(|e| (e.key, e.size))
+            .collect();
+        // The payloads already counted for each function.
+        let mut counted: HashSet<(String, Key)> = HashSet::new();
+        for e in all {
             if e.is_payload() {
                 stats.payloads += 1;
                 stats.payload_bytes += e.size;
@@ -368,12 +379,15 @@ impl Cache {
             stats.unreadable += usize::from(e.read_error.is_some());
             stats.entries += 1;
             stats.bytes += e.size;
-            let f = stats
-                .by_function
-                .entry(e.name.unwrap_or_else(|| "?".to_owned()))
-                .or_default();
+            let name = e.name.unwrap_or_else(|| "?".to_owned());
+            let shared = e
+                .shared_payload
+                .and_then(|k| Some((k, *payloads.get(&k)?)))
+                .filter(|&(k, _)| counted.insert((name.clone(), k)))
+                .map_or(0, |(_, size)| size);
+            let f = stats.by_function.entry(name).or_default();
             f.0 += 1;
-            f.1 += e.size;
+            f.1 += e.size + shared;
         }
         Ok(stats)
     }

@@ -1,6 +1,6 @@
 //! The `cache` subcommands, on a `Cache` opened on an existing directory or a URL.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
@@ -22,9 +22,19 @@ use crate::{
 /// Runs the command `cli` names, printing to `out`; the exit status on success.
 pub(crate) fn run(cli: &Cli, out: &mut dyn Write) -> Result<ExitCode, Failure> {
     let Command::Cache(command) = &cli.command;
-    let (cache, location) = match &cli.url {
-        Some(url) => (Cache::open_url(url)?, url.clone()),
-        None => (open(&cli.dir)?, cli.dir.display().to_string()),
+    if cli.given.dir && cli.given.url {
+        return Err(Failure::Message(
+            "--dir and --url both name a cache: give one of them".to_owned(),
+        ));
+    }
+    // The command line wins over the environment, and a URL over a directory within each.
+    let url = cli.url.as_ref().filter(|_| cli.given.url || !cli.given.dir);
+    let (cache, location) = match url {
+        Some(url) => (open_url(url)?, url.clone()),
+        None => (
+            open(&cli.dir, "--dir or GRAPHCHAIN_CACHE_DIR")?,
+            cli.dir.display().to_string(),
+        ),
     };
     // A signed cache is read with its key, as programs read it.
     let cache = match std::env::var_os(CACHE_KEY_ENV).filter(|v| !v.is_empty()) {
@@ -64,8 +74,8 @@ fn unreadable(entries: &[EntryInfo]) -> Vec<(Key, String)> {
 }
 
 /// The cache in `dir`, which must be an existing directory: a mistyped path is an error, not
-/// an empty cache.
-fn open(dir: &Path) -> Result<Cache, Failure> {
+/// an empty cache. `named_by` says where the directory comes from.
+fn open(dir: &Path, named_by: &str) -> Result<Cache, Failure> {
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => Ok(Cache::open(dir)),
         Ok(_) => Err(Failure::Message(format!(
@@ -73,7 +83,7 @@ fn open(dir: &Path) -> Result<Cache, Failure> {
             dir.display()
         ))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Failure::Message(format!(
-            "cache directory `{}` does not exist (choose one with --dir or GRAPHCHAIN_CACHE_DIR)",
+            "cache directory `{}` does not exist (choose one with {named_by})",
             dir.display()
         ))),
         Err(e) => Err(Failure::Message(format!(
@@ -81,6 +91,22 @@ fn open(dir: &Path) -> Result<Cache, Failure> {
             dir.display()
         ))),
     }
+}
+
+/// The cache at `url`; a local one (a directory, or a `file://` URL) must exist, as for
+/// [`open`].
+fn open_url(url: &str) -> Result<Cache, Failure> {
+    let local = match url.split_once("://") {
+        None => Some(url),
+        Some((scheme, path)) if scheme.eq_ignore_ascii_case("file") && !path.is_empty() => {
+            Some(path)
+        }
+        Some(_) => None,
+    };
+    if let Some(path) = local {
+        open(Path::new(path), "--url or GRAPHCHAIN_CACHE")?;
+    }
+    Ok(Cache::open_url(url)?)
 }
 
 /// The function name of an entry, `?` when its header cannot be read.
@@ -274,7 +300,7 @@ fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<Problem
     let mut plan = cache.plan_prune(args.max_size, args.older_than)?;
     plan.remove
         .sort_by(|a, b| a.last_used.cmp(&b.last_used).then(a.key.cmp(&b.key)));
-    let kept_bytes = plan.keep.iter().map(|e| e.size).sum();
+    let kept_bytes = with_payloads(&plan.keep);
     let report = if args.dry_run {
         graphchain_core::PruneReport {
             removed: plan.remove.len(),
@@ -293,6 +319,9 @@ fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<Problem
         cache.prune(&plan)?
     };
     let (removed, freed) = (report.removed, report.bytes);
+    // What could not be removed is still there: named on stderr, not listed as removed.
+    let failed: HashSet<Key> = report.failed.iter().map(|(key, _)| *key).collect();
+    plan.remove.retain(|e| !failed.contains(&e.key));
     if args.format.json {
         let json = PruneJson {
             dry_run: args.dry_run,
@@ -339,6 +368,11 @@ fn prune(cache: &Cache, args: &PruneArgs, out: &mut dyn Write) -> Result<Problem
     );
     let what = removed_what(removed, report.payloads_removed);
     match (removed + report.payloads_removed, args.dry_run) {
+        (0, false) if !failed.is_empty() => writeln!(
+            out,
+            "removed nothing: {} could not be removed; {kept}",
+            count(failed.len(), "entry", "entries")
+        )?,
         (0, _) => writeln!(out, "nothing to remove; {kept}")?,
         (_, true) => writeln!(
             out,
@@ -368,11 +402,21 @@ fn verify(cache: &Cache, args: &VerifyArgs, out: &mut dyn Write) -> Result<ExitC
     let checked = checked.max(bad.len());
     let mut removed = 0;
     let mut freed = 0;
+    // Bad entries that could not be removed, with why: named on stderr, the others removed.
+    let mut failed: Problems = Vec::new();
     if args.remove {
         for (key, _) in &bad {
-            if cache.remove(*key)? {
-                removed += 1;
-                freed += entries.get(key).map_or(0, |e| e.size);
+            match cache.remove(*key) {
+                Ok(true) => {
+                    removed += 1;
+                    freed += entries.get(key).map_or(0, |e| e.size);
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    let why = std::error::Error::source(&e)
+                        .map_or_else(|| e.to_string(), ToString::to_string);
+                    failed.push((*key, format!("cannot remove it: {why}")));
+                }
             }
         }
     }
@@ -389,6 +433,13 @@ fn verify(cache: &Cache, args: &VerifyArgs, out: &mut dyn Write) -> Result<ExitC
                 })
                 .collect(),
             removed,
+            failed: failed
+                .iter()
+                .map(|(key, reason)| FailedJson {
+                    key: key.to_string(),
+                    reason: reason.clone(),
+                })
+                .collect(),
         };
         write_json(out, &json)?;
     } else {
@@ -419,11 +470,11 @@ fn verify(cache: &Cache, args: &VerifyArgs, out: &mut dyn Write) -> Result<ExitC
             )?;
         }
     }
-    Ok(if bad.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_BAD_ENTRIES)
-    })
+    if bad.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    name_problems(&failed);
+    Ok(ExitCode::from(EXIT_BAD_ENTRIES))
 }
 
 fn clear(cache: &Cache, out: &mut dyn Write) -> Result<Problems, Failure> {
@@ -443,6 +494,19 @@ fn removed_what(entries: usize, payloads: usize) -> String {
             count(n, "shared payload", "shared payloads")
         ),
     }
+}
+
+/// What `entries` take on the store: their own bytes and the shared payloads they point to,
+/// each payload once.
+fn with_payloads(entries: &[EntryInfo]) -> u64 {
+    let mut payloads = HashSet::new();
+    entries
+        .iter()
+        .map(|e| match (e.shared_payload, e.payload_len) {
+            (Some(payload), Some(len)) if payloads.insert(payload) => e.size.saturating_add(len),
+            _ => e.size,
+        })
+        .sum()
 }
 
 /// An entry's size with the shared payload it points to, if any: what loading it reads, as

@@ -1,9 +1,9 @@
 //! The `graphchain` command: inspect and clean the cache that graphchain programs write.
 //!
-//! `graphchain cache ls|stats|show|prune|verify|clear`, on the cache given by `--url` or
-//! `GRAPHCHAIN_CACHE` (an `s3://`, `gs://` or `az://` URL, or a directory), else the directory
-//! given by `--dir`, `GRAPHCHAIN_CACHE_DIR`, or `./__graphchain_cache__`. Every listing has a `--json` form for
-//! scripts; `--help` documents the fields.
+//! `graphchain cache ls|stats|show|prune|verify|clear`, on the cache given on the command line
+//! (`--url`, an `s3://`, `gs://` or `az://` URL or a directory, or `--dir`), else by the
+//! environment (`GRAPHCHAIN_CACHE`, then `GRAPHCHAIN_CACHE_DIR`), else `./__graphchain_cache__`.
+//! Every listing has a `--json` form for scripts; `--help` documents the fields.
 
 #![deny(missing_docs)]
 
@@ -16,7 +16,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgGroup, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use graphchain_core::{CACHE_DIR_ENV, CACHE_ENV, DEFAULT_CACHE_DIR};
 
 /// Exit status when bad entries were found: `cache verify` found some, or an entry could not be
@@ -53,9 +54,11 @@ An entry (`ls` lists them, `show` prints one, `prune` lists the removed ones und
 `stats`:  {entries, bytes, functions: [{function, entries, bytes}], bookkeeping_entries,
            bookkeeping_bytes, payloads, payload_bytes, unreadable} (\"?\" names unreadable
            headers; bookkeeping entries are graphchain's own records, and payloads the shared
-           payload objects large values are stored in, both counted apart; a function's bytes
-           include the payloads its entries point to, each once)
-`verify`: {checked, bad: [{key, function, size_bytes, reason}], removed}
+           payload objects large values are stored in, both counted apart: bytes is the
+           entries' own size, and the size the text prints is bytes + payload_bytes; a
+           function's bytes include the payloads its entries point to, each once)
+`verify`: {checked, bad: [{key, function, size_bytes, reason}], removed, failed: [{key, reason}]}
+           (failed: bad entries --remove could not remove)
 `prune`:  {dry_run, removed: [entry], freed_bytes, kept_entries, kept_bytes, bookkeeping_removed,
            payloads_removed, leftovers_removed, failed: [{key, reason}]} (freed_bytes counts the
            shared payloads no kept entry points to any more)";
@@ -73,13 +76,24 @@ struct Cli {
         default_value = DEFAULT_CACHE_DIR
     )]
     dir: PathBuf,
-    /// The cache by URL, used instead of the directory when given: s3://bucket/prefix, gs://bucket/prefix,
-    /// az://container/prefix (credentials, region and endpoint from AWS_*, GOOGLE_*, AZURE_*),
-    /// file:///path or a directory.
+    /// The cache by URL: s3://bucket/prefix, gs://bucket/prefix, az://container/prefix
+    /// (credentials, region and endpoint from AWS_*, GOOGLE_*, AZURE_*), file:///path or a
+    /// directory. From the environment, it is used instead of the directory unless --dir is
+    /// given.
     #[arg(long, global = true, value_name = "URL", env = CACHE_ENV)]
     url: Option<String>,
     #[command(subcommand)]
     command: Command,
+    /// Which of `--dir` and `--url` the command line gave (not the environment or the default).
+    #[arg(skip)]
+    given: Given,
+}
+
+/// The cache options given on the command line itself.
+#[derive(Debug, Default, Clone, Copy)]
+struct Given {
+    dir: bool,
+    url: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -233,8 +247,20 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// The command line, with which cache options it gave itself.
+fn parse() -> Cli {
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let on_command_line = |id| matches.value_source(id) == Some(ValueSource::CommandLine);
+    cli.given = Given {
+        dir: on_command_line("dir"),
+        url: on_command_line("url"),
+    };
+    cli
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     let mut out = io::BufWriter::new(io::stdout().lock());
     let result = commands::run(&cli, &mut out).and_then(|status| {
         out.flush()?;
@@ -253,8 +279,6 @@ fn main() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
-
     use super::*;
 
     #[test]

@@ -76,6 +76,8 @@ pub(crate) struct VerifyJson {
     pub(crate) checked: usize,
     pub(crate) bad: Vec<BadJson>,
     pub(crate) removed: usize,
+    /// Bad entries `--remove` could not remove, with why.
+    pub(crate) failed: Vec<FailedJson>,
 }
 
 /// One bad entry in `verify`.

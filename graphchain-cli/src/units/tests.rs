@@ -68,6 +68,8 @@ fn ages_in_every_unit() {
     assert_eq!(parse_age("0.001s"), Ok(Duration::from_millis(1)));
     assert_eq!(parse_age("0s"), Ok(Duration::ZERO));
     assert_eq!(parse_age("3D"), Ok(Duration::from_secs(3 * 86_400)));
+    // Not a month, and not a minute either: a user who types `1M` means a month.
+    assert!(parse_age("1M").unwrap_err().contains("use m for minutes"));
 }
 
 #[test]

@@ -7,7 +7,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{Run, entry_path, fill, graphchain_command};
+use crate::common::{Run, entry_path, fill, graphchain_command, strings};
 
 /// Runs `graphchain --dir DIR ARGS…`, killing it (and failing) after ten seconds.
 fn graphchain_within_10s(dir: &std::path::Path, args: &[&str]) -> Run {
@@ -82,11 +82,37 @@ fn every_command_names_odd_entries_and_handles_the_rest() {
         "{verify:#?}"
     );
 
-    // Prune everything: the good entries go, the directory cannot, the others go too.
-    let prune = graphchain_within_10s(dir.path(), &["cache", "prune", "--max-size", "0"]);
+    // Removing the bad entries: the directory cannot be removed and is named, the others go.
+    let removing = graphchain_within_10s(dir.path(), &["cache", "verify", "--remove", "--json"]);
+    assert_eq!(removing.status, 1, "{removing:#?}");
+    assert!(
+        removing
+            .stderr
+            .contains(&format!("bad entry {}: cannot remove it: ", odd[0])),
+        "{removing:#?}"
+    );
+    let json = removing.json();
+    assert_eq!(json["removed"], 2, "{json}");
+    assert_eq!(json["failed"][0]["key"], odd[0], "{json}");
+    assert!(!fifo.exists() && !looped.is_symlink());
+
+    // Prune everything: the good entries go; the directory cannot, and is not listed as removed.
+    let prune = graphchain_within_10s(dir.path(), &["cache", "prune", "--max-size", "0", "--json"]);
     assert_eq!(prune.status, 1, "{prune:#?}");
     assert!(prune.stderr.contains(&odd[0]), "{prune:#?}");
-    assert!(!fifo.exists() && !looped.is_symlink());
+    let json = prune.json();
+    let removed = strings(&json["removed"], "key");
+    assert_eq!(removed.len(), blobs.len() + sums.len(), "{json}");
+    assert!(!removed.contains(&odd[0].as_str()), "{json}");
+    assert_eq!(json["failed"][0]["key"], odd[0], "{json}");
+    let again = graphchain_within_10s(dir.path(), &["cache", "prune", "--max-size", "0"]);
+    assert_eq!(again.status, 1, "{again:#?}");
+    assert!(
+        again
+            .stdout
+            .starts_with("removed nothing: 1 entry could not be removed; "),
+        "{again:#?}"
+    );
     let clear = graphchain_within_10s(dir.path(), &["cache", "clear"]);
     assert_eq!(clear.status, 1, "{clear:#?}");
     assert!(clear.stderr.contains(&odd[0]), "{clear:#?}");

@@ -4,7 +4,7 @@
 
 use graphchain::{Key, Runtime, delayed};
 
-use crate::common::{blob, entry_path, graphchain};
+use crate::common::{blob, entry_path, graphchain, strings};
 
 /// The same bytes as `blob`, from another function.
 #[delayed(cache = "always")]
@@ -81,12 +81,7 @@ fn stats_ls_and_show_name_the_shared_payload() {
     bytes[last] ^= 1;
     std::fs::write(&path, bytes).unwrap();
     let verify = graphchain(dir.path(), &["cache", "verify", "--json"]).json();
-    let bad: Vec<&str> = verify["bad"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["key"].as_str().unwrap())
-        .collect();
+    let bad = strings(&verify["bad"], "key");
     assert_eq!(bad.len(), 3, "{verify}");
     let named: Vec<&str> = verify["bad"]
         .as_array()

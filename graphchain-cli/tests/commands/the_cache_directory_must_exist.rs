@@ -1,5 +1,6 @@
-//! The cache directory comes from `--dir`, else `GRAPHCHAIN_CACHE_DIR`, else
-//! `./__graphchain_cache__`; a directory that does not exist is an error, and is not created.
+//! The cache comes from the command line (`--dir` or `--url`, never both), else from
+//! `GRAPHCHAIN_CACHE`, else `GRAPHCHAIN_CACHE_DIR`, else `./__graphchain_cache__`; a directory
+//! that does not exist is an error, and is not created, however it is named.
 
 use crate::common::{fill, graphchain, graphchain_command, run};
 
@@ -80,4 +81,70 @@ fn the_directory_comes_from_the_flag_the_environment_or_the_default() {
     let mut command = graphchain_command();
     command.args(["cache", "ls"]).current_dir(work.path());
     assert_eq!(run(command).ok().stdout.lines().count(), 3);
+}
+
+#[test]
+fn the_command_line_wins_over_the_environment_and_names_one_cache() {
+    let work = tempfile::tempdir().unwrap();
+    let named = work.path().join("named");
+    fill(&named, &[1_000]);
+    let other = work.path().join("other");
+    fill(&other, &[1_000, 2_000]);
+    let entries = |dir: &std::path::Path| {
+        graphchain(dir, &["cache", "stats", "--json"]).ok().json()["entries"].clone()
+    };
+
+    // `GRAPHCHAIN_CACHE` names the cache programs use; `--dir` on the command line still wins.
+    let mut command = graphchain_command();
+    command
+        .args(["cache", "clear", "--dir"])
+        .arg(&named)
+        .env(graphchain::store::CACHE_ENV, &other);
+    assert!(run(command).ok().stdout.starts_with("removed 2 entries"));
+    assert_eq!(entries(&named), 0);
+    assert_eq!(entries(&other), 4);
+
+    // Without a flag, the environment's URL, then its directory.
+    let mut command = graphchain_command();
+    command
+        .args(["cache", "stats", "--json"])
+        .env(graphchain::store::CACHE_ENV, &other)
+        .env(graphchain::CACHE_DIR_ENV, &named);
+    assert_eq!(run(command).ok().json()["entries"], 4);
+
+    // Both flags: an error, and nothing touched.
+    let mut command = graphchain_command();
+    command
+        .args(["cache", "clear", "--dir"])
+        .arg(&named)
+        .arg("--url")
+        .arg(&other);
+    let failed = run(command);
+    assert_eq!(failed.status, 2, "{failed:#?}");
+    assert_eq!(
+        failed.stderr,
+        "error: --dir and --url both name a cache: give one of them\n"
+    );
+    assert_eq!(entries(&other), 4);
+
+    // A URL that names a missing directory is an error as well.
+    let missing = work.path().join("missing");
+    for url in [
+        missing.display().to_string(),
+        format!("file://{}", missing.display()),
+    ] {
+        let mut command = graphchain_command();
+        command.args(["cache", "ls", "--url", &url]);
+        let failed = run(command);
+        assert_eq!(failed.status, 2, "{url}: {failed:#?}");
+        assert_eq!(
+            failed.stderr,
+            format!(
+                "error: cache directory `{}` does not exist (choose one with --url or \
+                 GRAPHCHAIN_CACHE)\n",
+                missing.display()
+            )
+        );
+    }
+    assert!(!missing.exists());
 }

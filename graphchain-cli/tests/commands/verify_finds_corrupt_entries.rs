@@ -1,7 +1,7 @@
 //! `cache verify` checks every entry's checksums, names the bad ones and exits with 1; with
 //! `--remove` it removes them.
 
-use crate::common::{entry_path, fill, graphchain};
+use crate::common::{entry_path, fill, graphchain, strings};
 
 #[test]
 fn a_flipped_payload_byte_is_reported_and_removed() {
@@ -84,12 +84,7 @@ fn damaged_headers_and_truncation_are_bad_too() {
     assert_eq!(run.status, 1, "{run:#?}");
     let json = run.json();
     assert_eq!(json["removed"], 2);
-    let reasons: Vec<&str> = json["bad"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["reason"].as_str().unwrap())
-        .collect();
+    let reasons = strings(&json["bad"], "reason");
     assert_eq!(reasons.len(), 2);
     assert!(reasons.contains(&"entry is truncated"), "{reasons:?}");
     assert!(

@@ -63,6 +63,19 @@ pub(crate) struct Run {
     pub(crate) stderr: String,
 }
 
+/// The string `field` of each object in the JSON array `list`.
+pub(crate) fn strings<'a>(list: &'a serde_json::Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("not an array: {list}"))
+        .iter()
+        .map(|item| {
+            item[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("no `{field}` in {item}"))
+        })
+        .collect()
+}
+
 impl Run {
     /// Stdout as JSON.
     pub(crate) fn json(&self) -> serde_json::Value {

@@ -61,7 +61,8 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| "size is too large".to_owned())
 }
 
-/// Parses an age such as `30d`, `12h` or `1.5w`; the unit (s, m, h, d or w) is required.
+/// Parses an age such as `30d`, `12h` or `1.5w`; the unit (s, m, h, d or w, in either case but
+/// for `M`, which could be read as months) is required.
 ///
 /// # Examples
 ///
@@ -80,6 +81,13 @@ pub fn parse_age(text: &str) -> Result<Duration, String> {
     let (number, unit) = split_number(text)?;
     if unit.is_empty() {
         return Err("missing unit: use s, m, h, d or w (as in `30d`)".to_owned());
+    }
+    // `1M` reads as a month to many, and would be a minute here.
+    if unit == "M" {
+        return Err(
+            "unknown age unit `M`: use m for minutes; for months, use d or w (as in `30d`)"
+                .to_owned(),
+        );
     }
     let seconds = AGE_UNITS
         .iter()

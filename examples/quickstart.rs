@@ -7,6 +7,7 @@
 //! `.svg`, `.png` and `.pdf` need Graphviz), and `--trace run.json` to save the run's timeline
 //! for Perfetto.
 
+use std::io::Write;
 use std::time::Instant;
 
 use graphchain::{Runtime, delayed};
@@ -76,29 +77,90 @@ fn summarize_frames(frames: &[Frame]) -> f64 {
     frames.iter().flat_map(|f| f.data.iter()).sum()
 }
 
-/// The value given after `name` on the command line.
-fn arg_text(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    let i = args.iter().position(|a| a == name)?;
-    Some(args.get(i + 1).cloned().unwrap_or_else(|| {
-        eprintln!("{name} takes a value");
+/// What the command line asks for.
+struct Options {
+    rows: usize,
+    cols: usize,
+    quantiles: usize,
+    picture: Option<String>,
+    trace: Option<String>,
+}
+
+const USAGE: &str = "usage: quickstart [--rows N] [--cols N] [--quantiles N] \
+                     [--picture FILE.svg|.png|.pdf|.dot] [--trace FILE.json]";
+
+/// Reads the command line; a mistake ends the program with a message saying what was wrong.
+fn options() -> Options {
+    let fail = |message: String| -> ! {
+        eprintln!("quickstart: {message}\n{USAGE}");
         std::process::exit(2)
-    }))
+    };
+    let mut options = Options {
+        rows: 10_000,
+        cols: 1_000,
+        quantiles: 2_048,
+        picture: None,
+        trace: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(name) = args.next() {
+        if name == "--help" || name == "-h" {
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
+        let Some(value) = args.next() else {
+            fail(format!("`{name}` takes a value"))
+        };
+        let count = || match value.replace('_', "").parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => fail(format!(
+                "`{name}` takes a whole number above 0, not `{value}`"
+            )),
+        };
+        match name.as_str() {
+            "--rows" => options.rows = count(),
+            "--cols" => options.cols = count(),
+            "--quantiles" => options.quantiles = count(),
+            "--picture" => options.picture = Some(value),
+            "--trace" => options.trace = Some(value),
+            _ => fail(format!("unknown argument `{name}`")),
+        }
+    }
+    options
 }
 
-fn arg(name: &str, default: usize) -> usize {
-    arg_text(name).map_or(default, |v| {
-        v.replace('_', "").parse().unwrap_or_else(|_| {
-            eprintln!("{name} takes a whole number");
-            std::process::exit(2)
-        })
-    })
+fn main() -> std::process::ExitCode {
+    match run(options()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // The error and what caused it, as one line a person reads.
+            let mut message = error.to_string();
+            let mut source = error.source();
+            while let Some(cause) = source {
+                message = format!("{message}: {cause}");
+                source = cause.source();
+            }
+            eprintln!("quickstart: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let rows = arg("--rows", 10_000);
-    let cols = arg("--cols", 1_000);
-    let quantiles = arg("--quantiles", 2_048);
+fn run(options: Options) -> Result<(), Box<dyn std::error::Error>> {
+    let Options {
+        rows,
+        cols,
+        quantiles,
+        ..
+    } = options;
+    // A trace file that cannot be written is found out before the run, not after it.
+    let trace = match &options.trace {
+        Some(path) => Some((
+            path,
+            std::fs::File::create(path).map_err(|e| format!("cannot write `{path}`: {e}"))?,
+        )),
+        None => None,
+    };
 
     // Building the graph runs nothing.
     let df_a = create_frame(rows, cols);
@@ -112,19 +174,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let rt = Runtime::builder().build()?;
-    if let Some(path) = arg_text("--picture") {
+    if let Some(path) = &options.picture {
         // Colours come from the run's own plan: what will load, compute, or not be needed.
         rt.visualize(&result)
             .title("quickstart: what this run will do")
-            .save(&path)?;
+            .save(path)?;
         println!("saved a picture of the plan to {path}");
     }
     let start = Instant::now();
     let (total, report) = rt.compute_with_report(&result)?;
     println!("result = {total:.6} in {:.3?}\n", start.elapsed());
     print!("{report}\n{}", report.profile());
-    if let Some(path) = arg_text("--trace") {
-        std::fs::write(&path, report.chrome_trace())?;
+    if let Some((path, mut file)) = trace {
+        file.write_all(report.chrome_trace().as_bytes())?;
         println!("saved the run's timeline to {path}: open it in Perfetto");
     }
     Ok(())

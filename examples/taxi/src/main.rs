@@ -429,6 +429,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     computed.sort_unstable();
     computed.dedup();
-    println!("computed: {}", computed.join(" "));
+    if computed.is_empty() {
+        println!("computed: nothing");
+    } else {
+        println!("computed: {}", computed.join(" "));
+    }
     Ok(())
 }

@@ -60,3 +60,40 @@ fn a_reader_of_a_result_left_out_is_found_by_its_inputs_content() {
         .count();
     assert_eq!(computed, 1, "{report}");
 }
+
+/// Never stored: every result is cheap, so the function's record says none is stored.
+#[delayed(codec = HashedBytes)]
+fn cheap(tens: &u64) -> Vec<u8> {
+    vec![*tens as u8; 64]
+}
+
+#[delayed(cache = "always")]
+fn length(bytes: &[u8]) -> u64 {
+    bytes.iter().map(|&x| u64::from(x)).sum()
+}
+
+#[test]
+fn a_reader_of_a_function_never_stored_is_found_in_later_runs_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = common::one_worker(dir.path());
+    let (value, report) = rt.compute_with_report(&length(cheap(tens(31)))).unwrap();
+    assert_eq!(value, 64 * 3);
+    assert!(!report.by_name("cheap").any(|n| n.stored()), "{report}");
+
+    // Runs after the one that recorded `cheap` as never stored: it is recomputed to the same
+    // value, known by the same content as in the first run's trace, and `length` is loaded.
+    for n in [32, 33] {
+        let (value, report) = rt.compute_with_report(&length(cheap(tens(n)))).unwrap();
+        assert_eq!(value, 64 * 3);
+        assert_eq!(
+            common::status(&report, "cheap"),
+            (Status::Computed, Some(Reason::NotStored)),
+            "{report}"
+        );
+        assert_eq!(
+            common::status(&report, "length"),
+            (Status::Loaded, Some(Reason::InputsUnchanged)),
+            "{report}"
+        );
+    }
+}

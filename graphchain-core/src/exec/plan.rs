@@ -256,12 +256,20 @@ impl<'g> Plan<'g> {
         self.wanted.get(i).copied().unwrap_or(false)
     }
 
-    /// Whether node `i`'s content is derived from its inputs' rather than hashed from its value:
-    /// a node that passes its inputs' content through, or one of a function whose results are
-    /// not stored (cache-if-faster), whose content is not recorded anywhere else.
+    /// Whether node `i`'s content is derived from its inputs' rather than hashed from an
+    /// encoding of its value: a node that passes its inputs' content through, or one of a
+    /// function whose results are not stored (cache-if-faster), whose content is not recorded
+    /// anywhere else. A value whose codec hashes it without an encoding
+    /// ([`Codec::value_hash`](crate::Codec::value_hash)) is still known by that hash, in every
+    /// run alike (see [`passes_through`](Plan::passes_through)).
     pub(super) fn derives(&self, i: usize) -> bool {
-        let node = self.nodes[i];
-        passes_content_through(node) || self.seen(node) == Some(Seen::NotStored)
+        self.passes_through(i) || self.seen(self.nodes[i]) == Some(Seen::NotStored)
+    }
+
+    /// Whether node `i` passes its inputs' content through (a built-in node such as `collect`):
+    /// its content is always derived, never hashed from its value.
+    pub(super) fn passes_through(&self, i: usize) -> bool {
+        passes_content_through(self.nodes[i])
     }
 
     /// Marks the nodes whose content a consumer needs: each input of a candidate, and each

@@ -25,10 +25,11 @@ impl RunCache<'_> {
         if !plan.content_wanted(i) {
             return None;
         }
-        // A codec that hashes the value itself spares an encoding the store may not want.
+        // A codec that hashes the value itself spares an encoding the store may not want, and
+        // names the value alike whether its function's results are stored or not.
         if let Some(hash) = node
             .storable
-            .filter(|_| !plan.derives(i))
+            .filter(|_| !plan.passes_through(i))
             .and_then(|s| (s.value_hash)(value))
         {
             self.content.set(i, hash);
@@ -96,7 +97,7 @@ impl RunCache<'_> {
         node: &Node,
         value: &Value,
     ) -> bool {
-        if !self.content.has_readers(i) || self.content.get(i).is_some() || plan.derives(i) {
+        if !self.content.has_readers(i) || self.content.get(i).is_some() || plan.passes_through(i) {
             return true;
         }
         match node.storable.and_then(|s| (s.value_hash)(value)) {
@@ -104,7 +105,8 @@ impl RunCache<'_> {
                 self.content.set(i, hash);
                 true
             }
-            None => false,
+            // Derived from its inputs' content once the attempt ends (`lineage`).
+            None => plan.derives(i),
         }
     }
 }

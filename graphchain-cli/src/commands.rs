@@ -65,11 +65,12 @@ fn name_problems(problems: &[(Key, String)]) -> ExitCode {
     ExitCode::from(EXIT_BAD_ENTRIES)
 }
 
-/// The entries among `entries` that cannot be read, with why.
+/// The entries among `entries` whose header cannot be read (damaged, truncated, or not
+/// readable at all), with why.
 fn unreadable(entries: &[EntryInfo]) -> Vec<(Key, String)> {
     entries
         .iter()
-        .filter_map(|e| Some((e.key, e.read_error.clone()?)))
+        .filter_map(|e| Some((e.key, e.header_error.clone()?)))
         .collect()
 }
 
@@ -259,7 +260,14 @@ fn show(
             "entry `{key}` was removed while reading it"
         )));
     };
-    let problems = unreadable(std::slice::from_ref(&e));
+    // What the header says is the output itself; only an entry that cannot be read at all is
+    // named as a problem.
+    let problems: Problems = e
+        .read_error
+        .clone()
+        .map(|r| (e.key, r))
+        .into_iter()
+        .collect();
     if args.format.json {
         write_json(out, &EntryJson::from(&e))?;
         return Ok(problems);

@@ -80,6 +80,20 @@ fn damaged_headers_and_truncation_are_bad_too() {
     header[40] ^= 0x80;
     std::fs::write(entry_path(dir.path(), sums[0]), &header).unwrap();
 
+    // A header that cannot be read is named by every command that reads headers; a cut in the
+    // value only by `verify`, which reads values.
+    let damaged = format!(
+        "bad entry {}: entry header checksum does not match\n",
+        sums[0]
+    );
+    for args in [&["cache", "ls"][..], &["cache", "stats", "--json"]] {
+        let run = graphchain(dir.path(), args);
+        assert_eq!(run.status, 1, "{args:?}: {run:#?}");
+        assert_eq!(run.stderr, damaged, "{args:?}");
+    }
+    let stats = graphchain(dir.path(), &["cache", "stats", "--json"]).json();
+    assert_eq!(stats["unreadable"], 1, "{stats}");
+
     let run = graphchain(dir.path(), &["cache", "verify", "--json", "--remove"]);
     assert_eq!(run.status, 1, "{run:#?}");
     let json = run.json();

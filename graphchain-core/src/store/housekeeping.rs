@@ -89,8 +89,8 @@ pub struct CacheStats {
     pub bookkeeping: usize,
     /// Their total size in bytes, not counted in `bytes`.
     pub bookkeeping_bytes: u64,
-    /// Entries that cannot be read at all (see [`EntryInfo::read_error`]), counted in
-    /// `entries` under `"?"`.
+    /// Entries whose header cannot be read (see [`EntryInfo::header_error`]: a damaged or
+    /// truncated entry, or one that cannot be read at all), counted in `entries` under `"?"`.
     pub unreadable: usize,
     /// Shared payload objects (see [`EntryInfo::is_payload`]), not counted in `entries`.
     pub payloads: usize,
@@ -376,7 +376,7 @@ impl Cache {
                 stats.bookkeeping_bytes += e.size;
                 continue;
             }
-            stats.unreadable += usize::from(e.read_error.is_some());
+            stats.unreadable += usize::from(e.header_error.is_some());
             stats.entries += 1;
             stats.bytes += e.size;
             let name = e.name.unwrap_or_else(|| "?".to_owned());

@@ -76,12 +76,20 @@ impl Contents {
         self.set(i, hash);
     }
 
-    /// The content of each of node `i`'s node inputs, in slot order, when all are known.
+    /// The content of each of node `i`'s node inputs, in slot order, each followed by the
+    /// fingerprint of its value's type (zeros for a value that is never stored), when all are
+    /// known. A value's bytes do not say which type they are of: a struct whose field was
+    /// renamed, or an enum whose variant was, encodes as before, and a step reading it must
+    /// still not be found through its old content.
     fn inputs(&self, plan: &Plan<'_>, i: usize) -> Option<Vec<[u8; 32]>> {
-        plan.deps_of(i)
-            .iter()
-            .map(|&j| self.get(j as usize))
-            .collect()
+        let deps = plan.deps_of(i);
+        let mut inputs = Vec::with_capacity(2 * deps.len());
+        for &j in deps {
+            let j = j as usize;
+            inputs.push(self.get(j)?);
+            inputs.push(plan.nodes[j].storable.map_or([0; 32], |s| s.fingerprint()));
+        }
+        Some(inputs)
     }
 
     /// The content of the value of node `i`, a pure node, named by what computes it: its content

@@ -109,6 +109,14 @@ fn tally() -> Tally {
     Tally { count: 3000, kind: Kind::Refund }
 }
 
+/// Reads `tally`: its text names the fields, so a renamed field must rerun it, although the
+/// renamed struct's bytes are the old ones.
+#[delayed(cache = "always")]
+fn described(tally: &Tally) -> String {
+    println!("ran described");
+    format!("{tally:?}")
+}
+
 #[delayed(cache = "always")]
 fn outer() -> Vec<Outer> {
     println!("ran outer");
@@ -145,12 +153,13 @@ fn scored() -> Scored {
 fn main() -> Result<(), graphchain::Error> {
     let cache = std::env::args().nth(1).expect("the cache directory");
     let rt = Runtime::builder().cache_dir(cache).threads(1).build()?;
+    let described = rt.compute(&described(tally()))?;
     let tally = rt.compute(&tally())?;
     let outer = rt.compute(&outer())?;
     let counts = rt.compute(&counts())?;
     let positive = rt.compute(&positive())?;
     let both = rt.compute(&both())?;
     let scored = rt.compute(&scored())?;
-    println!("value {tally:?} {outer:?} {counts:?} {positive:?} {both:?} {scored:?}");
+    println!("value {tally:?} {outer:?} {counts:?} {positive:?} {both:?} {scored:?} {described}");
     Ok(())
 }

@@ -247,11 +247,12 @@ pub use graphchain_core::{
 ///
 /// # Errors
 ///
-/// [`Error::TaskFailed`] when a task needed for any of the values fails.
+/// [`Error::TaskFailed`] when a task needed for any of the values fails, and
+/// [`Error::Config`] when the global runtime cannot start (see [`Runtime::try_global`]).
 #[macro_export]
 macro_rules! compute {
     ($($value:expr),+ $(,)?) => {
-        $crate::Runtime::global().compute_many(($(&$value,)+))
+        $crate::Runtime::try_global().and_then(|runtime| runtime.compute_many(($(&$value,)+)))
     };
 }
 

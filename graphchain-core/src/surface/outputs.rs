@@ -124,9 +124,10 @@ impl<T: Clone + Send + Sync + 'static, const N: usize> Outputs for &[Delayed<T>;
 ///
 /// # Errors
 ///
-/// As [`Runtime::compute`].
+/// As [`Runtime::compute`], and [`Error::Config`] when the global runtime cannot start (see
+/// [`Runtime::try_global`]).
 pub fn compute<O: Outputs>(outputs: O) -> Result<O::Values, Error> {
-    Runtime::global().compute_many(outputs)
+    Runtime::try_global()?.compute_many(outputs)
 }
 
 impl<T: Send + Sync + 'static> Delayed<T> {
@@ -135,8 +136,10 @@ impl<T: Send + Sync + 'static> Delayed<T> {
     /// # Errors
     ///
     /// [`Error::TaskFailed`] when a task it depends on fails; see [`Runtime::compute`].
+    /// [`Error::Config`] when the global runtime cannot start: a malformed environment variable
+    /// such as `GRAPHCHAIN_THREADS` (see [`Runtime::try_global`]).
     pub fn compute(&self) -> Result<T, Error> {
-        Runtime::global().compute(self)
+        Runtime::try_global()?.compute(self)
     }
 
     /// Computes the value on the global runtime and returns a lazy value holding it in memory;
@@ -144,8 +147,9 @@ impl<T: Send + Sync + 'static> Delayed<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::TaskFailed`] when a task it depends on fails.
+    /// [`Error::TaskFailed`] when a task it depends on fails, and [`Error::Config`] when the
+    /// global runtime cannot start.
     pub fn persist(&self) -> Result<Delayed<T>, Error> {
-        Runtime::global().persist(self)
+        Runtime::try_global()?.persist(self)
     }
 }

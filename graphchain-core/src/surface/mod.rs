@@ -8,6 +8,7 @@ mod compute_async;
 pub(crate) mod dot;
 pub(crate) mod dynamic;
 pub(crate) mod futures;
+mod global;
 pub(crate) mod outputs;
 pub(crate) mod profile;
 #[cfg(feature = "progress")]

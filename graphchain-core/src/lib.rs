@@ -83,7 +83,9 @@ pub mod __private {
     pub use crate::graph::node::{CachePolicy, FnInfo, Tracked};
     pub use crate::graph::result::{Cacheable, FrameCacheable, ResultLike, fallible, value};
     pub use crate::key::type_args_hash;
-    pub use crate::store::codec::{Codec, PostcardLz4, Storable};
+    pub use crate::store::codec::{
+        ByName, ByStructure, Codec, PostcardLz4, Storable, TypeProbe, name_identity,
+    };
     pub use crate::surface::dynamic::Erased;
     pub use crate::value::{BoxError, Value};
     pub use serde;

@@ -67,7 +67,7 @@ fn not_a_function(item: &TokenStream) -> Option<syn::Error> {
 //         let mut node = NodeBuilder::new(&INFO, type_args_hash(&[type_name::<T>()]), 2);
 //         node.push(IntoInput::<A>::into_input(a));
 //         node.push(IntoInput::<B>::into_input(b));
-//         node.finish::<R>(__graphchain_thunk::<T>)
+//         node.finish_default::<R>(__graphchain_thunk::<T>)  // or `finish_never(…, identity)`
 //     }
 fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
     // With `crate = "…"`, `__private` gets the span of that string, where a wrong path is reported.
@@ -164,7 +164,7 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
     // How the node is finished: `finish…::<T>` (or `finish_async…`), with the bound its codec
     // needs, asked at the span where an error about it belongs.
     let (suffix, type_args) = match (&args.codec, frame) {
-        _ if !cached => ("", quote!(<#value_ty>)),
+        _ if !cached => ("_never", quote!(<#value_ty>)),
         (Some(codec), _) => {
             predicates.push(quote_spanned!(codec.span()=> #codec: #private::Codec<#value_ty>));
             ("_cached", quote!(<#value_ty, #codec>))
@@ -190,6 +190,18 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
         "finish_async"
     } else {
         "finish"
+    };
+    // A result never stored still has its type's identity in the key, so that a step reading
+    // it reruns when the type changes: its serde structure when it has one (picked here, where
+    // the type is known), its name otherwise, and always its name for a lazy query plan.
+    let type_identity = match frame {
+        _ if cached => quote!(),
+        Some(Frame::Lazy) => quote!(, #private::name_identity::<#value_ty>()),
+        _ => quote!(, {
+            #[allow(unused_imports)]
+            use #private::{ByName as _, ByStructure as _};
+            (&&#private::TypeProbe::<#value_ty>::new()).identity()
+        }),
     };
     let finish = format_ident!("{kind}{suffix}");
     let finish = quote!(#finish::#type_args);
@@ -316,7 +328,7 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
             {
                 #info
                 #build
-                #node_ident.#finish(Self::#thunk_fn #turbofish)
+                #node_ident.#finish(Self::#thunk_fn #turbofish #type_identity)
             }
 
             #[doc(hidden)]
@@ -356,7 +368,7 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
 
             #info
             #build
-            #node_ident.#finish(__graphchain_thunk #turbofish)
+            #node_ident.#finish(__graphchain_thunk #turbofish #type_identity)
         }
     }
 }

@@ -51,3 +51,16 @@ fn changed_type_is_a_miss_never_a_misdecode() {
     assert_eq!(value, v1::Point { x: 1, y: 2 });
     assert_eq!(report.nodes()[0].status(), Status::Loaded);
 }
+
+/// Never stored and generic in what it returns: known by its type's name, as nothing bounds
+/// `T` by serde. (A type edited between two builds: `tests/rebuilds`.)
+#[graphchain::delayed(cache = "never")]
+fn passed<T: Clone + Send + Sync + 'static>(x: T) -> T {
+    x
+}
+
+#[test]
+fn a_generic_step_never_stored_is_keyed_by_the_type_it_returns() {
+    assert_eq!(passed(3u32).compute().unwrap(), 3);
+    assert_ne!(passed(3u32).key(), passed(3u64).key());
+}

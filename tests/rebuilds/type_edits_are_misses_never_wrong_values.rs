@@ -17,7 +17,8 @@ const VALUE: &str = "Tally { count: 3000, kind: Refund } [Empty, Full(Some(Patte
                      Counts { hits: 1, misses: 3000 } [Positive(3000)] \
                      Both { numbers: Pair { a: 3000, b: 3000 }, names: Pair { a: \"a\", b: \"b\" } } \
                      Scored { address: \"ada@example.com\", score: 3000 } \
-                     Tally { count: 3000, kind: Refund }";
+                     Tally { count: 3000, kind: Refund } \
+                     Label { name: \"\" }";
 
 #[test]
 fn type_edits_are_misses_never_wrong_values() {
@@ -26,9 +27,11 @@ fn type_edits_are_misses_never_wrong_values() {
         "both",
         "counts",
         "described",
+        "label",
         "outer",
         "positive",
         "scored",
+        "shown",
         "tally",
     ];
     crate_.build_and_run("the program as written", &[], &all);
@@ -82,6 +85,15 @@ fn type_edits_are_misses_never_wrong_values() {
             ("Tally { count: 3000,", "Tally { amount: 3000,"),
         ],
         &["tally", "described", "scored"],
+    );
+
+    // A field renamed in a type that is never stored: the step reading it reruns (and so does
+    // the step returning it, which runs whenever a reader does).
+    crate_.value = crate_.value.replace("Label { name:", "Label { title:");
+    crate_.build_and_run(
+        "a field renamed in a type never stored",
+        &[("    name: String,", "    title: String,")],
+        &["label", "shown", "scored"],
     );
 
     let vouch = (

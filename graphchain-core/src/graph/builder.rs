@@ -116,13 +116,7 @@ impl NodeBuilder {
         // The definition of the type a node returns is part of its key: a field added to it
         // reruns the node, even when the function's own tokens did not change. A type whose
         // definition cannot be traced keys by its name, and its results are not cached.
-        let storable = storable.filter(|storable| {
-            let fingerprint = storable.checked();
-            for (byte, f) in self.typed.iter_mut().zip(&fingerprint.bytes) {
-                *byte ^= f;
-            }
-            fingerprint.cacheable
-        });
+        let storable = storable.filter(|storable| self.mix_fingerprint(storable));
         let inputs = self.edges.iter().filter_map(|edge| match edge {
             Edge::Node(node) => Some(node.key),
             Edge::Literal(_) | Edge::Code(_) => None,
@@ -142,6 +136,26 @@ impl NodeBuilder {
         })
     }
 
+    /// Mixes the fingerprint of the type `typed_by` describes into the node's key; returns
+    /// whether results of that type may be cached.
+    fn mix_fingerprint(&mut self, typed_by: &Storable) -> bool {
+        let fingerprint = typed_by.checked();
+        for (byte, f) in self.typed.iter_mut().zip(&fingerprint.bytes) {
+            *byte ^= f;
+        }
+        fingerprint.cacheable
+    }
+
+    /// Finishes a node whose result is never stored, with the identity of the type it returns
+    /// in its key (see [`TypeProbe`](crate::store::codec::TypeProbe)): a step reading the result
+    /// reruns when that type changes, although the node itself is rerun anyway.
+    pub(crate) fn finish_unstored(mut self, body: Body, identity: &'static Storable) -> Arc<Node> {
+        if self.info.pure {
+            self.mix_fingerprint(identity);
+        }
+        self.finish_node(body, None)
+    }
+
     /// Adds the next input slot.
     pub fn push<T>(&mut self, input: Input<T>) {
         match input.kind {
@@ -154,6 +168,15 @@ impl NodeBuilder {
     /// Finishes a node that is never cached; `thunk` runs the function's body on the inputs.
     pub fn finish<R: Send + Sync + 'static>(self, thunk: Thunk) -> Delayed<R> {
         Delayed::from_node(self.finish_node(Body::Sync(thunk), None))
+    }
+
+    /// Finishes a node that is never cached, returning a type of identity `identity`.
+    pub fn finish_never<R: Send + Sync + 'static>(
+        self,
+        thunk: Thunk,
+        identity: &'static Storable,
+    ) -> Delayed<R> {
+        Delayed::from_node(self.finish_unstored(Body::Sync(thunk), identity))
     }
 
     /// Finishes a node whose result may be cached, encoded with codec `C`.
@@ -182,6 +205,16 @@ impl NodeBuilder {
         body: AsyncThunk,
     ) -> Delayed<R> {
         Delayed::from_node(self.finish_async_node(body, None))
+    }
+
+    /// Finishes an async task's node that is never cached, returning a type of identity
+    /// `identity`.
+    pub fn finish_async_never<R: Send + Sync + AsyncTasks + 'static>(
+        self,
+        body: AsyncThunk,
+        identity: &'static Storable,
+    ) -> Delayed<R> {
+        Delayed::from_node(self.finish_unstored(Body::Async(body), identity))
     }
 
     /// Finishes an async task's node whose result may be cached, encoded with codec `C`.

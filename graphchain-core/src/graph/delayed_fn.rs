@@ -12,7 +12,7 @@ use crate::graph::delayed::Delayed;
 use crate::graph::input::IntoInput;
 use crate::graph::node::FnInfo;
 use crate::key::type_args_hash;
-use crate::store::codec::{Codec, Storable};
+use crate::store::codec::{Codec, Storable, name_identity};
 use crate::value::{BoxError, Value};
 
 /// A function wrapped by [`delayed_fn!`](https://docs.rs/graphchain/latest/graphchain/macro.delayed_fn.html):
@@ -260,7 +260,12 @@ impl<F: Send + Sync + 'static, S> DelayedFn<F, S> {
         let mut builder = NodeBuilder::new(self.info, self.type_args, X::ARITY + 1);
         args.push(&mut builder);
         builder.push_hidden(Arc::new(self.f.clone()));
-        Delayed::from_node(builder.finish_node(Body::Sync(X::thunk::<W>()), S::storable()))
+        let body = Body::Sync(X::thunk::<W>());
+        Delayed::from_node(match S::storable() {
+            Some(storable) => builder.finish_node(body, Some(storable)),
+            // The wrapped function's return type is generic here: known by its name.
+            None => builder.finish_unstored(body, name_identity::<W::Value>()),
+        })
     }
 
     /// The name shown in reports and pictures.

@@ -7,9 +7,11 @@ use serde::de::DeserializeOwned;
 use crate::value::BoxError;
 
 mod bulk;
+mod identity;
 mod storable;
 mod trace;
 
+pub use identity::{ByName, ByStructure, TypeProbe, name_identity};
 pub use storable::Storable;
 
 /// Turns values of type `T` into bytes and back: graphchain's custom serializer.
@@ -485,11 +487,8 @@ impl UntraceableType {
 
 impl std::fmt::Display for UntraceableType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "the structure of `{}` cannot be traced: {}",
-            self.type_name, self.reason
-        )
+        let (name, reason) = (self.type_name, &self.reason);
+        write!(f, "the structure of `{name}` cannot be traced: {reason}")
     }
 }
 

@@ -103,6 +103,27 @@ impl<'de> Deserialize<'de> for Scored {
     }
 }
 
+/// Returned by a step that is never stored, and read by one that is. Made by `Default`, so
+/// that renaming its field edits no step's tokens.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Label {
+    name: String,
+}
+
+#[delayed(cache = "never")]
+fn label() -> Label {
+    println!("ran label");
+    Label::default()
+}
+
+/// Reads `label`, which reruns on every run: a renamed field must rerun this step too, although
+/// `label`'s own tokens and its value's bytes are the old ones.
+#[delayed(cache = "always")]
+fn shown(label: &Label) -> String {
+    println!("ran shown");
+    format!("{label:?}")
+}
+
 #[delayed(cache = "always")]
 fn tally() -> Tally {
     println!("ran tally");
@@ -160,6 +181,9 @@ fn main() -> Result<(), graphchain::Error> {
     let positive = rt.compute(&positive())?;
     let both = rt.compute(&both())?;
     let scored = rt.compute(&scored())?;
-    println!("value {tally:?} {outer:?} {counts:?} {positive:?} {both:?} {scored:?} {described}");
+    let shown = rt.compute(&shown(label()))?;
+    println!(
+        "value {tally:?} {outer:?} {counts:?} {positive:?} {both:?} {scored:?} {described} {shown}"
+    );
     Ok(())
 }

@@ -95,5 +95,7 @@ fn runtimes_and_compute_many() {
     assert_eq!((x, y, z), (1.0, 2.0, 1.0));
     let list = vec![a.clone(), b.clone()];
     assert_eq!(compute(&list).unwrap(), vec![1.0, 2.0]);
+    assert_eq!(compute(&list[..1]).unwrap(), vec![1.0]);
+    assert_eq!(compute(list).unwrap(), vec![1.0, 2.0], "a Vec handed over");
     assert_eq!(compute(&[a, b]).unwrap(), [1.0, 2.0]);
 }

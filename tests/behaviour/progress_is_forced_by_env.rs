@@ -1,6 +1,6 @@
-//! `GRAPHCHAIN_PROGRESS=1` draws the progress bar on stderr even when it is not a terminal (as
-//! plain lines), `0` never draws it, and without the variable a stderr that is not a terminal
-//! gets none. Each case runs in a child process with its own environment and a piped stderr.
+//! `GRAPHCHAIN_PROGRESS=1` (or `true`, `on`, `yes`) draws the progress bar on stderr even when it
+//! is not a terminal (as plain lines), `0` never draws it, and without the variable a stderr
+//! that is not a terminal gets none; a value that is neither is named on stderr and ignored. Each case runs in a child process with its own environment and a piped stderr.
 
 use graphchain::{PROGRESS_ENV, Runtime, delayed};
 
@@ -28,16 +28,30 @@ fn child_stderr(value: Option<&str>) -> String {
 
 #[test]
 fn forced_on_shows_counts_on_a_piped_stderr() {
-    let stderr = child_stderr(Some("1"));
-    let last = stderr
-        .lines()
-        .rfind(|l| l.contains("computed"))
-        .unwrap_or_else(|| panic!("a progress line: {stderr:?}"));
-    assert!(last.contains("3/3 3 computed, 0 loaded"), "{last}");
-    assert!(
-        !stderr.contains('\u{1b}'),
-        "no escape codes off a terminal: {stderr:?}"
+    for value in ["1", "true", "On"] {
+        let stderr = child_stderr(Some(value));
+        let last = stderr
+            .lines()
+            .rfind(|l| l.contains("computed"))
+            .unwrap_or_else(|| panic!("{value}: a progress line: {stderr:?}"));
+        assert!(last.contains("3/3 3 computed, 0 loaded"), "{value}: {last}");
+        assert!(
+            !stderr.contains('\u{1b}'),
+            "no escape codes off a terminal: {stderr:?}"
+        );
+    }
+}
+
+#[test]
+fn a_value_that_is_no_switch_is_named_and_ignored() {
+    let stderr = child_stderr(Some("sometimes"));
+    assert!(!stderr.contains("computed"), "{stderr:?}");
+    assert_eq!(
+        stderr.matches("GRAPHCHAIN_PROGRESS must be 1 or 0").count(),
+        1,
+        "named once: {stderr:?}"
     );
+    assert!(stderr.contains("`sometimes`"), "{stderr:?}");
 }
 
 #[test]
@@ -55,5 +69,6 @@ fn child_runs_a_graph() {
         return;
     }
     let rt = Runtime::builder().cache(false).threads(2).build().unwrap();
+    rt.compute(&step(step(step(1)))).unwrap();
     println!("\nRAN {}", rt.compute(&step(step(step(1)))).unwrap());
 }

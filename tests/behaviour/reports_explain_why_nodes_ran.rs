@@ -1,5 +1,5 @@
-//! Every node that runs carries the reason it ran in the report, and `GRAPHCHAIN_EXPLAIN=1`
-//! prints those reasons after each run.
+//! Every node that runs carries the reason it ran in the report, and `GRAPHCHAIN_EXPLAIN=1` (or
+//! `true`, `on`, `yes`) prints those reasons after each run.
 
 use graphchain::{EXPLAIN_ENV, Reason, Report, Runtime, Status, delayed};
 
@@ -226,14 +226,27 @@ fn child_runs_a_graph() {
 
 #[test]
 fn explain_env_prints_the_reasons() {
-    let (stdout, stderr) = common::child_output(
-        common::child(&common::test_name!(child_runs_a_graph)).env(EXPLAIN_ENV, "1"),
-    );
-    assert!(stdout.contains("RAN 6"), "{stdout}");
-    assert!(stderr.contains("why 2 nodes ran:"), "{stderr}");
-    let line = stderr
-        .lines()
-        .find(|l| l.trim_start().starts_with("total"))
-        .unwrap_or_else(|| panic!("a line for `total`: {stderr}"));
-    assert!(line.contains("never cached"), "{line}");
+    for value in ["1", "true", "yes"] {
+        let (stdout, stderr) = common::child_output(
+            common::child(&common::test_name!(child_runs_a_graph)).env(EXPLAIN_ENV, value),
+        );
+        assert!(stdout.contains("RAN 6"), "{stdout}");
+        assert!(stderr.contains("why 2 nodes ran:"), "{value}: {stderr}");
+        let line = stderr
+            .lines()
+            .find(|l| l.trim_start().starts_with("total"))
+            .unwrap_or_else(|| panic!("a line for `total`: {stderr}"));
+        assert!(line.contains("never cached"), "{line}");
+    }
+    for (value, named) in [("0", false), ("off", false), ("2", true)] {
+        let (_, stderr) = common::child_output(
+            common::child(&common::test_name!(child_runs_a_graph)).env(EXPLAIN_ENV, value),
+        );
+        assert!(!stderr.contains("nodes ran"), "{value}: {stderr}");
+        assert_eq!(
+            stderr.contains("GRAPHCHAIN_EXPLAIN must be 1 or 0"),
+            named,
+            "{value}: {stderr}"
+        );
+    }
 }

@@ -16,6 +16,7 @@ use crate::store::speed::StoreSpeed;
 use crate::store::{LocalStore, Store};
 use crate::surface::budget;
 use crate::surface::runtime::{CACHE_DIR_ENV, DEFAULT_CACHE_DIR, Inner, Runtime, THREADS_ENV};
+use crate::surface::switch::parse_switch;
 
 /// The environment variable that turns storing large results behind the run on (`1`) or off
 /// (`0`) for a runtime whose builder was not given
@@ -395,11 +396,10 @@ fn write_behind_from_env() -> Result<Option<bool>, Error> {
     let Some(value) = std::env::var_os(WRITE_BEHIND_ENV).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    match value.to_str().map(str::trim) {
-        Some("1" | "true" | "on") => Ok(Some(true)),
-        Some("0" | "false" | "off") => Ok(Some(false)),
-        _ => Err(Error::Config(format!(
-            "{WRITE_BEHIND_ENV} must be 1 or 0 (true or false, on or off), not `{}`",
+    match value.to_str().and_then(parse_switch) {
+        Some(on) => Ok(Some(on)),
+        None => Err(Error::Config(format!(
+            "{WRITE_BEHIND_ENV} must be 1 or 0 (true or false, on or off, yes or no), not `{}`",
             value.to_string_lossy()
         ))),
     }

@@ -14,3 +14,4 @@ pub(crate) mod profile;
 #[cfg(feature = "progress")]
 pub(crate) mod progress;
 pub(crate) mod runtime;
+mod switch;

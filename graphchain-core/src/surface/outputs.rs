@@ -35,7 +35,8 @@ fn take_cloned<T: Clone + Send + Sync + 'static>(value: Value) -> T {
     std::sync::Arc::try_unwrap(typed).unwrap_or_else(|shared| T::clone(&shared))
 }
 
-/// Several outputs requested in one run: tuples of `&Delayed`, arrays and `Vec`s of them.
+/// Several outputs requested in one run: tuples of `&Delayed`, arrays, slices and `Vec`s of them,
+/// and `Vec`s of `Delayed` handed over.
 ///
 /// The same node may be requested more than once, so the values must be `Clone`. The trait is
 /// sealed: these are all the shapes a run can return.
@@ -101,6 +102,19 @@ impl<T: Clone + Send + Sync + 'static> Outputs for &Vec<Delayed<T>> {
     }
     fn values(values: Vec<Value>) -> Vec<T> {
         values.into_iter().map(take_cloned::<T>).collect()
+    }
+}
+
+/// A list gathered at run time, handed over: `compute(vec![a, b])`.
+impl<T: Clone + Send + Sync + 'static> sealed::Sealed for Vec<Delayed<T>> {}
+
+impl<T: Clone + Send + Sync + 'static> Outputs for Vec<Delayed<T>> {
+    type Values = Vec<T>;
+    fn nodes(&self) -> Vec<NodeRef<'_>> {
+        self.iter().map(|d| NodeRef(d.node())).collect()
+    }
+    fn values(values: Vec<Value>) -> Vec<T> {
+        <&[Delayed<T>]>::values(values)
     }
 }
 

@@ -15,6 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 use crate::exec::callback::{Callback, RunInfo, TaskInfo, TaskOutcome};
 use crate::exec::report::{Report, Status};
 use crate::surface::runtime::PROGRESS_ENV;
+use crate::surface::switch::switch_from_env;
 
 /// How long a run goes before its bar appears, when not forced.
 const DELAY: Duration = Duration::from_secs(1);
@@ -35,12 +36,12 @@ enum Mode {
 
 /// `GRAPHCHAIN_PROGRESS=0` turns the bar off and `=1` forces it; otherwise it is shown only when
 /// stderr is a terminal.
-fn mode(env: Option<&str>, stderr_is_terminal: bool) -> Mode {
-    match env.map(str::trim) {
-        Some("0") => Mode::Off,
-        Some("1") => Mode::Forced,
-        _ if stderr_is_terminal => Mode::Auto,
-        _ => Mode::Off,
+fn mode(switch: Option<bool>, stderr_is_terminal: bool) -> Mode {
+    match switch {
+        Some(false) => Mode::Off,
+        Some(true) => Mode::Forced,
+        None if stderr_is_terminal => Mode::Auto,
+        None => Mode::Off,
     }
 }
 
@@ -75,8 +76,9 @@ pub(crate) struct Progress {
 impl Progress {
     /// The bar for a run on `threads` workers, or `None` when it is off for this run.
     pub(crate) fn for_run(threads: usize) -> Option<Progress> {
-        let env = std::env::var(PROGRESS_ENV).ok();
-        let mode = mode(env.as_deref(), io::stderr().is_terminal());
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        let switch = switch_from_env(PROGRESS_ENV, &WARNED);
+        let mode = mode(switch, io::stderr().is_terminal());
         (mode != Mode::Off).then(|| Progress::new(mode, threads))
     }
 

@@ -22,6 +22,7 @@ use crate::surface::budget;
 use crate::surface::builder::RuntimeBuilder;
 use crate::surface::dot::{Dot, Phase};
 use crate::surface::outputs::{Outputs, only, take_value};
+use crate::surface::switch::switch_from_env;
 use crate::value::Value;
 
 /// The environment variable that overrides the default cache directory.
@@ -42,7 +43,8 @@ pub const THREADS_ENV: &str = "GRAPHCHAIN_THREADS";
 /// stderr is not a terminal; with `0` none does. Without the `progress` feature there is no bar.
 pub const PROGRESS_ENV: &str = "GRAPHCHAIN_PROGRESS";
 
-/// The environment variable that makes every run print why each node ran (`1`).
+/// The environment variable that makes every run print why each node ran (`1`, `true`, `on` or
+/// `yes`).
 ///
 /// With `GRAPHCHAIN_EXPLAIN=1`, each run writes [`Report::explain`] to stderr when it ends: one
 /// line per node that ran, with its [`Reason`](crate::Reason).
@@ -387,7 +389,8 @@ impl Runtime {
     ) -> (Result<Vec<Value>, Error>, Report) {
         let roots: Vec<&Node> = roots.iter().map(|n| &***n).collect();
         let user = &self.inner.callbacks.0;
-        let explain = std::env::var_os(EXPLAIN_ENV).is_some_and(|v| v == "1");
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        let explain = switch_from_env(EXPLAIN_ENV, &WARNED) == Some(true);
         // The user's callbacks and explanations get a full report; the progress bar needs none.
         let reporting = if explain || !user.is_empty() {
             Reporting::Full

@@ -48,7 +48,7 @@ impl Dot {
             .unwrap_or_default();
         match extension.as_str() {
             "dot" | "gv" => std::fs::write(path, self.to_string())
-                .map_err(|e| Error::write(path, "the file cannot be written", e)),
+                .map_err(|e| Error::write(path, why_not_written(path, &e), e)),
             format if RENDERED.contains(&format) => {
                 render(&self.to_string(), format, path, OsStr::new(GRAPHVIZ))
             }
@@ -65,6 +65,20 @@ impl Dot {
                 source: None,
             }),
         }
+    }
+}
+
+/// Why `path` could not be written, in words: the system's own message says what, not where.
+fn why_not_written(path: &Path, e: &io::Error) -> &'static str {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    match e.kind() {
+        io::ErrorKind::NotFound if parent.is_some_and(|p| !p.is_dir()) => {
+            "its directory does not exist"
+        }
+        io::ErrorKind::PermissionDenied => "permission denied",
+        io::ErrorKind::IsADirectory => "it is a directory",
+        io::ErrorKind::StorageFull => "the disk is full",
+        _ => "the file cannot be written",
     }
 }
 

@@ -159,3 +159,21 @@ fn unknown_extensions_are_refused() {
         assert!(err.to_string().contains(".dot, .gv, .svg, .png or .pdf"));
     }
 }
+
+#[test]
+fn a_picture_that_cannot_be_written_says_why() {
+    let a = node(&[], 1);
+    let dir = tempfile::tempdir().unwrap();
+    let err = Dot::new(&[&a])
+        .save(dir.path().join("nowhere").join("graph.dot"))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("its directory does not exist"),
+        "{err}"
+    );
+    std::fs::create_dir(dir.path().join("graph.dot")).unwrap();
+    let err = Dot::new(&[&a])
+        .save(dir.path().join("graph.dot"))
+        .unwrap_err();
+    assert!(err.to_string().contains("it is a directory"), "{err}");
+}

@@ -6,13 +6,11 @@ use crate::key::Key;
 
 #[test]
 fn the_environment_forces_the_bar_and_a_terminal_allows_it() {
-    assert_eq!(mode(Some("0"), true), Mode::Off);
-    assert_eq!(mode(Some("1"), false), Mode::Forced);
-    assert_eq!(mode(Some(" 1 "), true), Mode::Forced);
+    assert_eq!(mode(Some(false), true), Mode::Off);
+    assert_eq!(mode(Some(true), false), Mode::Forced);
+    assert_eq!(mode(Some(true), true), Mode::Forced);
     assert_eq!(mode(None, true), Mode::Auto);
     assert_eq!(mode(None, false), Mode::Off);
-    assert_eq!(mode(Some("yes"), false), Mode::Off, "only 0 and 1 force");
-    assert_eq!(mode(Some(""), true), Mode::Auto);
 }
 
 fn task(name: &'static str, worker: Option<usize>) -> TaskInfo {

@@ -396,18 +396,19 @@ fn verify(cache: &Cache, args: &VerifyArgs, out: &mut dyn Write) -> Result<ExitC
     // Read first, for the count and for what the bad entries' headers still say.
     let mut entries: HashMap<Key, EntryInfo> =
         cache.entries()?.into_iter().map(|e| (e.key, e)).collect();
-    let checked = entries.len();
+    let mut checked = entries.len();
     let mut bad = cache.verify()?;
     bad.sort();
-    // Bad shared payloads (and bookkeeping) are not listed among the entries: looked up alone.
+    // Bad shared payloads (and bookkeeping) are not listed among the entries: looked up alone,
+    // and counted among those checked, as every bad one is.
     for (key, _) in &bad {
-        if !entries.contains_key(key)
-            && let Some(e) = cache.entry(*key)?
-        {
-            entries.insert(*key, e);
+        if !entries.contains_key(key) {
+            checked += 1;
+            if let Some(e) = cache.entry(*key)? {
+                entries.insert(*key, e);
+            }
         }
     }
-    let checked = checked.max(bad.len());
     let mut removed = 0;
     let mut freed = 0;
     // Bad entries that could not be removed, with why: named on stderr, the others removed.

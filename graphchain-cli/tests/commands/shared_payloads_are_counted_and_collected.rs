@@ -73,6 +73,10 @@ fn stats_ls_and_show_name_the_shared_payload() {
     let verify = graphchain(dir.path(), &["cache", "verify"]).ok().stdout;
     assert!(verify.contains("all good"), "{verify}");
 
+    // A third entry, small, with no payload: it stays good.
+    let rt = Runtime::builder().cache_dir(dir.path()).build().unwrap();
+    rt.compute(&blob(10)).unwrap();
+
     // Damaging the payload makes both entries bad, and the payload itself.
     let object: Key = shared[0].parse().unwrap();
     let path = entry_path(dir.path(), object);
@@ -83,6 +87,10 @@ fn stats_ls_and_show_name_the_shared_payload() {
     let verify = graphchain(dir.path(), &["cache", "verify", "--json"]).json();
     let bad = strings(&verify["bad"], "key");
     assert_eq!(bad.len(), 3, "{verify}");
+    assert_eq!(
+        verify["checked"], 4,
+        "three entries and the payload: {verify}"
+    );
     let named: Vec<&str> = verify["bad"]
         .as_array()
         .unwrap()

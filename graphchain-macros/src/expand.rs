@@ -193,14 +193,15 @@ fn expand(args: &Args, model: &Model, identity: [u8; 32]) -> TokenStream {
     };
     // A result never stored still has its type's identity in the key, so that a step reading
     // it reruns when the type changes: its serde structure when it has one (picked here, where
-    // the type is known), its name otherwise, and always its name for a lazy query plan.
+    // the type is known), its name otherwise, and always its name for a polars frame.
     let type_identity = match frame {
         _ if cached => quote!(),
-        Some(Frame::Lazy) => quote!(, #private::name_identity::<#value_ty>()),
+        // Frames by name: their serde support (a polars feature) is no structure to trace.
+        Some(Frame::Lazy | Frame::Data) => quote!(, #private::name_identity::<#value_ty>()),
         _ => quote!(, {
             #[allow(unused_imports)]
             use #private::{ByName as _, ByStructure as _};
-            (&&#private::TypeProbe::<#value_ty>::new()).identity()
+            (&&#private::TypeProbe::<#value_ty>::new()).__graphchain_type_identity()
         }),
     };
     let finish = format_ident!("{kind}{suffix}");

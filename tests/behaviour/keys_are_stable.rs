@@ -17,6 +17,21 @@ fn lookup(table: HashMap<String, u32>, name: &str) -> u32 {
     table.get(name).copied().unwrap_or(0)
 }
 
+/// Returned by a step never stored, whose key holds the type's serde structure.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+#[delayed(cache = "never")]
+fn span(start: u32) -> Span {
+    Span {
+        start,
+        end: start + 1,
+    }
+}
+
 fn graph() -> Delayed<Vec<f64>> {
     scale(scale(vec![1.0, 2.0], 3.0), 0.5)
 }
@@ -31,6 +46,10 @@ fn pinned_keys() {
     assert_eq!(
         lookup(table, "a").key().to_string(),
         "e9191b4f08e0f5518e396e6670580097ecb1bfa6c34473798c2f012fc86b6045"
+    );
+    assert_eq!(
+        span(7).key().to_string(),
+        "eb8d7b8eeea9ebdf9c3d06117da386eacb5dbcc3b3631a3a737a2d3087a2ae99"
     );
 }
 

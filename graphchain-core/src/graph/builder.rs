@@ -165,8 +165,10 @@ impl NodeBuilder {
         }
     }
 
-    /// Finishes a node that is never cached; `thunk` runs the function's body on the inputs.
-    pub fn finish<R: Send + Sync + 'static>(self, thunk: Thunk) -> Delayed<R> {
+    /// Finishes a built-in node that is never cached (an operator); `thunk` runs its body. A
+    /// `#[delayed]` function's node goes through [`finish_never`](Self::finish_never), with the
+    /// identity of the type it returns.
+    pub(crate) fn finish<R: Send + Sync + 'static>(self, thunk: Thunk) -> Delayed<R> {
         Delayed::from_node(self.finish_node(Body::Sync(thunk), None))
     }
 
@@ -196,15 +198,6 @@ impl NodeBuilder {
         thunk: Thunk,
     ) -> Delayed<R> {
         Delayed::from_node(self.finish_node(Body::Sync(thunk), Some(R::storable())))
-    }
-
-    /// Finishes an async task's node that is never cached; `body` makes the future that runs the
-    /// function's body on the inputs.
-    pub fn finish_async<R: Send + Sync + AsyncTasks + 'static>(
-        self,
-        body: AsyncThunk,
-    ) -> Delayed<R> {
-        Delayed::from_node(self.finish_async_node(body, None))
     }
 
     /// Finishes an async task's node that is never cached, returning a type of identity

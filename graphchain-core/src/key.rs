@@ -44,6 +44,12 @@ impl Key {
         &self.0
     }
 
+    /// The 64 bits after the first byte (which picks a store's subdirectory), as a number: what
+    /// tells keys of one subdirectory apart in a store's listings.
+    pub(crate) fn prefix(&self) -> u64 {
+        u64::from_be_bytes(self.0[1..9].try_into().expect("8 bytes"))
+    }
+
     /// The 64 lower-case hex digits [`Display`](fmt::Display) writes, without formatting.
     pub(crate) fn hex(&self) -> [u8; 64] {
         let mut digits = [0u8; 64];

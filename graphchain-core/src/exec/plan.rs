@@ -49,16 +49,18 @@ struct Lookup<'a> {
 
 /// What the planner knows of the keys starting with one byte.
 enum Shard {
-    /// Asked about this many times, one by one.
+    /// Asked about one key at a time: this many were not there.
     Asked(u8),
-    /// Listed: these are all the stored keys of the group.
-    Listed(HashSet<Key, KeyBuildHasher>),
+    /// Listed: the prefixes ([`Key::prefix`]) of all the stored keys of the group, sorted. A
+    /// prefix found plans a load: one that was another key's (one chance in 2^64 per key of
+    /// the group) is a load that finds nothing and is planned again.
+    Listed(Vec<u64>),
     /// Too many to list: asked about key by key.
     PerKey,
 }
 
-/// Questions about one group asked key by key before the group is listed (if it is cheap).
-const ASKED_BEFORE_LISTING: u8 = 4;
+/// Keys of one group found missing one at a time before the group is listed (if it can be).
+const MISSED_BEFORE_LISTING: u8 = 4;
 
 impl Lookup<'_> {
     fn new<'a>(store: &'a dyn Store, bad: &'a HashMap<Key, String>, loading: bool) -> Lookup<'a> {
@@ -117,22 +119,57 @@ impl Lookup<'_> {
         }
         let first = key.as_bytes()[0];
         let shard = &mut self.shards[usize::from(first)];
-        if let Shard::Asked(n) = shard {
-            if *n < ASKED_BEFORE_LISTING {
-                *n += 1;
-                return ask(self.store);
-            }
-            *shard = match self.store.list_shard(first) {
-                Ok(Some(keys)) => Shard::Listed(keys.into_iter().collect()),
-                _ => Shard::PerKey,
-            };
-        }
         match shard {
-            Shard::Listed(keys) if keys.contains(&key) => Source::Load,
+            Shard::Listed(prefixes) if holds(prefixes, key.prefix()) => Source::Load,
             Shard::Listed(_) => Source::Compute,
-            _ => ask(self.store),
+            Shard::PerKey => ask(self.store),
+            Shard::Asked(missed) => {
+                // Listed once it has missed a few times: a listing saves only questions about
+                // keys that are not there (a key that is costs its load either way), so a
+                // graph whose results are all stored never reads one.
+                let source = ask(self.store);
+                if source == Source::Compute {
+                    *missed += 1;
+                    if *missed >= MISSED_BEFORE_LISTING {
+                        *shard = match self.store.shard_prefixes(first) {
+                            Ok(Some(prefixes)) => Shard::Listed(prefixes),
+                            _ => Shard::PerKey,
+                        };
+                    }
+                }
+                source
+            }
         }
     }
+}
+
+/// Whether `sorted` holds `x`. Prefixes of hashes are spread evenly, so the place of `x` is
+/// estimated from its value rather than halved towards (interpolation search): two or three
+/// reads of a listing of thousands instead of a dozen, each a cache miss when a large store's
+/// listings do not fit in the cache. After a few estimates it halves, as a binary search does,
+/// so that uneven values cost no more than one.
+pub(super) fn holds(sorted: &[u64], x: u64) -> bool {
+    let (mut lo, mut hi) = (0, sorted.len());
+    // The values of `sorted[lo..hi]` lie in `low..=high`.
+    let (mut low, mut high) = (0u64, u64::MAX);
+    for step in 0.. {
+        if hi - lo <= 8 {
+            return sorted[lo..hi].contains(&x);
+        }
+        let mid = if step < 4 {
+            let span = u128::from(high - low) + 1;
+            let offset = u128::from(x - low) * (hi - lo) as u128 / span;
+            lo + (offset as usize).min(hi - lo - 1)
+        } else {
+            lo + (hi - lo) / 2
+        };
+        match sorted[mid].cmp(&x) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => (lo, low) = (mid + 1, sorted[mid]),
+            std::cmp::Ordering::Greater => (hi, high) = (mid, sorted[mid]),
+        }
+    }
+    unreachable!("the range shrinks at every step")
 }
 
 /// Whether `node` may be left unasked ([`Source::Try`]): it has no node inputs, so nothing

@@ -150,3 +150,39 @@ fn plan_stops_at_nodes_in_memory_or_in_the_store() {
     assert_eq!(plan.sources, vec![Source::Compute, Source::Load]);
     assert!(plan.deps_of(1).is_empty());
 }
+
+#[test]
+fn a_listing_holds_what_a_binary_search_finds_however_its_values_are_spread() {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let even: Vec<u64> = (0..5000).map(|_| next()).collect();
+    // Clustered: most values in a sliver of the range, a few far out, and runs of neighbours.
+    let uneven: Vec<u64> = (0..5000u64)
+        .map(|i| match i % 10 {
+            0 => next(),
+            1..=5 => i,
+            _ => u64::MAX - i * 3,
+        })
+        .collect();
+    for mut listing in [even, uneven, vec![], vec![7], vec![0, u64::MAX]] {
+        listing.sort_unstable();
+        let probes = listing
+            .iter()
+            .flat_map(|&v| [v, v.wrapping_add(1), v.wrapping_sub(1)])
+            .chain([0, 1, u64::MAX, u64::MAX - 1])
+            .chain((0..2000).map(|_| next()));
+        for x in probes {
+            assert_eq!(
+                plan::holds(&listing, x),
+                listing.binary_search(&x).is_ok(),
+                "{x} in a listing of {}",
+                listing.len()
+            );
+        }
+    }
+}

@@ -6,11 +6,12 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::{EntryBytes, EntryCheck, Lease, Opened, Store, StoreMeta};
 use crate::key::Key;
 use files::{LeaseFile, key_of, kind, not_found_is_none, shard_name, shard_of};
+use listing::Asking;
 use sighted::{Sight, Sighted};
 
 /// Entries of at most this many bytes are read in one call, header and payload together.
@@ -72,6 +73,8 @@ pub struct LocalStore {
     sync: bool,
     /// Small entries a run's planner found, until they are loaded.
     sighted: Sighted,
+    /// Time spent asking about keys one by one, and making listings (see `list_shard`).
+    asking: Asking,
 }
 
 impl LocalStore {
@@ -84,6 +87,7 @@ impl LocalStore {
             migrated: OnceLock::new(),
             sync: false,
             sighted: Sighted::default(),
+            asking: Asking::default(),
         }
     }
 
@@ -150,6 +154,17 @@ impl LocalStore {
         self.entry_path(key)
     }
 
+    /// A new temporary file in the directory, named after `what` it will become: unique in
+    /// this process and among processes, and removed as a leftover if its writer is killed.
+    fn temp_path(&self, what: &str) -> PathBuf {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        self.dir.join(format!(
+            "{TEMP_PREFIX}{what}-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ))
+    }
+
     /// The subdirectory of the entries whose key starts with `first`.
     fn shard(&self, first: u8) -> PathBuf {
         self.dir.join(shard_name(first))
@@ -194,42 +209,6 @@ impl LocalStore {
             }
         }
         Ok(())
-    }
-
-    /// Removes the temporary files of writers killed `age` ago or more and unlocked lease files.
-    fn remove_stale(&self, age: Duration) -> io::Result<usize> {
-        let Some(dir) = not_found_is_none(fs::read_dir(&self.dir))? else {
-            return Ok(0);
-        };
-        let now = SystemTime::now();
-        let mut removed = 0;
-        for item in dir {
-            let item = item?;
-            let name = item.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with(LEASE_PREFIX) {
-                // A lease file nobody holds is a leftover of a killed holder, whatever its age.
-                let free = fs::File::options()
-                    .write(true)
-                    .open(item.path())
-                    .is_ok_and(|file| file.try_lock().is_ok());
-                if free && fs::remove_file(item.path()).is_ok() {
-                    removed += 1;
-                }
-                continue;
-            }
-            if !name.starts_with(TEMP_PREFIX) {
-                continue;
-            }
-            let old = item
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| now.duration_since(t).unwrap_or_default() >= age);
-            if old && fs::remove_file(item.path()).is_ok() {
-                removed += 1;
-            }
-        }
-        Ok(removed)
     }
 
     /// The entry under `key` if it is a regular file, with its metadata; `None` if there is
@@ -292,7 +271,10 @@ impl Store for LocalStore {
         {
             return Ok(Some(entry));
         }
+        let asked = Instant::now();
         let Some((mut file, meta)) = self.open_file(key)? else {
+            // A load of an entry not asked about first (`reads_unasked`) is a question too.
+            self.asking.asked(asked.elapsed());
             return Ok(None);
         };
         // The file's modification time is its last use (see `touch`).
@@ -323,20 +305,14 @@ impl Store for LocalStore {
     }
 
     fn put_parts(&self, key: Key, parts: &[&[u8]]) -> io::Result<()> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
         if !self.created.load(Ordering::Relaxed) {
             fs::create_dir_all(&self.dir)?;
             if !self.created.swap(true, Ordering::Relaxed) {
                 // Once per store (so once per runtime): what killed writers left behind.
-                let _ = self.remove_stale(LEFTOVER_AGE);
+                let _ = files::remove_stale(&self.dir, LEFTOVER_AGE);
             }
         }
-        let temp = self.dir.join(format!(
-            "{TEMP_PREFIX}{}-{}-{}",
-            key.short(),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
+        let temp = self.temp_path(&key.short());
         // The directory may have been removed since it was created (by `rm -rf` while a
         // long-lived process runs): make it again rather than fail every later write.
         let file = match fs::File::create(&temp) {
@@ -370,7 +346,10 @@ impl Store for LocalStore {
             });
         if written.is_err() {
             let _ = fs::remove_file(&temp);
-        } else if self.sync {
+        } else {
+            listing::log(self, key, listing::Change::Added);
+        }
+        if written.is_ok() && self.sync {
             // The rename itself, so that a stored entry stays stored. Best effort: some file
             // systems cannot sync a directory, and the entry is in place either way.
             let _ = fs::File::open(self.shard(key.as_bytes()[0])).and_then(|dir| dir.sync_all());
@@ -379,7 +358,10 @@ impl Store for LocalStore {
     }
 
     fn contains(&self, key: Key) -> io::Result<bool> {
-        Ok(not_found_is_none(fs::symlink_metadata(self.path(key)))?.is_some())
+        let asked = Instant::now();
+        let found = not_found_is_none(fs::symlink_metadata(self.path(key)))?.is_some();
+        self.asking.asked(asked.elapsed());
+        Ok(found)
     }
 
     fn reads_unasked(&self) -> bool {
@@ -387,7 +369,10 @@ impl Store for LocalStore {
     }
 
     fn contains_to_load(&self, key: Key) -> io::Result<bool> {
-        let Some(meta) = not_found_is_none(fs::symlink_metadata(self.path(key)))? else {
+        let asked = Instant::now();
+        let meta = not_found_is_none(fs::symlink_metadata(self.path(key)));
+        self.asking.asked(asked.elapsed());
+        let Some(meta) = meta? else {
             return Ok(false);
         };
         // A small regular file is remembered for the load (a link, or anything else, is
@@ -402,6 +387,9 @@ impl Store for LocalStore {
 
     fn remove(&self, key: Key) -> io::Result<bool> {
         let removed = not_found_is_none(fs::remove_file(self.path(key)))?.is_some();
+        if removed {
+            listing::log(self, key, listing::Change::Removed);
+        }
         // The subdirectory goes with its last entry (a writer finding it gone makes it again).
         let _ = fs::remove_dir(self.shard(key.as_bytes()[0]));
         Ok(removed)
@@ -423,20 +411,21 @@ impl Store for LocalStore {
     }
 
     fn list_shard(&self, first: u8) -> io::Result<Option<Vec<Key>>> {
-        self.migrate();
-        // The size of a directory grows with its entries on every common file system (ext4:
-        // a 4 KiB block per 50 or so, btrfs: twice the names' length, tmpfs: 20 bytes each).
-        let meta = match not_found_is_none(fs::metadata(self.shard(first)))? {
-            None => return Ok(Some(Vec::new())),
-            Some(meta) if !meta.is_dir() => return Ok(Some(Vec::new())),
-            Some(meta) => meta,
-        };
-        if meta.len() > LISTED_SHARD_BYTES {
-            return Ok(None);
+        Ok(match listing::shard_size(self, first)? {
+            listing::ShardSize::Small(keys) => Some(keys),
+            listing::ShardSize::Large(_) => None,
+        })
+    }
+
+    fn shard_prefixes(&self, first: u8) -> io::Result<Option<Vec<u64>>> {
+        match listing::shard_size(self, first)? {
+            listing::ShardSize::Small(keys) => {
+                let mut prefixes: Vec<u64> = keys.iter().map(Key::prefix).collect();
+                prefixes.sort_unstable();
+                Ok(Some(prefixes))
+            }
+            listing::ShardSize::Large(meta) => listing::of_large(self, first, &meta),
         }
-        let mut keys = Vec::new();
-        self.shard_keys(first, &mut keys)?;
-        Ok(Some(keys))
     }
 
     fn metadata(&self, key: Key) -> io::Result<Option<StoreMeta>> {
@@ -474,15 +463,20 @@ impl Store for LocalStore {
     }
 
     fn remove_leftovers(&self, age: Duration) -> io::Result<usize> {
-        let removed = self.remove_stale(age)?;
+        let removed = files::remove_stale(&self.dir, age)?;
         // Subdirectories left empty by removals; one in use is not empty, or is made again by
         // the writer that finds it gone.
         for first in 0..=u8::MAX {
-            let _ = fs::remove_dir(self.shard(first));
+            let shard = self.shard(first);
+            let _ = fs::remove_dir(&shard);
+            if !shard.exists() {
+                let _ = listing::forget(&self.dir, first);
+            }
         }
         Ok(removed)
     }
 }
 
 mod files;
+mod listing;
 mod sighted;

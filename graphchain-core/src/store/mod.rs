@@ -317,6 +317,23 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         Ok(None)
     }
 
+    /// What the planner asks in place of [`list_shard`](Store::list_shard): the 64 bits after
+    /// the first byte of each stored key whose first byte is `first`, sorted, or `None`. A
+    /// store that keeps listings of its own gives them here, eight bytes a key. The default
+    /// takes them from `list_shard`.
+    ///
+    /// # Errors
+    ///
+    /// When the store cannot be read.
+    #[doc(hidden)]
+    fn shard_prefixes(&self, first: u8) -> io::Result<Option<Vec<u64>>> {
+        Ok(self.list_shard(first)?.map(|keys| {
+            let mut prefixes: Vec<u64> = keys.iter().map(Key::prefix).collect();
+            prefixes.sort_unstable();
+            prefixes
+        }))
+    }
+
     /// Size and last use of the entry under `key`, or `None`.
     ///
     /// # Errors

@@ -5,7 +5,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::EXTENSION;
+use std::time::{Duration, SystemTime};
+
+use super::{EXTENSION, LEASE_PREFIX, TEMP_PREFIX};
 use crate::key::Key;
 
 /// Opens `path` with `options` without blocking: opening a FIFO waits for a writer otherwise.
@@ -176,6 +178,42 @@ impl Drop for LeaseFile {
     fn drop(&mut self) {
         let _ = fs::remove_file(&self.path);
     }
+}
+
+/// Removes the temporary files of writers killed `age` ago or more and unlocked lease files.
+pub(super) fn remove_stale(dir: &Path, age: Duration) -> io::Result<usize> {
+    let Some(dir) = not_found_is_none(fs::read_dir(dir))? else {
+        return Ok(0);
+    };
+    let now = SystemTime::now();
+    let mut removed = 0;
+    for item in dir {
+        let item = item?;
+        let name = item.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(LEASE_PREFIX) {
+            // A lease file nobody holds is a leftover of a killed holder, whatever its age.
+            let free = fs::File::options()
+                .write(true)
+                .open(item.path())
+                .is_ok_and(|file| file.try_lock().is_ok());
+            if free && fs::remove_file(item.path()).is_ok() {
+                removed += 1;
+            }
+            continue;
+        }
+        if !name.starts_with(TEMP_PREFIX) {
+            continue;
+        }
+        let old = item
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() >= age);
+        if old && fs::remove_file(item.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 #[cfg(test)]

@@ -1,0 +1,120 @@
+//! Listings answer exactly what the subdirectory holds while every change is logged, and
+//! nothing once a change is not.
+
+use super::*;
+use crate::store::Store;
+
+/// A key in the subdirectory `0xab`, told apart by `n`.
+fn key(n: u8) -> Key {
+    let mut bytes = [n; 32];
+    bytes[0] = 0xab;
+    Key::from_bytes(bytes)
+}
+
+/// The prefixes of the keys `ns`, as a listing holds them.
+fn prefixes(ns: &[u8]) -> Vec<u64> {
+    let mut prefixes: Vec<u64> = ns.iter().map(|&n| key(n).prefix()).collect();
+    prefixes.sort_unstable();
+    prefixes
+}
+
+/// A store holding the entries `ns` in one subdirectory, left to settle, with a snapshot of it.
+fn listed(ns: &[u8]) -> (tempfile::TempDir, LocalStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::new(dir.path());
+    for &n in ns {
+        store.put(key(n), b"entry").unwrap();
+    }
+    std::thread::sleep(SETTLED * 2);
+    assert_eq!(snapshot(&store, 0xab).unwrap(), prefixes(ns));
+    (dir, store)
+}
+
+/// What the listing says now, if it can be trusted.
+fn now(store: &LocalStore) -> Option<Vec<u64>> {
+    let modified = fs::metadata(store.shard(0xab)).unwrap().modified().unwrap();
+    read(store, 0xab, modified)
+}
+
+#[test]
+fn logged_writes_and_removals_keep_the_listing_exact() {
+    let (_dir, store) = listed(&[1, 2, 3]);
+    assert_eq!(now(&store), Some(prefixes(&[1, 2, 3])));
+    store.put(key(9), b"entry").unwrap();
+    assert!(store.remove(key(2)).unwrap());
+    store.put(key(2), b"again").unwrap();
+    assert!(store.remove(key(1)).unwrap());
+    assert_eq!(now(&store), Some(prefixes(&[2, 3, 9])));
+}
+
+#[test]
+fn a_change_nobody_logged_makes_the_listing_unusable() {
+    let (dir, store) = listed(&[1, 2]);
+    let path = store.entry_path(key(7));
+    fs::write(&path, b"written by hand").unwrap();
+    assert_eq!(now(&store), None, "an entry written without a record");
+    fs::remove_file(&path).unwrap();
+    assert_eq!(now(&store), None, "the time moved on");
+    drop(dir);
+}
+
+#[test]
+fn a_snapshot_of_a_subdirectory_that_just_changed_is_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = LocalStore::new(dir.path());
+    store.put(key(1), b"entry").unwrap();
+    assert_eq!(snapshot(&store, 0xab).unwrap(), prefixes(&[1]));
+    assert_eq!(now(&store), None);
+}
+
+#[test]
+fn a_record_cut_short_or_a_special_file_is_no_listing() {
+    let (dir, store) = listed(&[1]);
+    let log = log_path(dir.path(), 0xab);
+    fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .unwrap()
+        .write_all(b"+ab")
+        .unwrap();
+    assert_eq!(now(&store), None, "a partial record");
+    fs::write(&log, b"").unwrap();
+    assert!(now(&store).is_some());
+
+    // FIFOs where the snapshot and the log belong: nothing waits for a writer or a reader.
+    #[cfg(unix)]
+    for path in [snapshot_path(dir.path(), 0xab), log] {
+        fs::remove_file(&path).unwrap();
+        let path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a NUL-terminated path, alive for the call.
+        assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o644) }, 0);
+        assert_eq!(now(&store), None);
+        store.put(key(5), b"entry").unwrap();
+        assert!(store.remove(key(5)).unwrap());
+    }
+}
+
+#[test]
+fn many_records_are_folded_into_a_new_snapshot() {
+    let (dir, store) = listed(&[1]);
+    for _ in 0..=COMPACT_AFTER / 2 {
+        store.put(key(2), b"entry").unwrap();
+        assert!(store.remove(key(2)).unwrap());
+    }
+    let before = fs::metadata(log_path(dir.path(), 0xab)).unwrap().len();
+    assert_eq!(now(&store), Some(prefixes(&[1])));
+    // The snapshot now starts past every record read: reading again reads none of them.
+    let snapshot = fs::read(snapshot_path(dir.path(), 0xab)).unwrap();
+    let logged = u64::from_le_bytes(snapshot[HEADER - 16..HEADER - 8].try_into().unwrap());
+    assert_eq!(logged, before);
+    assert_eq!(now(&store), Some(prefixes(&[1])));
+}
+
+#[test]
+fn forgetting_a_listing_stops_the_records() {
+    let (dir, store) = listed(&[1]);
+    forget(dir.path(), 0xab).unwrap();
+    store.put(key(2), b"entry").unwrap();
+    assert!(!log_path(dir.path(), 0xab).exists());
+    assert!(!dir.path().join(LISTINGS).exists());
+}

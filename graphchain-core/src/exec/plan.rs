@@ -49,8 +49,9 @@ struct Lookup<'a> {
 
 /// What the planner knows of the keys starting with one byte.
 enum Shard {
-    /// Asked about one key at a time: this many were not there.
-    Asked(u8),
+    /// Asked about one key at a time: this many were not there, this many were or were left
+    /// to their load.
+    Asked { missed: u8, tried: u8 },
     /// Listed: the prefixes ([`Key::prefix`]) of all the stored keys of the group, sorted. A
     /// prefix found plans a load: one that was another key's (one chance in 2^64 per key of
     /// the group) is a load that finds nothing and is planned again.
@@ -70,7 +71,12 @@ impl Lookup<'_> {
             loading,
             trying: loading && store.reads_unasked(),
             probes_left: 64,
-            shards: (0..=u8::MAX).map(|_| Shard::Asked(0)).collect(),
+            shards: (0..=u8::MAX)
+                .map(|_| Shard::Asked {
+                    missed: 0,
+                    tried: 0,
+                })
+                .collect(),
             seen: HashMap::new(),
         }
     }
@@ -120,22 +126,43 @@ impl Lookup<'_> {
         let first = key.as_bytes()[0];
         let shard = &mut self.shards[usize::from(first)];
         match shard {
-            Shard::Listed(prefixes) if holds(prefixes, key.prefix()) => Source::Load,
+            // A key listed is asked about all the same: a listing tells what is missing, and a
+            // wrong one (a change it missed) then costs a question, not a load that fails.
+            Shard::Listed(prefixes) if holds(prefixes, key.prefix()) => ask(self.store),
             Shard::Listed(_) => Source::Compute,
             Shard::PerKey => ask(self.store),
-            Shard::Asked(missed) => {
-                // Listed once it has missed a few times: a listing saves only questions about
-                // keys that are not there (a key that is costs its load either way), so a
-                // graph whose results are all stored never reads one.
+            Shard::Asked { missed, tried } => {
                 let source = ask(self.store);
-                if source == Source::Compute {
-                    *missed += 1;
-                    if *missed >= MISSED_BEFORE_LISTING {
-                        *shard = match self.store.shard_prefixes(first) {
-                            Ok(Some(prefixes)) => Shard::Listed(prefixes),
-                            _ => Shard::PerKey,
-                        };
+                // Listed once a few keys were missing: a listing saves only questions about
+                // keys that are not there, so a graph whose results are all stored never reads
+                // the listing of a large group. A small group is listed after a few questions
+                // of any answer (nodes left to their load included): that costs less than them.
+                let listed = match source {
+                    Source::Compute => {
+                        *missed += 1;
+                        (*missed >= MISSED_BEFORE_LISTING).then(|| self.store.shard_prefixes(first))
                     }
+                    Source::Try | Source::Load => {
+                        *tried += 1;
+                        (*tried == MISSED_BEFORE_LISTING).then(|| {
+                            self.store.list_shard(first).map(|keys| {
+                                keys.map(|keys| {
+                                    let mut prefixes: Vec<u64> =
+                                        keys.iter().map(Key::prefix).collect();
+                                    prefixes.sort_unstable();
+                                    prefixes
+                                })
+                            })
+                        })
+                    }
+                    Source::Memory => None,
+                };
+                match (listed, source) {
+                    (Some(Ok(Some(prefixes))), _) => *shard = Shard::Listed(prefixes),
+                    // No listing to be had where keys are missing: one key at a time.
+                    (Some(_), Source::Compute) => *shard = Shard::PerKey,
+                    // A large group after questions it answered: its listing waits for misses.
+                    _ => {}
                 }
                 source
             }

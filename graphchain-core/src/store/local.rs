@@ -313,6 +313,7 @@ impl Store for LocalStore {
             }
         }
         let temp = self.temp_path(&key.short());
+        let mut pending = None;
         // The directory may have been removed since it was created (by `rm -rf` while a
         // long-lived process runs): make it again rather than fail every later write.
         let file = match fs::File::create(&temp) {
@@ -334,6 +335,7 @@ impl Store for LocalStore {
             })
             .and_then(|()| {
                 let path = self.path(key);
+                pending = listing::before_change(self, key);
                 match fs::rename(&temp, &path) {
                     // The entry's subdirectory is made by its first write (and again if a prune
                     // removed it meanwhile).
@@ -346,8 +348,8 @@ impl Store for LocalStore {
             });
         if written.is_err() {
             let _ = fs::remove_file(&temp);
-        } else {
-            listing::log(self, key, listing::Change::Added);
+        } else if let Some(pending) = pending {
+            listing::after_change(self, pending, key, listing::Change::Added);
         }
         if written.is_ok() && self.sync {
             // The rename itself, so that a stored entry stays stored. Best effort: some file
@@ -386,9 +388,11 @@ impl Store for LocalStore {
     }
 
     fn remove(&self, key: Key) -> io::Result<bool> {
+        let pending = listing::before_change(self, key);
         let removed = not_found_is_none(fs::remove_file(self.path(key)))?.is_some();
-        if removed {
-            listing::log(self, key, listing::Change::Removed);
+        // Logged even when nothing was there: a listing that said otherwise learns it.
+        if let Some(pending) = pending {
+            listing::after_change(self, pending, key, listing::Change::Removed);
         }
         // The subdirectory goes with its last entry (a writer finding it gone makes it again).
         let _ = fs::remove_dir(self.shard(key.as_bytes()[0]));

@@ -306,8 +306,9 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
 
     /// The stored keys whose first byte is `first`, when listing them costs less than asking
     /// [`contains`](Store::contains) about each of the few the caller wants, or `None`: then
-    /// it asks key by key. The planner uses it, after a few single lookups, so that a run
-    /// costs in proportion to its graph however large the store is. The default is `None`.
+    /// it asks key by key. The planner uses it (directly, and through the default
+    /// `shard_prefixes`) after a few single lookups, so that a run costs in proportion to its
+    /// graph however large the store is. The default is `None`.
     ///
     /// # Errors
     ///

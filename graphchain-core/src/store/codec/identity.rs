@@ -127,6 +127,8 @@ mod tests {
     struct Opaque;
 
     #[test]
+    // The two borrows are the dispatch the macro writes, not a needless one.
+    #[allow(clippy::needless_borrow)]
     fn a_deserialize_type_is_known_by_its_structure_and_any_other_by_its_name() {
         let traced = (&&TypeProbe::<Traced>::new()).__graphchain_type_identity();
         let opaque = (&&TypeProbe::<Opaque>::new()).__graphchain_type_identity();

@@ -6,17 +6,19 @@
 //! A subdirectory's listing is a *snapshot* of its keys and a *log* that every process writing
 //! or removing an entry of it appends to, once the entry is in place or gone: one record of
 //! whether it was added or removed, its key, and the modification time the subdirectory had
-//! just after. Together they are the subdirectory's keys as long as every change was logged,
-//! and that is checked on every read: the latest time recorded must be the subdirectory's
-//! current modification time, which every change moves (an entry written by a process that
-//! does not log, or removed by hand, makes the listing unusable until it is made again).
+//! just before the change and just after. Together they are the subdirectory's keys as long as
+//! every change was logged, and that is checked on every read: every change must start from a
+//! time the listing accounts for (the snapshot's, or the end of a logged change), and the
+//! latest must be the subdirectory's current time, which every change moves. An entry written
+//! by a process that does not log, or removed by hand, moves it to a time no record starts
+//! from, and makes the listing unusable until it is made again, whatever is logged after.
 //! A snapshot is made only of a subdirectory left unchanged for [`SETTLED`] (longer than a tick
 //! of the file system's clock), so that no change unlogged in the same tick as the recorded
 //! time can go unseen (git's rule for "racily clean" index entries).
 //!
-//! A listing is a hint: a wrong one (the clock set back, a writer killed between its rename
-//! and its record) costs a recomputation, or a load that finds nothing and is planned again,
-//! never a wrong value, as every entry is checked when it is loaded.
+//! A listing is a hint: the planner still asks about a key it holds, so a wrong one (the clock
+//! set back, an unlogged change in the same tick as a logged one, or between a writer's two
+//! looks at the time) costs a question or a recomputation, never a wrong value.
 //!
 //! Files, in `<dir>/.listings/`, outside the subdirectories whose times they record:
 //! `<first two hex digits>` holds magic, the recorded time, the length of the log it includes,
@@ -46,11 +48,12 @@ const SETTLED_COARSE: Duration = Duration::from_secs(3);
 /// The directory of listings, in the store's directory.
 const LISTINGS: &str = ".listings";
 
-const MAGIC: &[u8; 8] = b"gclist02";
+const MAGIC: &[u8; 8] = b"gclist03";
 const STAMP: usize = 12;
 const HEADER: usize = MAGIC.len() + STAMP + 8 + 8;
-/// A log record: `+` or `-`, the key, the subdirectory's time just after the change.
-const RECORD: usize = 1 + 32 + STAMP;
+/// A log record: `+` or `-`, the key, the subdirectory's time just before the change and just
+/// after it.
+const RECORD: usize = 1 + 32 + 2 * STAMP;
 /// Larger snapshots are none this store made (a subdirectory of a million entries).
 const MAX_KEYS: u64 = 1 << 20;
 /// Log records read past the snapshot before the snapshot is made again with them.
@@ -115,20 +118,29 @@ pub(super) fn of_large(
     keys.map(Some)
 }
 
-/// Appends to the log of `key`'s subdirectory that its entry was just added or removed, when
-/// that subdirectory has a listing (a log). Best effort: a change left out makes the listing
-/// unusable, which costs questions, never a wrong answer.
-pub(super) fn log(store: &LocalStore, key: Key, change: Change) {
+/// A change to the subdirectory of a key about to be made, for its log: the log, open, and the
+/// subdirectory's time before the change.
+pub(super) struct Pending {
+    file: fs::File,
+    before: [u8; STAMP],
+}
+
+/// Opens the log of `key`'s subdirectory before its entry is written or removed, when that
+/// subdirectory has a listing.
+pub(super) fn before_change(store: &LocalStore, key: Key) -> Option<Pending> {
     let first = key.as_bytes()[0];
     // Without blocking (a FIFO put there has no reader) and only into a regular file.
-    let Ok(mut file) = open_log(&store.dir, first, false) else {
-        return;
-    };
-    let Some(stamp) = fs::metadata(store.shard(first))
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(stamp)
-    else {
+    let file = open_log(&store.dir, first, false).ok()?;
+    let before = shard_stamp(store, first)?;
+    Some(Pending { file, before })
+}
+
+/// Appends to the log that `key`'s entry was just added or removed, with the subdirectory's
+/// time before and after. Best effort: a change left out makes the listing unusable, which
+/// costs questions, never a wrong answer.
+pub(super) fn after_change(store: &LocalStore, pending: Pending, key: Key, change: Change) {
+    let Pending { mut file, before } = pending;
+    let Some(after) = shard_stamp(store, key.as_bytes()[0]) else {
         return;
     };
     let mut record = [0u8; RECORD];
@@ -137,9 +149,17 @@ pub(super) fn log(store: &LocalStore, key: Key, change: Change) {
         Change::Removed => b'-',
     };
     record[1..33].copy_from_slice(key.as_bytes());
-    record[33..].copy_from_slice(&stamp);
+    record[33..33 + STAMP].copy_from_slice(&before);
+    record[33 + STAMP..].copy_from_slice(&after);
     // One write of the whole record, at the end of the file whatever other writers do.
     let _ = file.write_all(&record);
+}
+
+fn shard_stamp(store: &LocalStore, first: u8) -> Option<[u8; STAMP]> {
+    fs::metadata(store.shard(first))
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(stamp)
 }
 
 /// Removes the listing of the subdirectory of `first` (which is gone), and the directory of
@@ -177,7 +197,9 @@ fn settled(modified: SystemTime, now: SystemTime) -> bool {
     let whole = modified
         .duration_since(UNIX_EPOCH)
         .is_ok_and(|d| d.subsec_nanos() == 0);
-    modified + if whole { SETTLED_COARSE } else { SETTLED } <= now
+    modified
+        .checked_add(if whole { SETTLED_COARSE } else { SETTLED })
+        .is_some_and(|settled| settled <= now)
 }
 
 /// Lists the subdirectory of `first` into a new snapshot, and returns its prefixes. The log is made
@@ -193,10 +215,8 @@ fn snapshot(store: &LocalStore, first: u8) -> io::Result<Vec<u64>> {
     let mut keys: Vec<u64> = listed.iter().map(Key::prefix).collect();
     keys.sort_unstable();
     if settled(modified, SystemTime::now()) {
-        // A log cut short by a killed writer is not extended: records start on a boundary.
-        let start = logged - logged % RECORD as u64;
         let temp = store.temp_path(&format!("listing-{}", shard_name(first)));
-        let _ = write(dir, &temp, first, modified, start, &keys);
+        let _ = write(dir, &temp, first, modified, logged, &keys);
     }
     Ok(keys)
 }
@@ -231,6 +251,9 @@ fn read(store: &LocalStore, first: u8, modified: SystemTime) -> Option<Vec<u64>>
         // A record being written, or a log cut short: nothing to go by.
         return None;
     }
+    // Every change must start from a time the listing accounts for (the snapshot's, or the end
+    // of a logged change): one that starts anywhere else follows a change nobody logged.
+    let mut known = vec![latest];
     let mut changes: HashMap<u64, Change> = HashMap::new();
     for record in records.chunks_exact(RECORD) {
         let change = match record[0] {
@@ -239,8 +262,14 @@ fn read(store: &LocalStore, first: u8, modified: SystemTime) -> Option<Vec<u64>>
             _ => return None,
         };
         let key = Key::from_bytes(record[1..33].try_into().ok()?);
+        let before = time_of(&record[33..33 + STAMP])?;
+        let after = time_of(&record[33 + STAMP..])?;
+        if !known.contains(&before) {
+            return None;
+        }
+        known.push(after);
         changes.insert(key.prefix(), change);
-        latest = latest.max(time_of(&record[33..])?);
+        latest = latest.max(after);
     }
     if latest != modified {
         return None;
@@ -248,17 +277,19 @@ fn read(store: &LocalStore, first: u8, modified: SystemTime) -> Option<Vec<u64>>
     if !changes.is_empty() {
         keys = apply(keys, &changes);
     }
-    let read = records.len() / RECORD;
-    if read >= COMPACT_AFTER {
+    if records.len() / RECORD >= COMPACT_AFTER {
+        // A new, empty log, then a snapshot of everything read: a record appended to the old
+        // log meanwhile is lost, and its change then starts no later record and ends at a time
+        // no record names, which makes the listing unusable until it is made again.
         let temp = store.temp_path(&format!("listing-{}", shard_name(first)));
-        let _ = write(
-            dir,
-            &temp,
-            first,
-            latest,
-            logged + records.len() as u64,
-            &keys,
-        );
+        if fs::File::create(&temp)
+            .and_then(|_| fs::rename(&temp, &log))
+            .is_ok()
+        {
+            let _ = write(dir, &temp, first, latest, 0, &keys);
+        } else {
+            let _ = fs::remove_file(&temp);
+        }
     }
     Some(keys)
 }

@@ -53,9 +53,20 @@ fn a_change_nobody_logged_makes_the_listing_unusable() {
     let path = store.entry_path(key(7));
     fs::write(&path, b"written by hand").unwrap();
     assert_eq!(now(&store), None, "an entry written without a record");
+    // A change logged after it starts from a time the listing does not account for.
+    std::thread::sleep(SETTLED);
+    store.put(key(9), b"entry").unwrap();
+    assert_eq!(now(&store), None, "a logged change does not hide it");
     fs::remove_file(&path).unwrap();
     assert_eq!(now(&store), None, "the time moved on");
     drop(dir);
+}
+
+#[test]
+fn a_removal_of_what_was_not_there_is_logged_too() {
+    let (_dir, store) = listed(&[1, 2]);
+    assert!(!store.remove(key(7)).unwrap());
+    assert_eq!(now(&store), Some(prefixes(&[1, 2])));
 }
 
 #[test]
@@ -78,8 +89,11 @@ fn a_record_cut_short_or_a_special_file_is_no_listing() {
         .write_all(b"+ab")
         .unwrap();
     assert_eq!(now(&store), None, "a partial record");
-    fs::write(&log, b"").unwrap();
-    assert!(now(&store).is_some());
+    // A new snapshot starts after it, and the records that follow are read again.
+    std::thread::sleep(SETTLED * 2);
+    assert_eq!(snapshot(&store, 0xab).unwrap(), prefixes(&[1]));
+    store.put(key(3), b"entry").unwrap();
+    assert_eq!(now(&store), Some(prefixes(&[1, 3])));
 
     // FIFOs where the snapshot and the log belong: nothing waits for a writer or a reader.
     #[cfg(unix)]
@@ -101,13 +115,15 @@ fn many_records_are_folded_into_a_new_snapshot() {
         store.put(key(2), b"entry").unwrap();
         assert!(store.remove(key(2)).unwrap());
     }
-    let before = fs::metadata(log_path(dir.path(), 0xab)).unwrap().len();
     assert_eq!(now(&store), Some(prefixes(&[1])));
-    // The snapshot now starts past every record read: reading again reads none of them.
+    // The records read are in the snapshot now, and the log starts afresh.
     let snapshot = fs::read(snapshot_path(dir.path(), 0xab)).unwrap();
     let logged = u64::from_le_bytes(snapshot[HEADER - 16..HEADER - 8].try_into().unwrap());
-    assert_eq!(logged, before);
+    assert_eq!(logged, 0);
+    assert_eq!(fs::metadata(log_path(dir.path(), 0xab)).unwrap().len(), 0);
     assert_eq!(now(&store), Some(prefixes(&[1])));
+    store.put(key(4), b"entry").unwrap();
+    assert_eq!(now(&store), Some(prefixes(&[1, 4])));
 }
 
 #[test]

@@ -143,7 +143,7 @@ impl Lookup<'_> {
                         (*missed >= MISSED_BEFORE_LISTING).then(|| self.store.shard_prefixes(first))
                     }
                     Source::Try | Source::Load => {
-                        *tried += 1;
+                        *tried = tried.saturating_add(1);
                         (*tried == MISSED_BEFORE_LISTING).then(|| {
                             self.store.list_shard(first).map(|keys| {
                                 keys.map(|keys| {

@@ -390,12 +390,14 @@ impl Store for LocalStore {
     fn remove(&self, key: Key) -> io::Result<bool> {
         let pending = listing::before_change(self, key);
         let removed = not_found_is_none(fs::remove_file(self.path(key)))?.is_some();
-        // Logged even when nothing was there: a listing that said otherwise learns it.
-        if let Some(pending) = pending {
+        if let Some(pending) = pending.filter(|_| removed) {
             listing::after_change(self, pending, key, listing::Change::Removed);
         }
-        // The subdirectory goes with its last entry (a writer finding it gone makes it again).
-        let _ = fs::remove_dir(self.shard(key.as_bytes()[0]));
+        // The subdirectory goes with its last entry (a writer finding it gone makes it again),
+        // and its listing with it.
+        if fs::remove_dir(self.shard(key.as_bytes()[0])).is_ok() {
+            let _ = listing::forget(&self.dir, key.as_bytes()[0]);
+        }
         Ok(removed)
     }
 

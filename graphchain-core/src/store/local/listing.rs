@@ -26,7 +26,7 @@
 //! ascending order: a million entries list in 8 MB; `<first two hex digits>.log` holds the
 //! records, [`RECORD`] bytes each.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -171,6 +171,20 @@ pub(super) fn forget(dir: &Path, first: u8) -> io::Result<()> {
     Ok(())
 }
 
+/// Puts a new, empty log in place of the subdirectory of `first`'s (made, then renamed over
+/// it): the old one, records and all, is gone, and a writer still holding it open appends
+/// where nobody reads.
+fn renew_log(store: &LocalStore, first: u8) -> io::Result<()> {
+    fs::create_dir_all(store.dir.join(LISTINGS))?;
+    let temp = store.temp_path(&format!("log-{}", shard_name(first)));
+    let renewed =
+        fs::File::create(&temp).and_then(|_| fs::rename(&temp, log_path(&store.dir, first)));
+    if renewed.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    renewed
+}
+
 /// Opens the log of the subdirectory of `first` for appending (made when `create`), without
 /// blocking or following a link: an error unless it is a regular file.
 fn open_log(dir: &Path, first: u8, create: bool) -> io::Result<fs::File> {
@@ -202,13 +216,12 @@ fn settled(modified: SystemTime, now: SystemTime) -> bool {
         .is_some_and(|settled| settled <= now)
 }
 
-/// Lists the subdirectory of `first` into a new snapshot, and returns its prefixes. The log is made
-/// first, so that every change from then on is logged; its length then, read before the
-/// listing, is where the snapshot's records start.
+/// Lists the subdirectory of `first` into a new snapshot, and returns its prefixes. A new, empty
+/// log is made first, so that every change from then on is logged there, from its start.
 fn snapshot(store: &LocalStore, first: u8) -> io::Result<Vec<u64>> {
     let dir = &store.dir;
-    fs::create_dir_all(dir.join(LISTINGS))?;
-    let logged = open_log(dir, first, true)?.metadata()?.len();
+    renew_log(store, first)?;
+    let logged = 0;
     let modified = fs::metadata(store.shard(first))?.modified()?;
     let mut listed = Vec::new();
     store.shard_keys(first, &mut listed)?;
@@ -253,8 +266,8 @@ fn read(store: &LocalStore, first: u8, modified: SystemTime) -> Option<Vec<u64>>
     }
     // Every change must start from a time the listing accounts for (the snapshot's, or the end
     // of a logged change): one that starts anywhere else follows a change nobody logged.
-    let mut known = vec![latest];
-    let mut changes: HashMap<u64, Change> = HashMap::new();
+    let mut known = HashSet::from([latest]);
+    let mut changes: HashMap<u64, (Change, SystemTime, SystemTime)> = HashMap::new();
     for record in records.chunks_exact(RECORD) {
         let change = match record[0] {
             b'+' => Change::Added,
@@ -267,28 +280,35 @@ fn read(store: &LocalStore, first: u8, modified: SystemTime) -> Option<Vec<u64>>
         if !known.contains(&before) {
             return None;
         }
-        known.push(after);
-        changes.insert(key.prefix(), change);
+        known.insert(after);
         latest = latest.max(after);
+        // Records come in the order they were appended, which for changes of one key made at
+        // the same time by two processes need not be the order of the changes: such a key is
+        // kept listed (a listed key is asked about anyway).
+        let overlaps = |&(_, b, a): &(Change, SystemTime, SystemTime)| b <= after && before <= a;
+        let change = match changes.get(&key.prefix()) {
+            Some(earlier) if earlier.0 != change && overlaps(earlier) => Change::Added,
+            _ => change,
+        };
+        changes.insert(key.prefix(), (change, before, after));
     }
     if latest != modified {
         return None;
     }
     if !changes.is_empty() {
+        let changes = changes.into_iter().map(|(k, (c, ..))| (k, c)).collect();
         keys = apply(keys, &changes);
     }
-    if records.len() / RECORD >= COMPACT_AFTER {
+    // Compacted only once the subdirectory has settled: a writer that has just made a change
+    // may not have logged it yet, and would log it into the log replaced.
+    if records.len() / RECORD >= COMPACT_AFTER && settled(modified, SystemTime::now()) {
         // A new, empty log, then a snapshot of everything read: a record appended to the old
-        // log meanwhile is lost, and its change then starts no later record and ends at a time
-        // no record names, which makes the listing unusable until it is made again.
-        let temp = store.temp_path(&format!("listing-{}", shard_name(first)));
-        if fs::File::create(&temp)
-            .and_then(|_| fs::rename(&temp, &log))
-            .is_ok()
-        {
+        // log meanwhile (by a writer that changed nothing since the subdirectory settled) is
+        // lost, and its change then starts no later record and ends at a time no record names,
+        // which makes the listing unusable until it is made again.
+        if renew_log(store, first).is_ok() {
+            let temp = store.temp_path(&format!("listing-{}", shard_name(first)));
             let _ = write(dir, &temp, first, latest, 0, &keys);
-        } else {
-            let _ = fs::remove_file(&temp);
         }
     }
     Some(keys)

@@ -63,7 +63,7 @@ fn a_change_nobody_logged_makes_the_listing_unusable() {
 }
 
 #[test]
-fn a_removal_of_what_was_not_there_is_logged_too() {
+fn a_removal_of_what_was_not_there_leaves_the_listing_as_it_was() {
     let (_dir, store) = listed(&[1, 2]);
     assert!(!store.remove(key(7)).unwrap());
     assert_eq!(now(&store), Some(prefixes(&[1, 2])));
@@ -111,19 +111,35 @@ fn a_record_cut_short_or_a_special_file_is_no_listing() {
 #[test]
 fn many_records_are_folded_into_a_new_snapshot() {
     let (dir, store) = listed(&[1]);
-    for _ in 0..=COMPACT_AFTER / 2 {
-        store.put(key(2), b"entry").unwrap();
-        assert!(store.remove(key(2)).unwrap());
+    let added: Vec<u8> = (100..=100 + COMPACT_AFTER as u8).collect();
+    for &n in &added {
+        store.put(key(n), b"entry").unwrap();
     }
-    assert_eq!(now(&store), Some(prefixes(&[1])));
+    let all: Vec<u8> = [1].into_iter().chain(added).collect();
+    assert_eq!(
+        now(&store),
+        Some(prefixes(&all)),
+        "read, not compacted, unsettled"
+    );
+    assert!(fs::metadata(log_path(dir.path(), 0xab)).unwrap().len() > 0);
+    std::thread::sleep(SETTLED * 2);
+    assert_eq!(now(&store), Some(prefixes(&all)));
     // The records read are in the snapshot now, and the log starts afresh.
     let snapshot = fs::read(snapshot_path(dir.path(), 0xab)).unwrap();
     let logged = u64::from_le_bytes(snapshot[HEADER - 16..HEADER - 8].try_into().unwrap());
     assert_eq!(logged, 0);
     assert_eq!(fs::metadata(log_path(dir.path(), 0xab)).unwrap().len(), 0);
-    assert_eq!(now(&store), Some(prefixes(&[1])));
-    store.put(key(4), b"entry").unwrap();
-    assert_eq!(now(&store), Some(prefixes(&[1, 4])));
+    assert_eq!(now(&store), Some(prefixes(&all)));
+    assert!(store.remove(key(100)).unwrap());
+    assert_eq!(
+        now(&store),
+        Some(
+            prefixes(&all[..1])
+                .into_iter()
+                .chain(prefixes(&all[2..]))
+                .collect()
+        )
+    );
 }
 
 #[test]
@@ -133,4 +149,25 @@ fn forgetting_a_listing_stops_the_records() {
     store.put(key(2), b"entry").unwrap();
     assert!(!log_path(dir.path(), 0xab).exists());
     assert!(!dir.path().join(LISTINGS).exists());
+}
+
+#[test]
+fn a_key_added_and_removed_at_the_same_time_stays_listed() {
+    let (dir, store) = listed(&[1]);
+    let now_stamp = stamp(fs::metadata(store.shard(0xab)).unwrap().modified().unwrap()).unwrap();
+    // Two processes' changes of one key within one tick of the clock, appended in an order
+    // that need not be theirs.
+    let mut log = fs::OpenOptions::new()
+        .append(true)
+        .open(log_path(dir.path(), 0xab))
+        .unwrap();
+    for op in [b'+', b'-'] {
+        let mut record = [0u8; RECORD];
+        record[0] = op;
+        record[1..33].copy_from_slice(key(5).as_bytes());
+        record[33..33 + STAMP].copy_from_slice(&now_stamp);
+        record[33 + STAMP..].copy_from_slice(&now_stamp);
+        log.write_all(&record).unwrap();
+    }
+    assert_eq!(now(&store), Some(prefixes(&[1, 5])));
 }

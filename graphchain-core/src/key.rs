@@ -189,10 +189,9 @@ thread_local! {
 impl KeyHasher {
     /// A hasher for a node with `inputs` slots.
     pub(crate) fn new(inputs: usize) -> Self {
-        let mut tail = SPARE.take();
-        tail.clear();
-        tail.reserve(32 * inputs.max(1));
-        KeyHasher { tail }
+        KeyHasher {
+            tail: crate::spare::take(&SPARE, 32 * inputs.max(1)),
+        }
     }
 
     /// Adds input slot `part`.
@@ -239,9 +238,7 @@ impl KeyHasher {
         let own = own(&self.tail);
         // The buffer is reused: it is already about large enough for the inputs' keys.
         let key = chain_in(&mut self.tail, &own, inputs);
-        if self.tail.capacity() <= SPARE_MAX {
-            SPARE.set(self.tail);
-        }
+        crate::spare::give(&SPARE, self.tail, SPARE_MAX);
         (own, key)
     }
 }

@@ -11,6 +11,7 @@
 // 0. Shared vocabulary: errors, keys, type-erased values.
 mod error;
 mod key;
+mod spare;
 mod value;
 // 1. Storage: the entry format, codecs, stores, the cost model, housekeeping.
 mod store;

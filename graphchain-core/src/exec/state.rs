@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::callback::{TaskAction, TaskInfo, TaskOutcome};
+use super::callback::{TaskAction, TaskOutcome};
 use super::node_state::{Done, NodeState};
 use super::plan::{Plan, Source};
 use super::report::{NodeReport, Reason, Status};
@@ -272,27 +272,20 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
 
     /// Starts the clock and the callbacks' view of node `i`'s task.
     fn begin(&self, i: usize, worker: Option<usize>) -> Begun {
-        let node = self.plan.nodes[i];
         let source = self.plan.sources[i];
-        // Built only when someone listens: without callbacks a task costs nothing more.
-        let task = if self.ctx.callbacks.is_empty() || source == Source::Memory {
+        // Only when someone listens: without callbacks a task costs nothing more.
+        let action = if self.ctx.callbacks.is_empty() || source == Source::Memory {
             None
         } else {
-            Some(TaskInfo {
-                name: node.info.name,
-                label: node.label().cloned(),
-                key: node.key,
-                // A node left to its load is told apart once its entry is read or missed.
-                action: match source {
-                    Source::Load | Source::Try => TaskAction::Load,
-                    _ => TaskAction::Compute,
-                },
-                worker,
+            // A node left to its load is told apart once its entry is read or missed.
+            Some(match source {
+                Source::Load | Source::Try => TaskAction::Load,
+                _ => TaskAction::Compute,
             })
         };
         Begun {
             start: self.records.is_some().then(Instant::now),
-            task,
+            action,
             worker,
         }
     }
@@ -303,8 +296,8 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
     fn prepare(&self, i: usize, begun: &mut Begun) -> Result<Prepared, Done> {
         let node = self.plan.nodes[i];
         let before = |begun: &Begun| {
-            if let Some(task) = &begun.task {
-                self.ctx.callbacks.iter().for_each(|c| c.before_task(task));
+            if let Some(task) = begun.info(node) {
+                self.ctx.callbacks.iter().for_each(|c| c.before_task(&task));
             }
         };
         match self.plan.sources[i] {
@@ -343,7 +336,8 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
     /// and why the node runs (when the run keeps a report); ends the task when an argument was
     /// invalid, or when the node was found through the content of its inputs (early cutoff).
     fn inputs(&self, i: usize, node: &Node) -> Result<Prepared, Done> {
-        let mut inputs = Vec::with_capacity(node.edges.len());
+        let mut args = Args::with_capacity(node.edges.len());
+        let inputs = &mut args.values;
         let mut deps = self.plan.deps_of(i).iter();
         let mut inputs_recover = 0u64;
         for edge in &node.edges {
@@ -394,7 +388,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
                 Leased::Free => {}
             }
         }
-        Ok((Args::new(inputs), inputs_recover, reason, lease))
+        Ok((args, inputs_recover, reason, lease))
     }
 
     /// Records how node `i`'s task ended, tells the callbacks, and reports each consumer that
@@ -415,7 +409,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
             record.reason = done.reason.clone();
         }
         task::log(node, done.state, done.duration, done.bytes);
-        if let Some(task) = &begun.task {
+        if let Some(task) = begun.info(node) {
             let outcome = TaskOutcome {
                 status: done
                     .state
@@ -427,7 +421,7 @@ impl<'p, 'g, 'c> RunState<'p, 'g, 'c> {
             self.ctx
                 .callbacks
                 .iter()
-                .for_each(|c| c.after_task(task, &outcome));
+                .for_each(|c| c.after_task(&task, &outcome));
         }
 
         for &c in self.plan.consumers_of(i) {

@@ -4,7 +4,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
-use super::callback::TaskInfo;
+use super::callback::{TaskAction, TaskInfo};
 use super::node_state::NodeState;
 use super::report::Reason;
 use crate::graph::body::{Args, Body, Thunk};
@@ -16,11 +16,27 @@ use crate::value::{BoxError, Value};
 /// What a task's body gave: its result, or the panic that ended it.
 pub(crate) type Outcome = std::thread::Result<Result<Value, BoxError>>;
 
-/// A task under way: when it started, and what the callbacks are told about it.
+/// A task under way: when it started, and what the callbacks are told it does. Small, as it
+/// moves with the task: the callbacks' [`TaskInfo`] is made from it and the node each time
+/// they are called.
 pub(super) struct Begun {
     pub(super) start: Option<Instant>,
-    pub(super) task: Option<TaskInfo>,
+    /// `None` when no callback listens.
+    pub(super) action: Option<TaskAction>,
     pub(super) worker: Option<usize>,
+}
+
+impl Begun {
+    /// What the callbacks are told about this task of `node`, when any listens.
+    pub(super) fn info(&self, node: &Node) -> Option<TaskInfo> {
+        Some(TaskInfo {
+            name: node.info.name,
+            label: node.label().cloned(),
+            key: node.key,
+            action: self.action?,
+            worker: self.worker,
+        })
+    }
 }
 
 /// A node whose body must run: what [`RunState::start`] hands a driver, and what the driver

@@ -54,6 +54,16 @@ pub trait AsyncTasks {}
 #[cfg(feature = "async")]
 impl<T: Send + Sync + 'static> AsyncTasks for T {}
 
+/// Input vectors of at most this many slots are kept for the next task (see [`SPARE`]); the
+/// larger ones of big fan-ins are freed.
+const SPARE_SLOTS: usize = 64;
+
+thread_local! {
+    /// An empty input vector that a task on this thread left: the next task's [`Args`] fills it,
+    /// so that running a task allocates nothing for its inputs (see ARCHITECTURE.md).
+    static SPARE: std::cell::Cell<Vec<Option<Value>>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// The inputs of a running task, in slot order.
 ///
 /// Generated code takes the by-value inputs first ([`Args::take`]) and then borrows the others
@@ -68,9 +78,10 @@ pub struct Args {
 }
 
 impl Args {
-    pub(crate) fn new(values: Vec<Option<Value>>) -> Self {
+    /// No inputs yet, with room for `slots`: in this thread's spare vector when there is one.
+    pub(crate) fn with_capacity(slots: usize) -> Self {
         Args {
-            values,
+            values: crate::spare::take(&SPARE, slots),
             keep: false,
         }
     }
@@ -139,9 +150,51 @@ impl Args {
     }
 }
 
+impl Drop for Args {
+    /// Drops the inputs the task left, and keeps their vector as this thread's spare.
+    fn drop(&mut self) {
+        crate::spare::give(&SPARE, std::mem::take(&mut self.values), SPARE_SLOTS);
+    }
+}
+
 fn wrong_type<T>(slot: usize) -> ! {
     panic!(
         "input {slot} does not hold a value of type `{}`",
         std::any::type_name::<T>()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::Args;
+    use crate::value::Value;
+
+    #[test]
+    fn a_task_reuses_the_input_vector_the_last_one_left() {
+        let first = Args::with_capacity(2);
+        let slots = first.values.as_ptr();
+        drop(first);
+        let second = Args::with_capacity(2);
+        assert_eq!(second.values.as_ptr(), slots);
+        assert!(second.values.is_empty());
+    }
+
+    #[test]
+    fn dropped_inputs_are_released_not_kept_with_the_spare() {
+        let value: Value = Arc::new(7u64);
+        let mut args = Args::with_capacity(1);
+        args.values.push(Some(Arc::clone(&value)));
+        drop(args);
+        assert_eq!(Arc::strong_count(&value), 1);
+    }
+
+    #[test]
+    fn a_large_input_vector_is_freed_not_kept() {
+        drop(Args::with_capacity(2));
+        // Takes the spare, and grows it past the size kept.
+        drop(Args::with_capacity(super::SPARE_SLOTS + 1));
+        assert_eq!(Args::with_capacity(0).values.capacity(), 0);
+    }
 }

@@ -35,8 +35,8 @@ impl RunState<'_, '_, '_> {
         before: impl Fn(&Begun),
     ) -> Result<Prepared, Done> {
         let found = self.run_cache().try_load(i, node);
-        if let (Ok(None), Some(task)) = (&found, &mut begun.task) {
-            task.action = TaskAction::Compute;
+        if let (Ok(None), Some(action)) = (&found, &mut begun.action) {
+            *action = TaskAction::Compute;
         }
         before(begun);
         match found {

@@ -18,7 +18,8 @@ pub(crate) fn take<T>(spare: &'static Spare<T>, additional: usize) -> Vec<T> {
 }
 
 /// Empties `vec`, dropping what it holds, and keeps it as the thread's spare unless it has room
-/// for more than `max` elements (a rare large one is freed rather than held).
+/// for more than `max` elements (a rare large one is freed rather than held) or none at all:
+/// the empty vector that `mem::take` leaves in a use's place must not replace the spare.
 pub(crate) fn give<T>(spare: &'static Spare<T>, mut vec: Vec<T>, max: usize) {
     if vec.capacity() == 0 || vec.capacity() > max {
         return;
